@@ -1,0 +1,46 @@
+/* cli.h: shared pieces of the `herd` command (internal to src/cli). */
+#ifndef HERD_CLI_H
+#define HERD_CLI_H
+
+#include "herd_common.h"
+
+/* Options every command takes. */
+typedef struct {
+    char *output_as;              /* owned; "text" when not given */
+    herd_output_format_t format;  /* parsed from output_as */
+    int verbose;                  /* count of -V/--verbose */
+} cli_common_t;
+
+/* One command ("herd NAME ...") or one verb of a noun ("herd agent VERB"). */
+typedef struct {
+    const char *name;
+    const char *summary;
+    /* argv[0] is "herd NAME"; returns an exit status. */
+    int (*run)(int argc, char **argv);
+} cli_command_t;
+
+/* Parse argv with `entries` plus the common options.  `params` is the
+ * synopsis after the command ("FILE..."), `summary` one line.  On success
+ * argc/argv keep only the positional arguments (argv[0] stays), and 0 is
+ * returned.  On bad options a usage message goes to stderr and
+ * HERD_EXIT_USAGE is returned; after --help, HERD_EXIT_OK is returned with
+ * *done set so the caller exits at once. */
+int cli_parse(int *argc, char ***argv, const char *params, const char *summary,
+              const GOptionEntry *entries, cli_common_t *common, bool *done);
+
+/* Free what cli_parse allocated in `common`. */
+void cli_common_clear(cli_common_t *common);
+
+/* Print a usage error for command `cmd` and return HERD_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* Run the verb named by argv[1] from `verbs` (NULL-terminated by name).
+ * `noun` is the command ("agent").  Unknown or missing verbs print the list
+ * of verbs and return HERD_EXIT_USAGE. */
+int cli_dispatch(const char *noun, const cli_command_t *verbs, int argc, char **argv);
+
+/* The commands, each in its own cmd_*.c file. */
+int cmd_error(int argc, char **argv);
+int cmd_build_options(int argc, char **argv);
+
+#endif

@@ -1,0 +1,53 @@
+/* main.c: `herd NOUN [VERB] [options]`, the one command-line entry point.
+ * The grammar is the table below; each command parses its own options. */
+#include <locale.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_command_t commands[] = {
+    {"error", "Describe exit status codes by number or name", cmd_error},
+    {"build-options", "Show how herd was built (paths and features)", cmd_build_options},
+    {NULL, NULL, NULL},
+};
+
+static void print_usage(FILE *out)
+{
+    fprintf(out, "Usage: herd COMMAND [VERB] [options]\n\n"
+                 "herd keeps cluster resources running (Pacemaker compatible).\n\n"
+                 "Commands:\n");
+    for (const cli_command_t *c = commands; c->name; c++)
+        fprintf(out, "  %-15s %s\n", c->name, c->summary);
+    fprintf(out, "\nOptions:\n  --help         Show this help\n"
+                 "  --version      Show herd's version\n\n"
+                 "Run 'herd COMMAND --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    herd_log_init("herd", HERD_LOG_TO_STDERR, HERD_LOG_NOTICE, NULL);
+    if (argc < 2) {
+        print_usage(stderr);
+        return HERD_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        print_usage(stdout);
+        return HERD_EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+        printf("herd %s\n", HERD_VERSION);
+        return HERD_EXIT_OK;
+    }
+    for (const cli_command_t *c = commands; c->name; c++) {
+        if (strcmp(c->name, name) == 0) {
+            g_autofree char *cmd = g_strdup_printf("herd %s", name);
+            argv[1] = cmd;
+            return c->run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "herd: unknown command '%s'\n\n", name);
+    print_usage(stderr);
+    return HERD_EXIT_USAGE;
+}
