@@ -412,6 +412,8 @@ static char *base_id(const char *id)
 static void unpack_histories(sched_t *s)
 {
     const herd_cib_t *cib = s->cib;
+    /* online nodes first, then the unclean ones (as Pacemaker) */
+    for (int pass = 0; pass < 2; pass++)
     for (guint i = 0; i < cib->histories->len; i++) {
         const herd_rsc_history_t *h = cib->histories->pdata[i];
         int ni = node_index(s, h->node);
@@ -420,6 +422,8 @@ static void unpack_histories(sched_t *s)
         const herd_node_state_t *ns = s->ns[ni];
         /* histories of clean offline nodes say nothing about now */
         if (!ns->online && !ns->unclean && !ns->pending)
+            continue;
+        if ((pass == 0) != (ns->online || ns->pending))
             continue;
         prim_t *p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
         const herd_cib_rsc_t *cfg = p ? p->cfg : NULL;
@@ -716,7 +720,8 @@ static void base_scores(sched_t *s, unit_t *u, int *sc)
                 for (guint j = 0; j < p->running->len; j++)
                     if (p->running->pdata[j] == s->ns[n]->cfg)
                         stick = meta_score(p->cfg, "resource-stickiness",
-                                           meta_score(p->cfg, "stickiness", 0));
+                                           meta_score(p->cfg, "stickiness",
+                                                      u->clone ? 1 : 0));
             tmp[n] = herd_score_add(sc[n], herd_score_add(p->loc[n], stick));
             any |= tmp[n] >= 0;
         }
@@ -928,6 +933,7 @@ static void assign_clone(sched_t *s, clone_t *c)
         if (ok && !stopped && c->count[n] < c->node_max && total < c->max) {
             u->assigned = cur;
             c->count[n]++;
+            s->load[n]++;
             total++;
         }
     }
@@ -946,13 +952,14 @@ static void assign_clone(sched_t *s, clone_t *c)
             if (banned)
                 continue;
             if (best < 0 || csc[n] > csc[best] ||
-                (csc[n] == csc[best] && c->count[n] < c->count[best]))
+                (csc[n] == csc[best] && s->load[n] < s->load[best]))
                 best = n;
         }
         if (best < 0)
             continue;
         u->assigned = s->ns[best]->cfg;
         c->count[best]++;
+        s->load[best]++;
         total++;
     }
     for (guint i = 0; i < c->units->len; i++) {
@@ -1009,12 +1016,19 @@ static void promote(sched_t *s, clone_t *c)
                 }
             }
         } else {
-            g_autofree char *key = g_strdup_printf("master-%s", pid);
-            const char *v = g_hash_table_lookup(nd->attrs, key);
-            if (v && herd_score_parse(v, &sc))
-                has = true;
+            /* the instance's own name first, then the clone child's id */
+            const char *names[2] = {p->name, pid};
+            for (int k = 0; k < 2 && !has; k++) {
+                g_autofree char *key = g_strdup_printf("master-%s", names[k]);
+                const char *v = g_hash_table_lookup(nd->attrs, key);
+                if (v && herd_score_parse(v, &sc))
+                    has = true;
+            }
         }
-        if (!has && p->role != HERD_ROLE_PROMOTED)
+        for (guint k = 0; k < u->prims->len; k++)
+            if (!((prim_t *) u->prims->pdata[k])->next)
+                has = false, sc = -INF;
+        if (!has && p->role != HERD_ROLE_PROMOTED && sc > -INF)
             sc = -1;   /* no preference: cannot be promoted */
         if (!has && p->role == HERD_ROLE_PROMOTED)
             sc = 0;
@@ -1059,14 +1073,13 @@ static void promote(sched_t *s, clone_t *c)
                 prim_t *dp = dep.unit->prims->pdata[0];
                 if (dp->loc[n] > -INF && co->score > 0)
                     sc = herd_score_add(sc, (int) ((long long) dp->loc[n] * co->score / INF));
-                else if (dp->loc[n] <= -INF && co->score >= INF)
-                    sc = -INF;
             }
         }
         if (p->role == HERD_ROLE_PROMOTED && p->running->len && p->running->pdata[0] == nd &&
             !p->failed)
             sc = herd_score_add(sc, 1);   /* ties go to the current promoted */
-        if (target_role(child) < HERD_ROLE_PROMOTED || target_role(c->cfg) < HERD_ROLE_PROMOTED)
+        herd_role_t t1 = target_role(child), t2 = target_role(c->cfg);
+        if (t1 == HERD_ROLE_UNPROMOTED || t2 == HERD_ROLE_UNPROMOTED)
             sc = -INF;
         p->promo_score = sc;
         g_ptr_array_add(cands, u);
@@ -1259,12 +1272,13 @@ static void fill_result(sched_t *s)
     }
 }
 
-static gint unit_order(gconstpointer a, gconstpointer b)
+static gint rsc_order(gconstpointer a, gconstpointer b)
 {
-    const unit_t *x = *(unit_t *const *) a, *y = *(unit_t *const *) b;
-    if (x->priority != y->priority)
-        return x->priority > y->priority ? -1 : 1;
-    return x->order - y->order;
+    const herd_cib_rsc_t *x = *(herd_cib_rsc_t *const *) a, *y = *(herd_cib_rsc_t *const *) b;
+    int px = meta_score(x, "priority", 0), py = meta_score(y, "priority", 0);
+    if (px != py)
+        return px > py ? -1 : 1;
+    return x->index - y->index;
 }
 
 /* Run the scheduler; see herd_sched.h. */
@@ -1309,20 +1323,18 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
 
     /* assignment order: priority, then configuration order */
     g_autoptr(GPtrArray) order = g_ptr_array_new();
-    for (guint i = 0; i < s.units->len; i++)
-        g_ptr_array_add(order, s.units->pdata[i]);
-    g_ptr_array_sort(order, unit_order);
-    /* clones first when they are top level and stable: configuration order */
-    for (guint i = 0; i < cib->resources->len; i++) {
-        const herd_cib_rsc_t *r = cib->resources->pdata[i];
+    for (guint i = 0; i < cib->resources->len; i++)
+        g_ptr_array_add(order, cib->resources->pdata[i]);
+    g_ptr_array_sort(order, rsc_order);
+    for (guint i = 0; i < order->len; i++) {
+        const herd_cib_rsc_t *r = order->pdata[i];
         unit_t *u = g_hash_table_lookup(s.unit_by_rsc, r);
         clone_t *c = g_hash_table_lookup(s.clone_by_rsc, r);
-        (void) u;
-        if (c)
+        if (u)
+            assign_unit(&s, u);
+        else if (c)
             assign_clone(&s, c);
     }
-    for (guint i = 0; i < order->len; i++)
-        assign_unit(&s, order->pdata[i]);
     for (guint i = 0; i < s.clones->len; i++)
         promote(&s, s.clones->pdata[i]);
     /* resources on fenced nodes: they are stopped by the fencing */
