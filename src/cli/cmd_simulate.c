@@ -215,8 +215,8 @@ static void print_status(view_t *v, FILE *out, const char *title)
     fprintf(out, "  * Full List of Resources:\n");
     if (v->cib->resources->len == 0)
         fprintf(out, "    * No resources\n");
-    for (guint i = 0; i < v->cib->resources->len; i++) {
-        const herd_cib_rsc_t *r = v->cib->resources->pdata[i];
+    for (guint i = 0; i < v->res->rsc_order->len; i++) {
+        const herd_cib_rsc_t *r = v->res->rsc_order->pdata[i];
         if (r->kind == HERD_RSC_PRIMITIVE) {
             const herd_placement_t *p = pl_of(v, r->id);
             if (p)

@@ -69,6 +69,8 @@ typedef struct {
     GPtrArray *decisions;    /* herd_decision_t*, in summary order */
     GPtrArray *placements;   /* herd_placement_t*, resource order */
     GPtrArray *nodes;        /* herd_node_state_t*, node order */
+    GPtrArray *rsc_order;    /* top-level const herd_cib_rsc_t* in display
+                              * order (priority, then configuration) */
     bool have_quorum;
 } herd_sched_result_t;
 

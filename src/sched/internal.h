@@ -77,6 +77,8 @@ typedef struct {
     GPtrArray *fence;            /* fence decisions (herd_decision_t*) */
     bool *fenced;                /* per node: will be fenced */
     int *load;                   /* per node assigned primitive count */
+    GHashTable **used;           /* per node utilization used (name -> int) */
+    const unit_t *fit_unit;      /* unit being placed (utilization check) */
 } sched_t;
 
 #endif

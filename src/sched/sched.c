@@ -18,13 +18,20 @@ static const char *meta(const herd_cib_rsc_t *r, const char *name)
     return g_hash_table_lookup(r->meta, name);
 }
 
+/* Meta scores are read leniently, as Pacemaker does ("2.0" is 2). */
 static int meta_score(const herd_cib_rsc_t *r, const char *name, int dflt)
 {
     const char *v = meta(r, name);
     int s;
-    if (!v || !herd_score_parse(v, &s))
+    if (!v)
         return dflt;
-    return s;
+    if (herd_score_parse(v, &s))
+        return s;
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (end == v)
+        return dflt;
+    return x > INF ? INF : x < -INF ? -INF : (int) x;
 }
 
 static const herd_cib_rsc_t *top_of(const herd_cib_rsc_t *r)
@@ -652,7 +659,7 @@ static void compute_locations(sched_t *s)
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
         for (int n = 0; n < s->nn; n++) {
-            if (!node_usable(s, n))
+            if (!node_usable(s, n) || p->stop_only)
                 p->loc[n] = -INF;
             p->loc[n] = herd_score_add(p->loc[n], p->ban[n]);
         }
@@ -818,12 +825,73 @@ static void merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
     }
 }
 
+static bool use_utilization(const sched_t *s)
+{
+    return strcmp(s->cib->options.placement_strategy, "default") != 0;
+}
+
+/* Does node n have room for unit u (placement-strategy other than default)? */
+static bool fits(sched_t *s, const unit_t *u, int n)
+{
+    if (!use_utilization(s))
+        return true;
+    GHashTable *cap = s->ns[n]->cfg->utilization;
+    for (guint k = 0; k < u->prims->len; k++) {
+        const prim_t *p = u->prims->pdata[k];
+        GHashTableIter it;
+        gpointer key, val;
+        g_hash_table_iter_init(&it, p->cfg->utilization);
+        while (g_hash_table_iter_next(&it, &key, &val)) {
+            long need = 0;
+            for (guint j = 0; j < u->prims->len; j++) {
+                const char *v = g_hash_table_lookup(((prim_t *) u->prims->pdata[j])->cfg->utilization, key);
+                if (v)
+                    need += strtol(v, NULL, 10);
+            }
+            const char *c = g_hash_table_lookup(cap, key);
+            long have = c ? strtol(c, NULL, 10) : 0;
+            long used = s->used ? GPOINTER_TO_INT(g_hash_table_lookup(s->used[n], key)) : 0;
+            if (need > 0 && have - used < need)
+                return false;
+        }
+    }
+    return true;
+}
+
+static long free_capacity(sched_t *s, int n)
+{
+    long total = 0;
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, s->ns[n]->cfg->utilization);
+    while (g_hash_table_iter_next(&it, &key, &val))
+        total += strtol(val, NULL, 10) - GPOINTER_TO_INT(g_hash_table_lookup(s->used[n], key));
+    return total;
+}
+
+static void consume(sched_t *s, const unit_t *u, int n)
+{
+    if (!use_utilization(s))
+        return;
+    for (guint k = 0; k < u->prims->len; k++) {
+        const prim_t *p = u->prims->pdata[k];
+        GHashTableIter it;
+        gpointer key, val;
+        g_hash_table_iter_init(&it, p->cfg->utilization);
+        while (g_hash_table_iter_next(&it, &key, &val)) {
+            int used = GPOINTER_TO_INT(g_hash_table_lookup(s->used[n], key));
+            g_hash_table_insert(s->used[n], key, GINT_TO_POINTER(used + (int) strtol(val, NULL, 10)));
+        }
+    }
+}
+
 static int pick_node(sched_t *s, const int *sc, const herd_cib_node_t *prefer, const int *load)
 {
     int best = -1;
     bool minimal = !strcmp(s->cib->options.placement_strategy, "minimal");
+    bool balanced = !strcmp(s->cib->options.placement_strategy, "balanced");
     for (int n = 0; n < s->nn; n++) {
-        if (sc[n] < 0 || !node_usable(s, n))
+        if (sc[n] < 0 || !node_usable(s, n) || (s->fit_unit && !fits(s, s->fit_unit, n)))
             continue;
         if (best < 0 || sc[n] > sc[best]) {
             best = n;
@@ -831,6 +899,14 @@ static int pick_node(sched_t *s, const int *sc, const herd_cib_node_t *prefer, c
         }
         if (sc[n] < sc[best])
             continue;
+        if (balanced) {
+            long fa = free_capacity(s, n), fb = free_capacity(s, best);
+            if (fa != fb) {
+                if (fa > fb)
+                    best = n;
+                continue;
+            }
+        }
         if (!minimal && load && load[n] != load[best]) {
             if (load[n] < load[best])
                 best = n;
@@ -838,7 +914,8 @@ static int pick_node(sched_t *s, const int *sc, const herd_cib_node_t *prefer, c
         }
     }
     if (best >= 0 && prefer && sc[prefer->index] == sc[best] && node_usable(s, prefer->index) &&
-        (!load || minimal || load[prefer->index] <= load[best] + 1))
+        (!s->fit_unit || fits(s, s->fit_unit, prefer->index)) &&
+        (!load || minimal || load[prefer->index] <= load[best]))
         best = prefer->index;
     return best;
 }
@@ -860,7 +937,9 @@ static void assign_unit(sched_t *s, unit_t *u)
     if (!managed) {
         best = cur ? cur->index : -1;
     } else {
+        s->fit_unit = u;
         best = pick_node(s, sc, cur, s->load);
+        s->fit_unit = NULL;
     }
     if (target_role(u->cfg) == HERD_ROLE_STOPPED && managed)
         best = -1;
@@ -878,8 +957,10 @@ static void assign_unit(sched_t *s, unit_t *u)
             p->next = p->running->len ? p->running->pdata[0] : NULL;
         p->next_role = p->next ? HERD_ROLE_STARTED : HERD_ROLE_STOPPED;
     }
-    if (best >= 0)
+    if (best >= 0) {
         s->load[best] += (int) u->prims->len;
+        consume(s, u, best);
+    }
     u->done = true;
     u->busy = false;
 }
@@ -930,7 +1011,8 @@ static void assign_clone(sched_t *s, clone_t *c)
         }
         if (!managed)
             ok = true;
-        if (ok && !stopped && c->count[n] < c->node_max && total < c->max) {
+        if (ok && !stopped && c->count[n] < c->node_max && total < c->max && fits(s, u, n)) {
+            consume(s, u, n);
             u->assigned = cur;
             c->count[n]++;
             s->load[n]++;
@@ -944,7 +1026,7 @@ static void assign_clone(sched_t *s, clone_t *c)
             continue;
         int best = -1;
         for (int n = 0; n < nn; n++) {
-            if (!node_usable(s, n) || csc[n] < 0 || c->count[n] >= c->node_max)
+            if (!node_usable(s, n) || csc[n] < 0 || c->count[n] >= c->node_max || !fits(s, u, n))
                 continue;
             bool banned = false;
             for (guint k = 0; k < u->prims->len; k++)
@@ -958,6 +1040,7 @@ static void assign_clone(sched_t *s, clone_t *c)
         if (best < 0)
             continue;
         u->assigned = s->ns[best]->cfg;
+        consume(s, u, best);
         c->count[best]++;
         s->load[best]++;
         total++;
@@ -1165,6 +1248,30 @@ static void decide_prim(sched_t *s, prim_t *p)
     if (!cur && !nxt)
         return;
     herd_decision_t *d = NULL;
+    const char *nqp = s->cib->options.no_quorum_policy;
+    bool needs_quorum = !(p->cfg->klass && !strcmp(p->cfg->klass, "stonith"));
+    if (!s->res->have_quorum && needs_quorum && strcmp(nqp, "ignore") != 0) {
+        bool freeze = !strcmp(nqp, "freeze");
+        if (!cur) {
+            d = decision(HERD_DECISION_START, p->name);
+            d->to = g_strdup(nxt->uname);
+            d->reason = g_strdup(freeze ? "due to quorum freeze" : "due to no quorum");
+            d->blocked = true;
+            add_decision(s, d);
+            return;
+        }
+        if (!freeze && !strcmp(nqp, "stop")) {
+            d = decision(HERD_DECISION_STOP, p->name);
+            d->from = g_strdup(cur->uname);
+            if (promotable)
+                d->from_role = r0;
+            d->reason = g_strdup("due to no quorum");
+            add_decision(s, d);
+            return;
+        }
+        if (freeze && !p->failed)
+            return;
+    }
     if (!cur) {
         if (promotable && r1 == HERD_ROLE_PROMOTED) {
             d = decision(HERD_DECISION_PROMOTE, p->name);
@@ -1227,14 +1334,21 @@ static void decide_prim(sched_t *s, prim_t *p)
         add_decision(s, d);
 }
 
-static void decide(sched_t *s)
+static void decide(sched_t *s, GPtrArray *order)
 {
     for (guint i = 0; i < s->fence->len; i++)
         add_decision(s, s->fence->pdata[i]);
     g_ptr_array_set_size(s->fence, 0);
-    /* resource order: configuration order, clone instances in order */
-    for (guint i = 0; i < s->prims->len; i++)
-        decide_prim(s, s->prims->pdata[i]);
+    /* resource order: priority then configuration, instances in order */
+    for (guint k = 0; k < order->len; k++) {
+        const herd_cib_rsc_t *top = order->pdata[k];
+        g_ptr_array_add(s->res->rsc_order, (gpointer) top);
+        for (guint i = 0; i < s->prims->len; i++) {
+            prim_t *p = s->prims->pdata[i];
+            if (top_of(p->cfg) == top)
+                decide_prim(s, p);
+        }
+    }
 }
 
 /* ---- result ----------------------------------------------------------- */
@@ -1299,11 +1413,15 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.fence = g_ptr_array_new();
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
     s.load = g_new0(int, s.nn ? s.nn : 1);
+    s.used = g_new0(GHashTable *, s.nn ? s.nn : 1);
+    for (int n = 0; n < s.nn; n++)
+        s.used[n] = g_hash_table_new(g_str_hash, g_str_equal);
     herd_sched_result_t *res = g_new0(herd_sched_result_t, 1);
     res->decisions = g_ptr_array_new_with_free_func((GDestroyNotify) decision_free);
     res->placements = g_ptr_array_new_with_free_func((GDestroyNotify) placement_free);
     res->nodes = g_ptr_array_new_with_free_func(g_free);
     res->have_quorum = cib->have_quorum;
+    res->rsc_order = g_ptr_array_new();
     s.res = res;
 
     unpack_nodes(&s);
@@ -1339,7 +1457,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
         promote(&s, s.clones->pdata[i]);
     /* resources on fenced nodes: they are stopped by the fencing */
     group_restarts(&s);
-    decide(&s);
+    decide(&s, order);
     fill_result(&s);
 
     for (guint i = 0; i < s.prims->len; i++) {
@@ -1369,6 +1487,9 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_ptr_array_free(s.fence, TRUE);
     g_free(s.fenced);
     g_free(s.load);
+    for (int n = 0; n < s.nn; n++)
+        g_hash_table_destroy(s.used[n]);
+    g_free(s.used);
     g_free(s.ns);
     return res;
 }
@@ -1381,5 +1502,6 @@ void herd_sched_result_free(herd_sched_result_t *res)
     g_ptr_array_free(res->decisions, TRUE);
     g_ptr_array_free(res->placements, TRUE);
     g_ptr_array_free(res->nodes, TRUE);
+    g_ptr_array_free(res->rsc_order, TRUE);
     g_free(res);
 }
