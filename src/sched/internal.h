@@ -27,6 +27,7 @@ struct prim {
     const herd_cib_node_t *restart_node;
     bool migratable;
     bool unrunnable_start;   /* start blocked by ordering */
+    const herd_cib_node_t *blocked_on;  /* where it would have started */
     char *unrunnable_reason;
     int *ban;                /* per node: -INF when fail count bans */
     int *loc;                /* per node: location + availability score */
@@ -57,6 +58,7 @@ struct clone {
     int max, node_max;
     bool done, busy;
     bool promotable;
+    bool promoted_done;
     int *count;                  /* per node instance count */
 };
 
@@ -79,6 +81,7 @@ typedef struct {
     int *load;                   /* per node assigned primitive count */
     GHashTable **used;           /* per node utilization used (name -> int) */
     const unit_t *fit_unit;      /* unit being placed (utilization check) */
+    GHashTable *under;           /* rsc cfg -> GPtrArray of prim_t* below it */
 } sched_t;
 
 #endif

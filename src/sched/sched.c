@@ -711,6 +711,22 @@ static bool clone_on(const clone_t *c, int n)
     return c->count[n] > 0;
 }
 
+static void promote(sched_t *s, clone_t *c);
+
+/* Will clone c have an instance in `role` on node n (UNKNOWN: any)? */
+static bool clone_on_role(const clone_t *c, int n, herd_role_t role)
+{
+    if (role != HERD_ROLE_PROMOTED && role != HERD_ROLE_UNPROMOTED)
+        return clone_on(c, n);
+    for (guint i = 0; i < c->units->len; i++) {
+        const unit_t *u = c->units->pdata[i];
+        const prim_t *p = u->prims->pdata[0];
+        if (p->next && p->next->index == n && p->next_role == role)
+            return true;
+    }
+    return false;
+}
+
 /* Base score of a unit: members' locations merged (with rollback), plus
  * stickiness where it runs. */
 static void base_scores(sched_t *s, unit_t *u, int *sc)
@@ -750,10 +766,11 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
         bool me = self_clone ? dep.clone == self_clone : dep.unit == u;
         if (!me || (pri.unit == u && u) || (self_clone && pri.clone == self_clone))
             continue;
-        if (co->with_role == HERD_ROLE_PROMOTED || co->with_role == HERD_ROLE_UNPROMOTED)
-            continue;   /* handled with promotion */
-        if (co->rsc_role == HERD_ROLE_PROMOTED)
+        if ((co->with_role == HERD_ROLE_PROMOTED || co->with_role == HERD_ROLE_UNPROMOTED) &&
+            !pri.clone)
             continue;
+        if (co->rsc_role == HERD_ROLE_PROMOTED)
+            continue;   /* handled with promotion */
         if (pri.unit) {
             assign_unit(s, pri.unit);
             const herd_cib_node_t *pn = pri.unit->assigned;
@@ -772,7 +789,7 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
         } else if (pri.clone) {
             assign_clone(s, pri.clone);
             for (int n = 0; n < s->nn; n++) {
-                bool on = clone_on(pri.clone, n);
+                bool on = clone_on_role(pri.clone, n, co->with_role);
                 if (co->score >= INF) {
                     if (!on)
                         sc[n] = -INF;
@@ -1064,14 +1081,16 @@ static void assign_clone(sched_t *s, clone_t *c)
     }
     c->done = true;
     c->busy = false;
+    promote(s, c);
 }
 
 /* ---- promotion -------------------------------------------------------- */
 
 static void promote(sched_t *s, clone_t *c)
 {
-    if (!c->promotable)
+    if (!c->promotable || c->promoted_done)
         return;
+    c->promoted_done = true;
     const herd_cib_rsc_t *child = c->cfg->children->pdata[0];
     int pmax = c->cfg->promoted_max;
     int pnode_max = c->cfg->promoted_node_max > 0 ? c->cfg->promoted_node_max : 1;
@@ -1144,7 +1163,8 @@ static void promote(sched_t *s, clone_t *c)
                     assign_unit(s, pri.unit);
                     same = pri.unit->assigned == nd;
                 } else if (pri.clone) {
-                    same = clone_on(pri.clone, n);
+                    assign_clone(s, pri.clone);
+                    same = clone_on_role(pri.clone, n, co->with_role);
                 }
                 if (same)
                     sc = herd_score_add(sc, co->score);
@@ -1206,6 +1226,161 @@ static bool prim_moving_or_restarting(const prim_t *p)
     return p->failed || p->restart || p->running->pdata[0] != p->next || p->running->len > 1;
 }
 
+static GPtrArray *prims_under(sched_t *s, const char *id)
+{
+    const herd_cib_rsc_t *r = herd_cib_rsc(s->cib, id);
+    return r ? g_hash_table_lookup(s->under, r) : NULL;
+}
+
+static bool any_active_after(GPtrArray *ps)
+{
+    for (guint i = 0; ps && i < ps->len; i++)
+        if (((prim_t *) ps->pdata[i])->next)
+            return true;
+    return false;
+}
+
+static bool any_promoted_after(GPtrArray *ps)
+{
+    for (guint i = 0; ps && i < ps->len; i++)
+        if (((prim_t *) ps->pdata[i])->next_role == HERD_ROLE_PROMOTED)
+            return true;
+    return false;
+}
+
+static bool restarting_on(const prim_t *p, const herd_cib_node_t *n)
+{
+    if (!p->running->len)
+        return false;
+    if (n && p->running->pdata[0] != n)
+        return false;
+    if (!p->next)
+        return false;   /* a plain stop does not restart dependents */
+    if (p->migratable && !p->failed && !p->restart && p->running->len == 1 &&
+        p->running->pdata[0] != p->next)
+        return false;   /* a live migration is no restart */
+    return p->failed || p->restart || p->running->pdata[0] != p->next || p->running->len > 1;
+}
+
+/* first's action name for messages: "X start" or, for collections, "X running" */
+static char *action_name(const herd_cib_rsc_t *r, const char *action)
+{
+    bool coll = r->kind != HERD_RSC_PRIMITIVE;
+    if (!action || !strcmp(action, "start"))
+        return g_strdup_printf("%s %s", r->id, coll ? "running" : "start");
+    if (!strcmp(action, "promote"))
+        return g_strdup_printf("%s %s", r->id, coll ? "promoted" : "promote");
+    return g_strdup_printf("%s %s", r->id, action);
+}
+
+/* Block a prim: it cannot be active after the transition.  A running one
+ * stays when the order is not symmetrical (nothing ties it to first). */
+static bool block_prim(prim_t *q, const char *why, bool symmetrical)
+{
+    if (!q->next || !q->managed)
+        return false;
+    if (!symmetrical && q->running->len && q->running->pdata[0] == q->next && !q->failed &&
+        !q->restart)
+        return false;
+    if (!q->running->len || q->running->pdata[0] != q->next || q->failed) {
+        if (!q->running->len)
+            q->blocked_on = q->next;
+    }
+    q->next = NULL;
+    q->next_role = HERD_ROLE_STOPPED;
+    g_free(q->unrunnable_reason);
+    q->unrunnable_reason = g_strdup_printf("due to unrunnable %s", why);
+    /* later group members follow */
+    unit_t *u = q->unit;
+    for (guint k = (guint) q->pos + 1; k < u->prims->len; k++) {
+        prim_t *r = u->prims->pdata[k];
+        g_autofree char *w = g_strdup_printf("%s start", q->name);
+        if (r->next && r->managed) {
+            if (!r->running->len)
+                r->blocked_on = r->next;
+            r->next = NULL;
+            r->next_role = HERD_ROLE_STOPPED;
+            g_free(r->unrunnable_reason);
+            r->unrunnable_reason = g_strdup_printf("due to unrunnable %s", w);
+        }
+        q = r;
+    }
+    return true;
+}
+
+static void restart_prim(prim_t *q, const char *why)
+{
+    if (!q->managed || q->restart || q->failed || !q->next || !q->running->len ||
+        q->running->pdata[0] != q->next)
+        return;
+    q->restart = true;
+    g_free(q->unrunnable_reason);
+    q->unrunnable_reason = g_strdup_printf("due to required %s", why);
+}
+
+static void apply_orders(sched_t *s)
+{
+    const herd_cib_t *cib = s->cib;
+    for (int round = 0; round < 4; round++) {
+        bool changed = false;
+        for (guint i = 0; i < cib->orders->len; i++) {
+            const herd_order_t *o = cib->orders->pdata[i];
+            if (!o->first || !o->then || o->kind != HERD_ORDER_MANDATORY)
+                continue;
+            const char *fa = o->first_action ? o->first_action : "start";
+            const char *ta = o->then_action ? o->then_action : fa;
+            if (strcmp(ta, "start") != 0)
+                continue;
+            const herd_cib_rsc_t *fr = herd_cib_rsc(cib, o->first);
+            const herd_cib_rsc_t *tr = herd_cib_rsc(cib, o->then);
+            GPtrArray *fp = prims_under(s, o->first), *tp = prims_under(s, o->then);
+            if (!fr || !tr || !fp || !tp)
+                continue;
+            g_autofree char *why = action_name(fr, fa);
+            bool runnable;
+            if (!strcmp(fa, "start"))
+                runnable = any_active_after(fp);
+            else if (!strcmp(fa, "promote"))
+                runnable = any_promoted_after(fp);
+            else
+                continue;
+            if (!runnable) {
+                for (guint k = 0; k < tp->len; k++) {
+                    prim_t *q = tp->pdata[k];
+                    if (q->pos == 0 || tr->kind == HERD_RSC_PRIMITIVE)
+                        changed |= block_prim(q, why, o->symmetrical);
+                }
+                continue;
+            }
+            if (strcmp(fa, "start") != 0)
+                continue;
+            /* a first that restarts restarts what depends on it */
+            bool interleave = tr->kind == HERD_RSC_CLONE && fr->kind == HERD_RSC_CLONE &&
+                              tr->interleave;
+            if (fr->kind == HERD_RSC_CLONE && tr->kind == HERD_RSC_CLONE && !interleave)
+                continue;
+            for (guint k = 0; k < tp->len; k++) {
+                prim_t *q = tp->pdata[k];
+                if (q->restart || !q->running->len)
+                    continue;
+                const herd_cib_node_t *qn = q->running->pdata[0];
+                for (guint j = 0; j < fp->len; j++) {
+                    prim_t *f = fp->pdata[j];
+                    if (restarting_on(f, interleave ? qn : NULL)) {
+                        g_autofree char *w = fr->kind == HERD_RSC_PRIMITIVE || fr->kind == HERD_RSC_GROUP
+                                             ? action_name(fr, "start") : action_name(fr, "start");
+                        restart_prim(q, w);
+                        changed |= q->restart;
+                        break;
+                    }
+                }
+            }
+        }
+        if (!changed)
+            break;
+    }
+}
+
 /* Group members after one that restarts restart too. */
 static void group_restarts(sched_t *s)
 {
@@ -1245,6 +1420,14 @@ static void decide_prim(sched_t *s, prim_t *p)
     herd_role_t r0 = p->role, r1 = p->next_role;
     if (!p->managed)
         return;
+    if (!cur && !nxt && p->blocked_on) {
+        herd_decision_t *b = decision(HERD_DECISION_START, p->name);
+        b->to = g_strdup(p->blocked_on->uname);
+        b->reason = g_strdup(p->unrunnable_reason);
+        b->blocked = true;
+        add_decision(s, b);
+        return;
+    }
     if (!cur && !nxt)
         return;
     herd_decision_t *d = NULL;
@@ -1456,6 +1639,21 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     for (guint i = 0; i < s.clones->len; i++)
         promote(&s, s.clones->pdata[i]);
     /* resources on fenced nodes: they are stopped by the fencing */
+    s.under = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                    (GDestroyNotify) g_ptr_array_unref);
+    for (guint i = 0; i < s.prims->len; i++) {
+        prim_t *p = s.prims->pdata[i];
+        for (const herd_cib_rsc_t *a = p->cfg; a; a = a->parent) {
+            GPtrArray *l = g_hash_table_lookup(s.under, a);
+            if (!l) {
+                l = g_ptr_array_new();
+                g_hash_table_insert(s.under, (gpointer) a, l);
+            }
+            g_ptr_array_add(l, p);
+        }
+    }
+    group_restarts(&s);
+    apply_orders(&s);
     group_restarts(&s);
     decide(&s, order);
     fill_result(&s);
@@ -1484,6 +1682,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_hash_table_destroy(s.prim_by_name);
     g_hash_table_destroy(s.unit_by_rsc);
     g_hash_table_destroy(s.clone_by_rsc);
+    g_hash_table_destroy(s.under);
     g_ptr_array_free(s.fence, TRUE);
     g_free(s.fenced);
     g_free(s.load);
