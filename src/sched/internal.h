@@ -1,0 +1,87 @@
+/* internal.h: the scheduler's working state, shared inside src/sched. */
+#ifndef HERD_SCHED_INTERNAL_H
+#define HERD_SCHED_INTERNAL_H
+
+#include "herd_sched.h"
+
+#define INF HERD_SCORE_INFINITY
+
+typedef struct prim prim_t;
+typedef struct unit unit_t;
+typedef struct clone clone_t;
+
+/* A primitive instance: the thing that starts and stops on a node. */
+struct prim {
+    const herd_cib_rsc_t *cfg;
+    char *name;              /* display name ("rsc:1" in clones) */
+    unit_t *unit;            /* its placement unit */
+    int pos;                 /* position in the unit (group order) */
+    GPtrArray *running;      /* herd_cib_node_t* it is active on */
+    herd_role_t role;        /* current role (highest over nodes) */
+    bool failed;             /* a failure needs recovery */
+    bool managed;
+    bool blocked;            /* on-fail=block or failed stop w/o fencing */
+    bool stop_only;          /* on-fail=stop */
+    bool orphan;
+    bool restart;            /* definition changed: restart in place */
+    const herd_cib_node_t *restart_node;
+    bool migratable;
+    bool unrunnable_start;   /* start blocked by ordering */
+    const herd_cib_node_t *blocked_on;  /* where it would have started */
+    char *unrunnable_reason;
+    int *ban;                /* per node: -INF when fail count bans */
+    int *loc;                /* per node: location + availability score */
+    const herd_cib_node_t *next;
+    herd_role_t next_role;
+    const herd_cib_node_t *fence_before; /* node fenced because of this */
+    int promo_score;
+};
+
+/* A placement unit: a primitive, or a group, possibly a clone instance. */
+struct unit {
+    const herd_cib_rsc_t *cfg;   /* primitive or group */
+    char *name;                  /* display name */
+    clone_t *clone;              /* owning clone, or NULL */
+    int inst;                    /* instance number in the clone */
+    GPtrArray *prims;            /* prim_t* in order */
+    int *score;                  /* per node, filled when assigning */
+    const herd_cib_node_t *current;  /* where it runs now (first prim) */
+    const herd_cib_node_t *assigned;
+    bool done, busy;
+    int priority;
+    int order;                   /* configuration order */
+};
+
+struct clone {
+    const herd_cib_rsc_t *cfg;
+    GPtrArray *units;            /* instances */
+    int max, node_max;
+    bool done, busy;
+    bool promotable;
+    bool promoted_done;
+    int *count;                  /* per node instance count */
+};
+
+/* The scheduler's whole state for one run. */
+typedef struct {
+    const herd_cib_t *cib;
+    time_t now;
+    int nn;                      /* number of nodes */
+    herd_node_state_t **ns;      /* per node */
+    GPtrArray *units;            /* unit_t* that are not in clones */
+    GPtrArray *clones;           /* clone_t* */
+    GPtrArray *all_units;        /* every unit */
+    GPtrArray *prims;            /* prim_t*, resource order */
+    GHashTable *prim_by_name;    /* instance name -> prim */
+    GHashTable *unit_by_rsc;     /* top or group rsc -> unit (non clone) */
+    GHashTable *clone_by_rsc;    /* clone rsc / its child -> clone */
+    herd_sched_result_t *res;
+    GPtrArray *fence;            /* fence decisions (herd_decision_t*) */
+    bool *fenced;                /* per node: will be fenced */
+    int *load;                   /* per node assigned primitive count */
+    GHashTable **used;           /* per node utilization used (name -> int) */
+    const unit_t *fit_unit;      /* unit being placed (utilization check) */
+    GHashTable *under;           /* rsc cfg -> GPtrArray of prim_t* below it */
+} sched_t;
+
+#endif

@@ -1,0 +1,1706 @@
+/* sched.c: herd_sched_run(), from the model to decisions.
+ *
+ * The run: node states, resource instances, status histories to current
+ * roles and failures, per node scores (locations, stickiness, bans,
+ * availability), assignment of units (primitives and groups) with their
+ * colocations, clones and promotion, ordering effects, and finally the
+ * decisions of the transition summary. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static const char *meta(const herd_cib_rsc_t *r, const char *name)
+{
+    return g_hash_table_lookup(r->meta, name);
+}
+
+/* Meta scores are read leniently, as Pacemaker does ("2.0" is 2). */
+static int meta_score(const herd_cib_rsc_t *r, const char *name, int dflt)
+{
+    const char *v = meta(r, name);
+    int s;
+    if (!v)
+        return dflt;
+    if (herd_score_parse(v, &s))
+        return s;
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (end == v)
+        return dflt;
+    return x > INF ? INF : x < -INF ? -INF : (int) x;
+}
+
+static const herd_cib_rsc_t *top_of(const herd_cib_rsc_t *r)
+{
+    while (r->parent)
+        r = r->parent;
+    return r;
+}
+
+static const herd_cib_rsc_t *clone_of(const herd_cib_rsc_t *r)
+{
+    for (; r; r = r->parent)
+        if (r->kind == HERD_RSC_CLONE)
+            return r;
+    return NULL;
+}
+
+static bool is_managed(const sched_t *s, const herd_cib_rsc_t *r)
+{
+    if (s->cib->options.maintenance_mode)
+        return false;
+    if (!herd_cib_parse_bool(meta(r, "is-managed"), true))
+        return false;
+    if (herd_cib_parse_bool(meta(r, "maintenance"), false))
+        return false;
+    return true;
+}
+
+static herd_role_t target_role(const herd_cib_rsc_t *r)
+{
+    const char *v = meta(r, "target-role");
+    herd_role_t t = herd_role_parse(v);
+    return t == HERD_ROLE_UNKNOWN ? HERD_ROLE_PROMOTED : t;   /* no limit */
+}
+
+static bool node_usable(const sched_t *s, int i)
+{
+    const herd_node_state_t *n = s->ns[i];
+    return n->online && !n->unclean && !n->standby && !n->maintenance && !n->shutdown &&
+           !n->pending && !s->fenced[i];
+}
+
+static herd_decision_t *decision(herd_decision_kind_t kind, const char *rsc)
+{
+    herd_decision_t *d = g_new0(herd_decision_t, 1);
+    d->kind = kind;
+    d->rsc = g_strdup(rsc);
+    return d;
+}
+
+static void decision_free(herd_decision_t *d)
+{
+    g_free(d->rsc); g_free(d->from); g_free(d->to); g_free(d->reason);
+    g_free(d->fence_action); g_free(d->fence_reason); g_free(d->fence_rsc);
+    g_free(d);
+}
+
+/* ---- nodes ---------------------------------------------------------- */
+
+static void fence_node(sched_t *s, int i, const char *reason)
+{
+    if (s->fenced[i])
+        return;
+    const herd_cib_node_t *n = s->ns[i]->cfg;
+    s->fenced[i] = true;
+    if (!s->cib->options.stonith_enabled)
+        return;
+    herd_decision_t *d = decision(HERD_DECISION_FENCE, n->uname);
+    d->fence_action = g_strdup(s->cib->options.stonith_action);
+    d->fence_reason = g_strdup(reason);
+    g_ptr_array_add(s->fence, d);
+}
+
+static void unpack_nodes(sched_t *s)
+{
+    const herd_cib_t *cib = s->cib;
+    bool stonith = cib->options.stonith_enabled;
+    bool startup_fencing = herd_cib_parse_bool(g_hash_table_lookup(cib->options.values,
+                                                                   "startup-fencing"), true);
+    for (int i = 0; i < s->nn; i++) {
+        const herd_cib_node_t *n = cib->nodes->pdata[i];
+        herd_node_state_t *st = g_new0(herd_node_state_t, 1);
+        st->cfg = n;
+        s->ns[i] = st;
+        const char *v;
+        st->standby = herd_cib_parse_bool(g_hash_table_lookup(n->attrs, "standby"), false);
+        st->maintenance = herd_cib_parse_bool(g_hash_table_lookup(n->attrs, "maintenance"), false);
+        v = g_hash_table_lookup(n->attrs, "shutdown");
+        st->shutdown = v && strcmp(v, "0") != 0 && *v;
+        if (n->kind != HERD_NODE_MEMBER) {
+            /* remote and guest nodes: online when they have state and in_ccm */
+            st->online = n->has_state && n->in_ccm;
+            continue;
+        }
+        if (!n->has_state) {
+            st->online = false;
+            st->unclean = stonith && startup_fencing;
+            continue;
+        }
+        bool terminate = herd_cib_parse_bool(g_hash_table_lookup(n->attrs, "terminate"), false);
+        if (!stonith) {
+            st->online = n->in_ccm && n->crmd_online && n->join_member;
+            st->pending = n->in_ccm && n->crmd_online && !n->join_member &&
+                          n->join && strcmp(n->join, "down") != 0;
+            continue;
+        }
+        if (terminate) {
+            st->unclean = true;
+        } else if (n->in_ccm && n->crmd_online) {
+            if (n->join_member)
+                st->online = true;
+            else if (n->join && !strcmp(n->join, "down") && !n->expected_up)
+                st->online = false;
+            else
+                st->pending = true;
+        } else if (!n->in_ccm && n->expected_up) {
+            st->unclean = true;     /* peer is no longer part of the cluster */
+        } else if (n->in_ccm && !n->crmd_online && n->expected_up) {
+            st->unclean = true;     /* peer process is no longer available */
+        } else {
+            st->online = false;
+        }
+    }
+}
+
+static int node_index(const sched_t *s, const char *uname)
+{
+    const herd_cib_node_t *n = herd_cib_node(s->cib, uname);
+    return n ? n->index : -1;
+}
+
+/* ---- instances ------------------------------------------------------ */
+
+static prim_t *new_prim(sched_t *s, const herd_cib_rsc_t *cfg, const char *name, unit_t *u)
+{
+    prim_t *p = g_new0(prim_t, 1);
+    p->cfg = cfg;
+    p->name = g_strdup(name);
+    p->unit = u;
+    p->pos = (int) u->prims->len;
+    p->running = g_ptr_array_new();
+    p->role = HERD_ROLE_STOPPED;
+    p->managed = is_managed(s, cfg);
+    p->ban = g_new0(int, s->nn);
+    p->loc = g_new0(int, s->nn);
+    p->migratable = herd_cib_parse_bool(meta(cfg, "allow-migrate"), false);
+    g_ptr_array_add(u->prims, p);
+    g_ptr_array_add(s->prims, p);
+    g_hash_table_insert(s->prim_by_name, p->name, p);
+    return p;
+}
+
+static unit_t *new_unit(sched_t *s, const herd_cib_rsc_t *cfg, clone_t *c, int inst)
+{
+    unit_t *u = g_new0(unit_t, 1);
+    u->cfg = cfg;
+    u->clone = c;
+    u->inst = inst;
+    u->name = c && inst >= 0 ? g_strdup_printf("%s:%d", cfg->id, inst) : g_strdup(cfg->id);
+    u->prims = g_ptr_array_new();
+    u->score = g_new0(int, s->nn);
+    u->priority = meta_score(cfg, "priority", 0);
+    u->order = (int) s->all_units->len;
+    g_ptr_array_add(s->all_units, u);
+    if (cfg->kind == HERD_RSC_GROUP) {
+        for (guint i = 0; i < cfg->children->len; i++) {
+            const herd_cib_rsc_t *m = cfg->children->pdata[i];
+            g_autofree char *nm = c ? g_strdup_printf("%s:%d", m->id, inst) : g_strdup(m->id);
+            new_prim(s, m, nm, u);
+        }
+    } else {
+        new_prim(s, cfg, u->name, u);
+    }
+    return u;
+}
+
+static void build(sched_t *s)
+{
+    const herd_cib_t *cib = s->cib;
+    for (guint i = 0; i < cib->resources->len; i++) {
+        const herd_cib_rsc_t *r = cib->resources->pdata[i];
+        if (r->kind == HERD_RSC_PRIMITIVE || r->kind == HERD_RSC_GROUP) {
+            unit_t *u = new_unit(s, r, NULL, -1);
+            g_ptr_array_add(s->units, u);
+            g_hash_table_insert(s->unit_by_rsc, (gpointer) r, u);
+        } else if (r->kind == HERD_RSC_CLONE && r->children->len == 1) {
+            clone_t *c = g_new0(clone_t, 1);
+            c->cfg = r;
+            c->units = g_ptr_array_new();
+            c->max = r->clone_max >= 0 ? r->clone_max : s->nn;
+            c->node_max = r->clone_node_max > 0 ? r->clone_node_max : 1;
+            c->promotable = r->promotable;
+            c->count = g_new0(int, s->nn);
+            const herd_cib_rsc_t *child = r->children->pdata[0];
+            for (int k = 0; k < c->max; k++)
+                g_ptr_array_add(c->units, new_unit(s, child, c, k));
+            g_ptr_array_add(s->clones, c);
+            g_hash_table_insert(s->clone_by_rsc, (gpointer) r, c);
+            g_hash_table_insert(s->clone_by_rsc, (gpointer) child, c);
+        }
+        /* bundles: not scheduled yet */
+    }
+}
+
+/* ---- status --------------------------------------------------------- */
+
+/* The clone instance an anonymous history entry on `node` belongs to. */
+static unit_t *anon_instance(sched_t *s, clone_t *c, const herd_cib_rsc_t *child,
+                             const herd_cib_node_t *node, bool active)
+{
+    /* an instance already active on this node */
+    for (guint i = 0; i < c->units->len; i++) {
+        unit_t *u = c->units->pdata[i];
+        for (guint k = 0; k < u->prims->len; k++) {
+            prim_t *p = u->prims->pdata[k];
+            for (guint j = 0; j < p->running->len; j++)
+                if (p->running->pdata[j] == node)
+                    return u;
+        }
+    }
+    if (!active)
+        return NULL;
+    /* else the first instance active nowhere */
+    for (guint i = 0; i < c->units->len; i++) {
+        unit_t *u = c->units->pdata[i];
+        bool any = false;
+        for (guint k = 0; k < u->prims->len; k++)
+            any |= ((prim_t *) u->prims->pdata[k])->running->len > 0;
+        if (!any)
+            return u;
+    }
+    return NULL;
+}
+
+typedef struct {
+    herd_role_t role;
+    bool active;
+    bool failed;
+    bool stop_failed;
+    bool blocked, stop_only, fence, standby, ignore;
+    const herd_lrm_op_t *last_failure;
+    const herd_lrm_op_t *last_start;
+    bool migrate_pending;
+} hist_state_t;
+
+static const herd_cib_op_t *find_op(const herd_cib_rsc_t *r, const char *name, guint64 interval)
+{
+    for (guint i = 0; i < r->ops->len; i++) {
+        const herd_cib_op_t *o = r->ops->pdata[i];
+        if (!strcmp(o->name, name) && o->interval_ms == interval)
+            return o;
+    }
+    return NULL;
+}
+
+static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_history_t *h,
+                         hist_state_t *st)
+{
+    memset(st, 0, sizeof *st);
+    st->role = HERD_ROLE_STOPPED;
+    for (guint i = 0; i < h->ops->len; i++) {
+        const herd_lrm_op_t *op = h->ops->pdata[i];
+        const char *task = op->operation;
+        bool probe = !strcmp(task, "monitor") && op->interval_ms == 0;
+        int expected = op->target_rc >= 0 ? op->target_rc : 0;
+        if (op->op_status == -1 || op->call_id == -1 || op->op_status == 1) {
+            /* pending */
+            if (!strcmp(task, "start") || !strcmp(task, "migrate_from") || !strcmp(task, "promote")) {
+                st->active = true;
+                if (st->role < HERD_ROLE_STARTED)
+                    st->role = HERD_ROLE_STARTED;
+            }
+            continue;
+        }
+        bool ok;
+        int rc = op->rc;
+        if (op->op_status != 0 && op->op_status != 1) {
+            /* cancelled (2) is not a result; others are failures */
+            if (op->op_status == 2 || op->op_status == 7)
+                continue;
+            ok = false;
+            if (rc == 0)
+                rc = 1;
+        } else {
+            ok = rc == expected || (probe && (rc == 7 || rc == 0 || rc == 8));
+        }
+        if (!strcmp(task, "notify") || !strcmp(task, "meta-data") || !strcmp(task, "reload") ||
+            !strcmp(task, "reload-agent") || !strcmp(task, "cancel"))
+            continue;
+        if (ok) {
+            if (!strcmp(task, "start") || !strcmp(task, "migrate_from")) {
+                st->role = HERD_ROLE_STARTED;
+                st->active = true;
+                st->failed = false;
+                st->last_start = op;
+            } else if (!strcmp(task, "stop")) {
+                st->role = HERD_ROLE_STOPPED;
+                st->active = false;
+                st->failed = false;
+            } else if (!strcmp(task, "promote")) {
+                st->role = HERD_ROLE_PROMOTED;
+                st->active = true;
+            } else if (!strcmp(task, "demote")) {
+                st->role = HERD_ROLE_UNPROMOTED;
+                st->active = true;
+            } else if (!strcmp(task, "migrate_to")) {
+                st->role = HERD_ROLE_STARTED;
+                st->active = true;
+                st->migrate_pending = true;
+            } else if (!strcmp(task, "monitor")) {
+                if (rc == 7) {
+                    st->role = HERD_ROLE_STOPPED;
+                    st->active = false;
+                    st->failed = false;
+                } else if (rc == 8) {
+                    st->role = HERD_ROLE_PROMOTED;
+                    st->active = true;
+                } else if (rc == 0) {
+                    if (!st->active || st->role == HERD_ROLE_PROMOTED)
+                        st->role = HERD_ROLE_STARTED;
+                    st->active = true;
+                }
+            }
+            continue;
+        }
+        /* a failure */
+        const herd_cib_op_t *cop = find_op(cfg, task, op->interval_ms);
+        const char *on_fail = cop ? cop->on_fail : NULL;
+        if (!on_fail && !strcmp(task, "stop"))
+            on_fail = s->cib->options.stonith_enabled ? "fence" : "block";
+        if (on_fail && !strcmp(on_fail, "ignore")) {
+            if (!strcmp(task, "start") || !strcmp(task, "monitor")) {
+                st->active = true;
+                if (st->role < HERD_ROLE_STARTED)
+                    st->role = HERD_ROLE_STARTED;
+            }
+            continue;
+        }
+        st->last_failure = op;
+        if (probe && rc != 7 && rc != 0 && rc != 8) {
+            st->active = true;
+            st->failed = true;
+            st->role = HERD_ROLE_STARTED;
+        } else if (!strcmp(task, "stop")) {
+            st->active = true;
+            st->failed = true;
+            st->stop_failed = true;
+        } else if (!strcmp(task, "monitor") && rc == 7) {
+            st->active = true;       /* stopped unexpectedly: still needs a stop */
+            st->failed = true;
+        } else if (!strcmp(task, "monitor") && rc == 8) {
+            st->active = true;
+            st->role = HERD_ROLE_PROMOTED;
+            st->failed = true;
+        } else if (!strcmp(task, "migrate_to") || !strcmp(task, "migrate_from")) {
+            st->active = true;
+            st->failed = true;
+            if (st->role < HERD_ROLE_STARTED)
+                st->role = HERD_ROLE_STARTED;
+        } else if (!strcmp(task, "demote")) {
+            st->active = true;
+            st->failed = true;
+            st->role = HERD_ROLE_PROMOTED;
+        } else {
+            st->active = true;
+            st->failed = true;
+            if (st->role < HERD_ROLE_STARTED)
+                st->role = HERD_ROLE_STARTED;
+            if (!strcmp(task, "promote"))
+                st->role = HERD_ROLE_PROMOTED;
+        }
+        st->blocked = on_fail && !strcmp(on_fail, "block");
+        st->stop_only = on_fail && !strcmp(on_fail, "stop");
+        st->fence = on_fail && !strcmp(on_fail, "fence");
+        st->standby = on_fail && !strcmp(on_fail, "standby");
+    }
+}
+
+static char *base_id(const char *id)
+{
+    const char *c = strrchr(id, ':');
+    return c ? g_strndup(id, (gsize) (c - id)) : g_strdup(id);
+}
+
+static void unpack_histories(sched_t *s)
+{
+    const herd_cib_t *cib = s->cib;
+    /* online nodes first, then the unclean ones (as Pacemaker) */
+    for (int pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < cib->histories->len; i++) {
+        const herd_rsc_history_t *h = cib->histories->pdata[i];
+        int ni = node_index(s, h->node);
+        if (ni < 0)
+            continue;
+        const herd_node_state_t *ns = s->ns[ni];
+        /* histories of clean offline nodes say nothing about now */
+        if (!ns->online && !ns->unclean && !ns->pending)
+            continue;
+        if ((pass == 0) != (ns->online || ns->pending))
+            continue;
+        prim_t *p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
+        const herd_cib_rsc_t *cfg = p ? p->cfg : NULL;
+        g_autofree char *base = base_id(h->rsc_id);
+        if (!cfg)
+            cfg = herd_cib_rsc(cib, h->rsc_id);
+        if (!cfg)
+            cfg = herd_cib_rsc(cib, base);
+        if (!cfg || cfg->kind != HERD_RSC_PRIMITIVE)
+            continue;     /* orphans: not handled yet */
+        hist_state_t st;
+        eval_history(s, cfg, h, &st);
+        const herd_cib_rsc_t *cl = clone_of(cfg);
+        if (cl && !p) {
+            clone_t *c = g_hash_table_lookup(s->clone_by_rsc, cl);
+            if (!c)
+                continue;
+            unit_t *u = cl->unique ? NULL : anon_instance(s, c, cfg, ns->cfg, st.active);
+            if (!u)
+                continue;
+            for (guint k = 0; k < u->prims->len; k++)
+                if (((prim_t *) u->prims->pdata[k])->cfg == cfg)
+                    p = u->prims->pdata[k];
+        }
+        if (!p)
+            continue;
+        if (st.active) {
+            g_ptr_array_add(p->running, (gpointer) ns->cfg);
+            if (st.role > p->role)
+                p->role = st.role;
+            if (st.failed)
+                p->failed = true;
+            if (st.blocked)
+                p->blocked = true;
+            if (st.stop_only)
+                p->stop_only = true;
+            if (st.stop_failed) {
+                if (s->cib->options.stonith_enabled) {
+                    g_autofree char *why = g_strdup_printf("%s failed there", p->name);
+                    fence_node(s, ni, why);
+                } else {
+                    p->blocked = true;
+                }
+            } else if (st.failed && st.fence) {
+                g_autofree char *why = g_strdup_printf("%s failed there", p->name);
+                fence_node(s, ni, why);
+            } else if (st.failed && st.standby) {
+                s->ns[ni]->standby = true;
+            }
+        }
+    }
+    /* unit current node */
+    for (guint i = 0; i < s->all_units->len; i++) {
+        unit_t *u = s->all_units->pdata[i];
+        for (guint k = 0; k < u->prims->len && !u->current; k++) {
+            prim_t *p = u->prims->pdata[k];
+            if (p->running->len > 0)
+                u->current = p->running->pdata[0];
+        }
+    }
+}
+
+/* Fail counts: transient attributes fail-count-RSC[#op_interval]. */
+static void unpack_failcounts(sched_t *s)
+{
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
+        int threshold = meta_score(p->cfg, "migration-threshold", INF);
+        guint64 timeout_ms = 0;
+        const char *ft = meta(p->cfg, "failure-timeout");
+        if (ft)
+            herd_cib_parse_interval(ft, &timeout_ms);
+        if (threshold <= 0)
+            continue;
+        const herd_cib_rsc_t *cl = clone_of(p->cfg);
+        const char *key_id = cl && !cl->unique ? p->cfg->id : p->name;
+        g_autofree char *prefix = g_strdup_printf("fail-count-%s", key_id);
+        g_autofree char *lprefix = g_strdup_printf("last-failure-%s", key_id);
+        size_t pl = strlen(prefix);
+        for (int n = 0; n < s->nn; n++) {
+            const herd_cib_node_t *nd = s->ns[n]->cfg;
+            GHashTableIter it;
+            gpointer k, v;
+            int total = 0;
+            time_t last = 0;
+            g_hash_table_iter_init(&it, nd->attrs);
+            while (g_hash_table_iter_next(&it, &k, &v)) {
+                const char *key = k;
+                if (!strncmp(key, prefix, pl) && (key[pl] == '\0' || key[pl] == '#')) {
+                    int sc;
+                    if (herd_score_parse(v, &sc))
+                        total = herd_score_add(total, sc);
+                } else if (!strncmp(key, lprefix, strlen(lprefix))) {
+                    time_t t = (time_t) g_ascii_strtoll(v, NULL, 10);
+                    if (t > last)
+                        last = t;
+                }
+            }
+            if (total <= 0)
+                continue;
+            if (timeout_ms > 0 && last > 0 && s->now >= last + (time_t) (timeout_ms / 1000))
+                continue;   /* expired */
+            if (total >= threshold)
+                p->ban[n] = -INF;
+        }
+    }
+}
+
+/* ---- scores ----------------------------------------------------------- */
+
+static bool rsc_within(const herd_cib_rsc_t *r, const char *id)
+{
+    for (; r; r = r->parent)
+        if (!strcmp(r->id, id) || (r->template_id && !strcmp(r->template_id, id)))
+            return true;
+    return false;
+}
+
+static void apply_location(sched_t *s, const herd_location_t *l, const char *rid)
+{
+    /* rid names a resource; apply to every prim at or below it */
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
+        if (!rsc_within(p->cfg, rid))
+            continue;
+        if (l->role == HERD_ROLE_PROMOTED || l->role == HERD_ROLE_UNPROMOTED)
+            continue;   /* role-specific: promotion only */
+        if (l->node) {
+            int n = node_index(s, l->node);
+            if (n >= 0)
+                p->loc[n] = herd_score_add(p->loc[n], l->score);
+        }
+        for (guint r = 0; r < l->rules->len; r++) {
+            const herd_rule_t *rule = l->rules->pdata[r];
+            if (rule->role && herd_role_parse(rule->role) == HERD_ROLE_PROMOTED)
+                continue;
+            for (int n = 0; n < s->nn; n++) {
+                const herd_cib_node_t *nd = s->ns[n]->cfg;
+                if (!herd_rule_eval(rule, nd, p->cfg, s->now))
+                    continue;
+                int sc = rule->score;
+                if (rule->score_attribute) {
+                    const char *v = g_hash_table_lookup(nd->attrs, rule->score_attribute);
+                    if (!v || !herd_score_parse(v, &sc))
+                        continue;
+                }
+                p->loc[n] = herd_score_add(p->loc[n], sc);
+            }
+        }
+    }
+}
+
+static void compute_locations(sched_t *s)
+{
+    const herd_cib_t *cib = s->cib;
+    bool symmetric = cib->options.symmetric_cluster;
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
+        for (int n = 0; n < s->nn; n++)
+            p->loc[n] = symmetric ? 0 : -INF;
+    }
+    if (!symmetric) {
+        /* allowed nodes come from positive constraints: start from 0 there */
+        for (guint i = 0; i < s->prims->len; i++) {
+            prim_t *p = s->prims->pdata[i];
+            for (int n = 0; n < s->nn; n++)
+                p->loc[n] = 0;
+        }
+    }
+    for (guint i = 0; i < cib->locations->len; i++) {
+        const herd_location_t *l = cib->locations->pdata[i];
+        if (l->rsc)
+            apply_location(s, l, l->rsc);
+        if (l->rsc_pattern) {
+            GRegex *re = g_regex_new(l->rsc_pattern, 0, 0, NULL);
+            if (re) {
+                for (guint k = 0; k < cib->resources->len; k++) {
+                    const herd_cib_rsc_t *r = cib->resources->pdata[k];
+                    if (g_regex_match(re, r->id, 0, NULL))
+                        apply_location(s, l, r->id);
+                }
+                g_regex_unref(re);
+            }
+        }
+        if (l->sets)
+            for (guint k = 0; k < l->sets->len; k++) {
+                const herd_rsc_set_t *set = l->sets->pdata[k];
+                for (guint j = 0; j < set->rsc_ids->len; j++)
+                    apply_location(s, l, set->rsc_ids->pdata[j]);
+            }
+    }
+    if (!symmetric) {
+        /* nodes with no positive or explicit constraint are not allowed */
+        for (guint i = 0; i < s->prims->len; i++) {
+            prim_t *p = s->prims->pdata[i];
+            g_autofree bool *mentioned = g_new0(bool, s->nn);
+            for (guint k = 0; k < cib->locations->len; k++) {
+                const herd_location_t *l = cib->locations->pdata[k];
+                bool applies = l->rsc && rsc_within(p->cfg, l->rsc);
+                if (l->sets)
+                    for (guint a = 0; a < l->sets->len; a++) {
+                        const herd_rsc_set_t *set = l->sets->pdata[a];
+                        for (guint j = 0; j < set->rsc_ids->len; j++)
+                            applies |= rsc_within(p->cfg, set->rsc_ids->pdata[j]);
+                    }
+                if (!applies || l->role == HERD_ROLE_PROMOTED)
+                    continue;
+                if (l->node) {
+                    int n = node_index(s, l->node);
+                    if (n >= 0 && l->score >= 0)
+                        mentioned[n] = true;
+                }
+                for (guint r = 0; r < l->rules->len; r++) {
+                    const herd_rule_t *rule = l->rules->pdata[r];
+                    for (int n = 0; n < s->nn; n++)
+                        if ((rule->score >= 0 || rule->score_attribute) &&
+                            herd_rule_eval(rule, s->ns[n]->cfg, p->cfg, s->now))
+                            mentioned[n] = true;
+                }
+            }
+            for (int n = 0; n < s->nn; n++)
+                if (!mentioned[n])
+                    p->loc[n] = -INF;
+        }
+    }
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
+        for (int n = 0; n < s->nn; n++) {
+            if (!node_usable(s, n) || p->stop_only)
+                p->loc[n] = -INF;
+            p->loc[n] = herd_score_add(p->loc[n], p->ban[n]);
+        }
+    }
+}
+
+/* ---- assignment ------------------------------------------------------- */
+
+typedef struct {
+    unit_t *unit;
+    clone_t *clone;
+} target_t;
+
+static target_t target_of(sched_t *s, const char *id)
+{
+    target_t t = {0};
+    const herd_cib_rsc_t *r = herd_cib_rsc(s->cib, id);
+    if (!r)
+        return t;
+    clone_t *c = NULL;
+    for (const herd_cib_rsc_t *a = r; a; a = a->parent)
+        if ((c = g_hash_table_lookup(s->clone_by_rsc, a)) && a->kind == HERD_RSC_CLONE)
+            break;
+    if (c) {
+        t.clone = c;
+        return t;
+    }
+    const herd_cib_rsc_t *top = top_of(r);
+    t.unit = g_hash_table_lookup(s->unit_by_rsc, top);
+    return t;
+}
+
+static void assign_unit(sched_t *s, unit_t *u);
+static void assign_clone(sched_t *s, clone_t *c);
+
+G_GNUC_UNUSED static bool unit_active_on(const unit_t *u, const herd_cib_node_t *n)
+{
+    for (guint k = 0; k < u->prims->len; k++) {
+        const prim_t *p = u->prims->pdata[k];
+        for (guint j = 0; j < p->running->len; j++)
+            if (p->running->pdata[j] == n)
+                return true;
+    }
+    return false;
+}
+
+static bool clone_on(const clone_t *c, int n)
+{
+    return c->count[n] > 0;
+}
+
+static void promote(sched_t *s, clone_t *c);
+
+/* Will clone c have an instance in `role` on node n (UNKNOWN: any)? */
+static bool clone_on_role(const clone_t *c, int n, herd_role_t role)
+{
+    if (role != HERD_ROLE_PROMOTED && role != HERD_ROLE_UNPROMOTED)
+        return clone_on(c, n);
+    for (guint i = 0; i < c->units->len; i++) {
+        const unit_t *u = c->units->pdata[i];
+        const prim_t *p = u->prims->pdata[0];
+        if (p->next && p->next->index == n && p->next_role == role)
+            return true;
+    }
+    return false;
+}
+
+/* Base score of a unit: members' locations merged (with rollback), plus
+ * stickiness where it runs. */
+static void base_scores(sched_t *s, unit_t *u, int *sc)
+{
+    for (int n = 0; n < s->nn; n++)
+        sc[n] = 0;
+    g_autofree int *tmp = g_new0(int, s->nn);
+    for (guint k = 0; k < u->prims->len; k++) {
+        prim_t *p = u->prims->pdata[k];
+        bool any = false;
+        for (int n = 0; n < s->nn; n++) {
+            int stick = 0;
+            if (p->managed && !(p->failed && p->ban[n] < 0))
+                for (guint j = 0; j < p->running->len; j++)
+                    if (p->running->pdata[j] == s->ns[n]->cfg)
+                        stick = meta_score(p->cfg, "resource-stickiness",
+                                           meta_score(p->cfg, "stickiness",
+                                                      u->clone ? 1 : 0));
+            tmp[n] = herd_score_add(sc[n], herd_score_add(p->loc[n], stick));
+            any |= tmp[n] >= 0;
+        }
+        if (!any && k > 0)
+            break;      /* roll back: later members follow where they can */
+        memcpy(sc, tmp, sizeof(int) * (size_t) s->nn);
+    }
+}
+
+static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clone)
+{
+    const herd_cib_t *cib = s->cib;
+    for (guint i = 0; i < cib->colocations->len; i++) {
+        const herd_colocation_t *co = cib->colocations->pdata[i];
+        if (!co->rsc || !co->with_rsc || co->score == 0)
+            continue;
+        target_t dep = target_of(s, co->rsc);
+        target_t pri = target_of(s, co->with_rsc);
+        bool me = self_clone ? dep.clone == self_clone : dep.unit == u;
+        if (!me || (pri.unit == u && u) || (self_clone && pri.clone == self_clone))
+            continue;
+        if ((co->with_role == HERD_ROLE_PROMOTED || co->with_role == HERD_ROLE_UNPROMOTED) &&
+            !pri.clone)
+            continue;
+        if (co->rsc_role == HERD_ROLE_PROMOTED)
+            continue;   /* handled with promotion */
+        if (pri.unit) {
+            assign_unit(s, pri.unit);
+            const herd_cib_node_t *pn = pri.unit->assigned;
+            for (int n = 0; n < s->nn; n++) {
+                bool same = pn && pn->index == n;
+                if (co->score >= INF) {
+                    if (!same)
+                        sc[n] = -INF;
+                } else if (co->score <= -INF) {
+                    if (same)
+                        sc[n] = -INF;
+                } else if (same) {
+                    sc[n] = herd_score_add(sc[n], co->score);
+                }
+            }
+        } else if (pri.clone) {
+            assign_clone(s, pri.clone);
+            for (int n = 0; n < s->nn; n++) {
+                bool on = clone_on_role(pri.clone, n, co->with_role);
+                if (co->score >= INF) {
+                    if (!on)
+                        sc[n] = -INF;
+                } else if (co->score <= -INF) {
+                    if (on)
+                        sc[n] = -INF;
+                } else if (on) {
+                    sc[n] = herd_score_add(sc[n], co->score);
+                }
+            }
+        }
+    }
+}
+
+/* Dependents' preferences pulled into a primary (influence). */
+static void merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
+{
+    if (depth > 4)
+        return;
+    const herd_cib_t *cib = s->cib;
+    for (guint i = 0; i < cib->colocations->len; i++) {
+        const herd_colocation_t *co = cib->colocations->pdata[i];
+        if (!co->rsc || !co->with_rsc || co->score == 0 || !co->influence)
+            continue;
+        if (co->with_role == HERD_ROLE_PROMOTED || co->rsc_role == HERD_ROLE_PROMOTED)
+            continue;
+        target_t pri = target_of(s, co->with_rsc);
+        target_t dep = target_of(s, co->rsc);
+        if (pri.unit != u || !dep.unit || dep.unit == u || dep.unit->done)
+            continue;
+        g_autofree int *ds = g_new0(int, s->nn);
+        base_scores(s, dep.unit, ds);
+        merge_dependents(s, dep.unit, ds, depth + 1);
+        g_autofree int *tmp = g_new0(int, s->nn);
+        bool any = false;
+        double factor = (double) co->score / INF;
+        for (int n = 0; n < s->nn; n++) {
+            int add;
+            if (ds[n] <= -INF || ds[n] >= INF)
+                add = factor > 0 ? ds[n] : -ds[n];
+            else
+                add = (int) (ds[n] * factor);
+            if (co->score < INF && co->score > -INF && (ds[n] <= -INF || ds[n] >= INF))
+                add = 0;  /* only mandatory colocation carries infinities */
+            tmp[n] = herd_score_add(sc[n], add);
+            any |= tmp[n] >= 0;
+        }
+        if (any)
+            memcpy(sc, tmp, sizeof(int) * (size_t) s->nn);
+    }
+}
+
+static bool use_utilization(const sched_t *s)
+{
+    return strcmp(s->cib->options.placement_strategy, "default") != 0;
+}
+
+/* Does node n have room for unit u (placement-strategy other than default)? */
+static bool fits(sched_t *s, const unit_t *u, int n)
+{
+    if (!use_utilization(s))
+        return true;
+    GHashTable *cap = s->ns[n]->cfg->utilization;
+    for (guint k = 0; k < u->prims->len; k++) {
+        const prim_t *p = u->prims->pdata[k];
+        GHashTableIter it;
+        gpointer key, val;
+        g_hash_table_iter_init(&it, p->cfg->utilization);
+        while (g_hash_table_iter_next(&it, &key, &val)) {
+            long need = 0;
+            for (guint j = 0; j < u->prims->len; j++) {
+                const char *v = g_hash_table_lookup(((prim_t *) u->prims->pdata[j])->cfg->utilization, key);
+                if (v)
+                    need += strtol(v, NULL, 10);
+            }
+            const char *c = g_hash_table_lookup(cap, key);
+            long have = c ? strtol(c, NULL, 10) : 0;
+            long used = s->used ? GPOINTER_TO_INT(g_hash_table_lookup(s->used[n], key)) : 0;
+            if (need > 0 && have - used < need)
+                return false;
+        }
+    }
+    return true;
+}
+
+static long free_capacity(sched_t *s, int n)
+{
+    long total = 0;
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, s->ns[n]->cfg->utilization);
+    while (g_hash_table_iter_next(&it, &key, &val))
+        total += strtol(val, NULL, 10) - GPOINTER_TO_INT(g_hash_table_lookup(s->used[n], key));
+    return total;
+}
+
+static void consume(sched_t *s, const unit_t *u, int n)
+{
+    if (!use_utilization(s))
+        return;
+    for (guint k = 0; k < u->prims->len; k++) {
+        const prim_t *p = u->prims->pdata[k];
+        GHashTableIter it;
+        gpointer key, val;
+        g_hash_table_iter_init(&it, p->cfg->utilization);
+        while (g_hash_table_iter_next(&it, &key, &val)) {
+            int used = GPOINTER_TO_INT(g_hash_table_lookup(s->used[n], key));
+            g_hash_table_insert(s->used[n], key, GINT_TO_POINTER(used + (int) strtol(val, NULL, 10)));
+        }
+    }
+}
+
+static int pick_node(sched_t *s, const int *sc, const herd_cib_node_t *prefer, const int *load)
+{
+    int best = -1;
+    bool minimal = !strcmp(s->cib->options.placement_strategy, "minimal");
+    bool balanced = !strcmp(s->cib->options.placement_strategy, "balanced");
+    for (int n = 0; n < s->nn; n++) {
+        if (sc[n] < 0 || !node_usable(s, n) || (s->fit_unit && !fits(s, s->fit_unit, n)))
+            continue;
+        if (best < 0 || sc[n] > sc[best]) {
+            best = n;
+            continue;
+        }
+        if (sc[n] < sc[best])
+            continue;
+        if (balanced) {
+            long fa = free_capacity(s, n), fb = free_capacity(s, best);
+            if (fa != fb) {
+                if (fa > fb)
+                    best = n;
+                continue;
+            }
+        }
+        if (!minimal && load && load[n] != load[best]) {
+            if (load[n] < load[best])
+                best = n;
+            continue;
+        }
+    }
+    if (best >= 0 && prefer && sc[prefer->index] == sc[best] && node_usable(s, prefer->index) &&
+        (!s->fit_unit || fits(s, s->fit_unit, prefer->index)) &&
+        (!load || minimal || load[prefer->index] <= load[best]))
+        best = prefer->index;
+    return best;
+}
+
+static void assign_unit(sched_t *s, unit_t *u)
+{
+    if (u->done || u->busy)
+        return;
+    u->busy = true;
+    int *sc = u->score;
+    base_scores(s, u, sc);
+    apply_colocations(s, u, sc, NULL);
+    merge_dependents(s, u, sc, 0);
+    bool managed = true;
+    for (guint k = 0; k < u->prims->len; k++)
+        managed &= ((prim_t *) u->prims->pdata[k])->managed;
+    const herd_cib_node_t *cur = u->current;
+    int best;
+    if (!managed) {
+        best = cur ? cur->index : -1;
+    } else {
+        s->fit_unit = u;
+        best = pick_node(s, sc, cur, s->load);
+        s->fit_unit = NULL;
+    }
+    if (target_role(u->cfg) == HERD_ROLE_STOPPED && managed)
+        best = -1;
+    u->assigned = best >= 0 ? s->ns[best]->cfg : NULL;
+    /* members: each must be able to run there, or it and later ones stop */
+    bool ok = best >= 0;
+    for (guint k = 0; k < u->prims->len; k++) {
+        prim_t *p = u->prims->pdata[k];
+        if (ok && managed && p->loc[best] < 0 && !(k == 0))
+            ok = false;
+        if (ok && p->managed && target_role(p->cfg) == HERD_ROLE_STOPPED)
+            ok = false;
+        p->next = ok ? u->assigned : NULL;
+        if (!p->managed)
+            p->next = p->running->len ? p->running->pdata[0] : NULL;
+        p->next_role = p->next ? HERD_ROLE_STARTED : HERD_ROLE_STOPPED;
+    }
+    if (best >= 0) {
+        s->load[best] += (int) u->prims->len;
+        consume(s, u, best);
+    }
+    u->done = true;
+    u->busy = false;
+}
+
+/* Clone: instances kept where they run, the rest spread by score. */
+static void assign_clone(sched_t *s, clone_t *c)
+{
+    if (c->done || c->busy)
+        return;
+    c->busy = true;
+    int nn = s->nn;
+    g_autofree int *csc = g_new0(int, nn);
+    unit_t *first = c->units->len ? c->units->pdata[0] : NULL;
+    if (!first) {
+        c->done = true;
+        return;
+    }
+    /* clone-wide scores: a template instance's locations (no stickiness) */
+    for (int n = 0; n < nn; n++) {
+        int v = 0;
+        for (guint k = 0; k < first->prims->len; k++) {
+            prim_t *p = first->prims->pdata[k];
+            if (k == 0)
+                v = p->loc[n];
+            else if (herd_score_add(v, p->loc[n]) >= 0 || v < 0)
+                v = herd_score_add(v, p->loc[n]);
+        }
+        csc[n] = v;
+    }
+    apply_colocations(s, NULL, csc, c);
+    bool managed = is_managed(s, c->cfg) && herd_cib_parse_bool(meta(first->cfg, "is-managed"), true);
+    bool stopped = target_role(c->cfg) == HERD_ROLE_STOPPED;
+    int total = 0;
+    memset(c->count, 0, sizeof(int) * (size_t) nn);
+    /* pass 1: keep running instances */
+    for (guint i = 0; i < c->units->len; i++) {
+        unit_t *u = c->units->pdata[i];
+        u->assigned = NULL;
+        const herd_cib_node_t *cur = u->current;
+        if (!cur)
+            continue;
+        int n = cur->index;
+        bool ok = node_usable(s, n) && csc[n] >= 0;
+        for (guint k = 0; k < u->prims->len && ok; k++) {
+            prim_t *p = u->prims->pdata[k];
+            if (k == 0 && p->ban[n] < 0)
+                ok = false;
+        }
+        if (!managed)
+            ok = true;
+        if (ok && !stopped && c->count[n] < c->node_max && total < c->max && fits(s, u, n)) {
+            consume(s, u, n);
+            u->assigned = cur;
+            c->count[n]++;
+            s->load[n]++;
+            total++;
+        }
+    }
+    /* pass 2: the rest */
+    for (guint i = 0; i < c->units->len; i++) {
+        unit_t *u = c->units->pdata[i];
+        if (u->assigned || (u->current && !managed) || stopped || total >= c->max)
+            continue;
+        int best = -1;
+        for (int n = 0; n < nn; n++) {
+            if (!node_usable(s, n) || csc[n] < 0 || c->count[n] >= c->node_max || !fits(s, u, n))
+                continue;
+            bool banned = false;
+            for (guint k = 0; k < u->prims->len; k++)
+                banned |= ((prim_t *) u->prims->pdata[k])->ban[n] < 0 && k == 0;
+            if (banned)
+                continue;
+            if (best < 0 || csc[n] > csc[best] ||
+                (csc[n] == csc[best] && s->load[n] < s->load[best]))
+                best = n;
+        }
+        if (best < 0)
+            continue;
+        u->assigned = s->ns[best]->cfg;
+        consume(s, u, best);
+        c->count[best]++;
+        s->load[best]++;
+        total++;
+    }
+    for (guint i = 0; i < c->units->len; i++) {
+        unit_t *u = c->units->pdata[i];
+        bool ok = u->assigned != NULL;
+        for (guint k = 0; k < u->prims->len; k++) {
+            prim_t *p = u->prims->pdata[k];
+            if (ok && k > 0 && p->loc[u->assigned->index] < 0)
+                ok = false;
+            if (ok && p->managed && target_role(p->cfg) == HERD_ROLE_STOPPED)
+                ok = false;
+            p->next = ok ? u->assigned : NULL;
+            if (!p->managed)
+                p->next = p->running->len ? p->running->pdata[0] : NULL;
+            p->next_role = p->next ? (c->promotable ? HERD_ROLE_UNPROMOTED : HERD_ROLE_STARTED)
+                                   : HERD_ROLE_STOPPED;
+        }
+        u->done = true;
+    }
+    c->done = true;
+    c->busy = false;
+    promote(s, c);
+}
+
+/* ---- promotion -------------------------------------------------------- */
+
+static void promote(sched_t *s, clone_t *c)
+{
+    if (!c->promotable || c->promoted_done)
+        return;
+    c->promoted_done = true;
+    const herd_cib_rsc_t *child = c->cfg->children->pdata[0];
+    int pmax = c->cfg->promoted_max;
+    int pnode_max = c->cfg->promoted_node_max > 0 ? c->cfg->promoted_node_max : 1;
+    GPtrArray *cands = g_ptr_array_new();
+    for (guint i = 0; i < c->units->len; i++) {
+        unit_t *u = c->units->pdata[i];
+        prim_t *p = u->prims->pdata[0];
+        if (!p->next)
+            continue;
+        int n = p->next->index;
+        const herd_cib_node_t *nd = p->next;
+        int sc = 0;
+        bool has = false;
+        /* promotion score from the node attribute (crm_master) */
+        const char *pid = c->cfg->unique ? p->name : child->id;
+        if (child->kind == HERD_RSC_GROUP) {
+            for (guint k = 0; k < u->prims->len; k++) {
+                prim_t *q = u->prims->pdata[k];
+                g_autofree char *key = g_strdup_printf("master-%s", c->cfg->unique ? q->name : q->cfg->id);
+                const char *v = g_hash_table_lookup(nd->attrs, key);
+                int x;
+                if (v && herd_score_parse(v, &x)) {
+                    sc = herd_score_add(sc, x);
+                    has = true;
+                }
+            }
+        } else {
+            /* the instance's own name first, then the clone child's id */
+            const char *names[2] = {p->name, pid};
+            for (int k = 0; k < 2 && !has; k++) {
+                g_autofree char *key = g_strdup_printf("master-%s", names[k]);
+                const char *v = g_hash_table_lookup(nd->attrs, key);
+                if (v && herd_score_parse(v, &sc))
+                    has = true;
+            }
+        }
+        for (guint k = 0; k < u->prims->len; k++)
+            if (!((prim_t *) u->prims->pdata[k])->next)
+                has = false, sc = -INF;
+        if (!has && p->role != HERD_ROLE_PROMOTED && sc > -INF)
+            sc = -1;   /* no preference: cannot be promoted */
+        if (!has && p->role == HERD_ROLE_PROMOTED)
+            sc = 0;
+        /* role=Promoted locations */
+        for (guint i2 = 0; i2 < s->cib->locations->len; i2++) {
+            const herd_location_t *l = s->cib->locations->pdata[i2];
+            if (!l->rsc || !rsc_within(p->cfg, l->rsc))
+                continue;
+            if (l->role == HERD_ROLE_PROMOTED && l->node && !strcmp(l->node, nd->uname))
+                sc = herd_score_add(sc, l->score);
+            for (guint r = 0; r < l->rules->len; r++) {
+                const herd_rule_t *rule = l->rules->pdata[r];
+                herd_role_t rr = rule->role ? herd_role_parse(rule->role) : l->role;
+                if (rr != HERD_ROLE_PROMOTED)
+                    continue;
+                if (herd_rule_eval(rule, nd, p->cfg, s->now))
+                    sc = herd_score_add(sc, rule->score);
+            }
+        }
+        /* colocations with a promoted role */
+        for (guint i2 = 0; i2 < s->cib->colocations->len; i2++) {
+            const herd_colocation_t *co = s->cib->colocations->pdata[i2];
+            if (!co->rsc || !co->with_rsc)
+                continue;
+            target_t dep = target_of(s, co->rsc);
+            target_t pri = target_of(s, co->with_rsc);
+            if (dep.clone == c && co->rsc_role == HERD_ROLE_PROMOTED) {
+                bool same = false;
+                if (pri.unit) {
+                    assign_unit(s, pri.unit);
+                    same = pri.unit->assigned == nd;
+                } else if (pri.clone) {
+                    assign_clone(s, pri.clone);
+                    same = clone_on_role(pri.clone, n, co->with_role);
+                }
+                if (same)
+                    sc = herd_score_add(sc, co->score);
+                else if (co->score >= INF)
+                    sc = -INF;
+            }
+            if (pri.clone == c && co->with_role == HERD_ROLE_PROMOTED && dep.unit && co->influence) {
+                /* a dependent's location preferences pull promotion */
+                prim_t *dp = dep.unit->prims->pdata[0];
+                if (dp->loc[n] > -INF && co->score > 0)
+                    sc = herd_score_add(sc, (int) ((long long) dp->loc[n] * co->score / INF));
+            }
+        }
+        if (p->role == HERD_ROLE_PROMOTED && p->running->len && p->running->pdata[0] == nd &&
+            !p->failed)
+            sc = herd_score_add(sc, 1);   /* ties go to the current promoted */
+        herd_role_t t1 = target_role(child), t2 = target_role(c->cfg);
+        if (t1 == HERD_ROLE_UNPROMOTED || t2 == HERD_ROLE_UNPROMOTED)
+            sc = -INF;
+        p->promo_score = sc;
+        g_ptr_array_add(cands, u);
+    }
+    /* choose: highest score first, stable */
+    int promoted = 0;
+    g_autofree int *pc = g_new0(int, s->nn);
+    while (promoted < pmax) {
+        unit_t *best = NULL;
+        for (guint i = 0; i < cands->len; i++) {
+            unit_t *u = cands->pdata[i];
+            prim_t *p = u->prims->pdata[0];
+            if (p->next_role == HERD_ROLE_PROMOTED || p->promo_score < 0)
+                continue;
+            if (pc[p->next->index] >= pnode_max)
+                continue;
+            if (!best || p->promo_score > ((prim_t *) best->prims->pdata[0])->promo_score)
+                best = u;
+        }
+        if (!best)
+            break;
+        for (guint k = 0; k < best->prims->len; k++) {
+            prim_t *p = best->prims->pdata[k];
+            if (p->next)
+                p->next_role = HERD_ROLE_PROMOTED;
+        }
+        pc[((prim_t *) best->prims->pdata[0])->next->index]++;
+        promoted++;
+    }
+    g_ptr_array_free(cands, TRUE);
+}
+
+/* ---- ordering effects ------------------------------------------------- */
+
+static bool prim_moving_or_restarting(const prim_t *p)
+{
+    if (p->running->len == 0)
+        return p->next != NULL;
+    if (!p->next)
+        return false;
+    return p->failed || p->restart || p->running->pdata[0] != p->next || p->running->len > 1;
+}
+
+static GPtrArray *prims_under(sched_t *s, const char *id)
+{
+    const herd_cib_rsc_t *r = herd_cib_rsc(s->cib, id);
+    return r ? g_hash_table_lookup(s->under, r) : NULL;
+}
+
+static bool any_active_after(GPtrArray *ps)
+{
+    for (guint i = 0; ps && i < ps->len; i++)
+        if (((prim_t *) ps->pdata[i])->next)
+            return true;
+    return false;
+}
+
+static bool any_promoted_after(GPtrArray *ps)
+{
+    for (guint i = 0; ps && i < ps->len; i++)
+        if (((prim_t *) ps->pdata[i])->next_role == HERD_ROLE_PROMOTED)
+            return true;
+    return false;
+}
+
+static bool restarting_on(const prim_t *p, const herd_cib_node_t *n)
+{
+    if (!p->running->len)
+        return false;
+    if (n && p->running->pdata[0] != n)
+        return false;
+    if (!p->next)
+        return false;   /* a plain stop does not restart dependents */
+    if (p->migratable && !p->failed && !p->restart && p->running->len == 1 &&
+        p->running->pdata[0] != p->next)
+        return false;   /* a live migration is no restart */
+    return p->failed || p->restart || p->running->pdata[0] != p->next || p->running->len > 1;
+}
+
+/* first's action name for messages: "X start" or, for collections, "X running" */
+static char *action_name(const herd_cib_rsc_t *r, const char *action)
+{
+    bool coll = r->kind != HERD_RSC_PRIMITIVE;
+    if (!action || !strcmp(action, "start"))
+        return g_strdup_printf("%s %s", r->id, coll ? "running" : "start");
+    if (!strcmp(action, "promote"))
+        return g_strdup_printf("%s %s", r->id, coll ? "promoted" : "promote");
+    return g_strdup_printf("%s %s", r->id, action);
+}
+
+/* Block a prim: it cannot be active after the transition.  A running one
+ * stays when the order is not symmetrical (nothing ties it to first). */
+static bool block_prim(prim_t *q, const char *why, bool symmetrical)
+{
+    if (!q->next || !q->managed)
+        return false;
+    if (!symmetrical && q->running->len && q->running->pdata[0] == q->next && !q->failed &&
+        !q->restart)
+        return false;
+    if (!q->running->len || q->running->pdata[0] != q->next || q->failed) {
+        if (!q->running->len)
+            q->blocked_on = q->next;
+    }
+    q->next = NULL;
+    q->next_role = HERD_ROLE_STOPPED;
+    g_free(q->unrunnable_reason);
+    q->unrunnable_reason = g_strdup_printf("due to unrunnable %s", why);
+    /* later group members follow */
+    unit_t *u = q->unit;
+    for (guint k = (guint) q->pos + 1; k < u->prims->len; k++) {
+        prim_t *r = u->prims->pdata[k];
+        g_autofree char *w = g_strdup_printf("%s start", q->name);
+        if (r->next && r->managed) {
+            if (!r->running->len)
+                r->blocked_on = r->next;
+            r->next = NULL;
+            r->next_role = HERD_ROLE_STOPPED;
+            g_free(r->unrunnable_reason);
+            r->unrunnable_reason = g_strdup_printf("due to unrunnable %s", w);
+        }
+        q = r;
+    }
+    return true;
+}
+
+static void restart_prim(prim_t *q, const char *why)
+{
+    if (!q->managed || q->restart || q->failed || !q->next || !q->running->len ||
+        q->running->pdata[0] != q->next)
+        return;
+    q->restart = true;
+    g_free(q->unrunnable_reason);
+    q->unrunnable_reason = g_strdup_printf("due to required %s", why);
+}
+
+static void apply_orders(sched_t *s)
+{
+    const herd_cib_t *cib = s->cib;
+    for (int round = 0; round < 4; round++) {
+        bool changed = false;
+        for (guint i = 0; i < cib->orders->len; i++) {
+            const herd_order_t *o = cib->orders->pdata[i];
+            if (!o->first || !o->then || o->kind != HERD_ORDER_MANDATORY)
+                continue;
+            const char *fa = o->first_action ? o->first_action : "start";
+            const char *ta = o->then_action ? o->then_action : fa;
+            if (strcmp(ta, "start") != 0)
+                continue;
+            const herd_cib_rsc_t *fr = herd_cib_rsc(cib, o->first);
+            const herd_cib_rsc_t *tr = herd_cib_rsc(cib, o->then);
+            GPtrArray *fp = prims_under(s, o->first), *tp = prims_under(s, o->then);
+            if (!fr || !tr || !fp || !tp)
+                continue;
+            g_autofree char *why = action_name(fr, fa);
+            bool runnable;
+            if (!strcmp(fa, "start"))
+                runnable = any_active_after(fp);
+            else if (!strcmp(fa, "promote"))
+                runnable = any_promoted_after(fp);
+            else
+                continue;
+            if (!runnable) {
+                for (guint k = 0; k < tp->len; k++) {
+                    prim_t *q = tp->pdata[k];
+                    if (q->pos == 0 || tr->kind == HERD_RSC_PRIMITIVE)
+                        changed |= block_prim(q, why, o->symmetrical);
+                }
+                continue;
+            }
+            if (strcmp(fa, "start") != 0)
+                continue;
+            /* a first that restarts restarts what depends on it */
+            bool interleave = tr->kind == HERD_RSC_CLONE && fr->kind == HERD_RSC_CLONE &&
+                              tr->interleave;
+            if (fr->kind == HERD_RSC_CLONE && tr->kind == HERD_RSC_CLONE && !interleave)
+                continue;
+            for (guint k = 0; k < tp->len; k++) {
+                prim_t *q = tp->pdata[k];
+                if (q->restart || !q->running->len)
+                    continue;
+                const herd_cib_node_t *qn = q->running->pdata[0];
+                for (guint j = 0; j < fp->len; j++) {
+                    prim_t *f = fp->pdata[j];
+                    if (restarting_on(f, interleave ? qn : NULL)) {
+                        g_autofree char *w = fr->kind == HERD_RSC_PRIMITIVE || fr->kind == HERD_RSC_GROUP
+                                             ? action_name(fr, "start") : action_name(fr, "start");
+                        restart_prim(q, w);
+                        changed |= q->restart;
+                        break;
+                    }
+                }
+            }
+        }
+        if (!changed)
+            break;
+    }
+}
+
+/* Group members after one that restarts restart too. */
+static void group_restarts(sched_t *s)
+{
+    for (guint i = 0; i < s->all_units->len; i++) {
+        unit_t *u = s->all_units->pdata[i];
+        bool chain = false;
+        const char *why = NULL;
+        for (guint k = 0; k < u->prims->len; k++) {
+            prim_t *p = u->prims->pdata[k];
+            if (chain && p->running->len == 1 && p->next == p->running->pdata[0] && !p->failed &&
+                !p->restart) {
+                p->restart = true;
+                p->restart_node = p->next;
+                g_free(p->unrunnable_reason);
+                p->unrunnable_reason = g_strdup_printf("due to required %s start", why);
+            }
+            if (p->next && prim_moving_or_restarting(p)) {
+                chain = true;
+                why = p->name;
+            }
+        }
+    }
+}
+
+/* ---- decisions -------------------------------------------------------- */
+
+static void add_decision(sched_t *s, herd_decision_t *d)
+{
+    g_ptr_array_add(s->res->decisions, d);
+}
+
+static void decide_prim(sched_t *s, prim_t *p)
+{
+    const herd_cib_node_t *cur = p->running->len ? p->running->pdata[0] : NULL;
+    const herd_cib_node_t *nxt = p->next;
+    bool promotable = p->unit->clone && p->unit->clone->promotable;
+    herd_role_t r0 = p->role, r1 = p->next_role;
+    if (!p->managed)
+        return;
+    if (!cur && !nxt && p->blocked_on) {
+        herd_decision_t *b = decision(HERD_DECISION_START, p->name);
+        b->to = g_strdup(p->blocked_on->uname);
+        b->reason = g_strdup(p->unrunnable_reason);
+        b->blocked = true;
+        add_decision(s, b);
+        return;
+    }
+    if (!cur && !nxt)
+        return;
+    herd_decision_t *d = NULL;
+    const char *nqp = s->cib->options.no_quorum_policy;
+    bool needs_quorum = !(p->cfg->klass && !strcmp(p->cfg->klass, "stonith"));
+    if (!s->res->have_quorum && needs_quorum && strcmp(nqp, "ignore") != 0) {
+        bool freeze = !strcmp(nqp, "freeze");
+        if (!cur) {
+            d = decision(HERD_DECISION_START, p->name);
+            d->to = g_strdup(nxt->uname);
+            d->reason = g_strdup(freeze ? "due to quorum freeze" : "due to no quorum");
+            d->blocked = true;
+            add_decision(s, d);
+            return;
+        }
+        if (!freeze && !strcmp(nqp, "stop")) {
+            d = decision(HERD_DECISION_STOP, p->name);
+            d->from = g_strdup(cur->uname);
+            if (promotable)
+                d->from_role = r0;
+            d->reason = g_strdup("due to no quorum");
+            add_decision(s, d);
+            return;
+        }
+        if (freeze && !p->failed)
+            return;
+    }
+    if (!cur) {
+        if (promotable && r1 == HERD_ROLE_PROMOTED) {
+            d = decision(HERD_DECISION_PROMOTE, p->name);
+            d->from_role = HERD_ROLE_STOPPED;
+            d->to_role = r1;
+        } else {
+            d = decision(HERD_DECISION_START, p->name);
+        }
+        d->to = g_strdup(nxt->uname);
+    } else if (!nxt) {
+        d = decision(HERD_DECISION_STOP, p->name);
+        d->from = g_strdup(cur->uname);
+        if (promotable)
+            d->from_role = r0;
+        d->reason = g_strdup(p->unrunnable_reason ? p->unrunnable_reason : "due to node availability");
+        if (p->blocked) {
+            g_free(d->reason);
+            d->reason = NULL;
+            d->blocked = true;
+        }
+    } else if (cur != nxt) {
+        d = decision(p->failed ? HERD_DECISION_RECOVER
+                     : p->migratable && !promotable ? HERD_DECISION_MIGRATE : HERD_DECISION_MOVE,
+                     p->name);
+        d->from = g_strdup(cur->uname);
+        d->to = g_strdup(nxt->uname);
+        if (promotable) {
+            d->from_role = r0;
+            d->to_role = r1;
+        }
+        if (d->kind == HERD_DECISION_MIGRATE && s->fenced[cur->index])
+            d->kind = HERD_DECISION_MOVE;
+    } else if (p->failed) {
+        d = decision(HERD_DECISION_RECOVER, p->name);
+        d->from = g_strdup(cur->uname);
+        if (promotable)
+            d->from_role = r0 == HERD_ROLE_PROMOTED && r1 == HERD_ROLE_PROMOTED ? r0 : r0;
+        if (promotable && r0 != r1) {
+            /* recover then promote/demote: printed as recover */
+            d->from_role = r0;
+        }
+    } else if (p->restart) {
+        d = decision(HERD_DECISION_RESTART, p->name);
+        d->from = g_strdup(cur->uname);
+        if (promotable)
+            d->from_role = r0;
+        d->reason = g_strdup(p->unrunnable_reason);
+    } else if (promotable && r0 != r1 && r1 == HERD_ROLE_PROMOTED) {
+        d = decision(HERD_DECISION_PROMOTE, p->name);
+        d->from_role = r0 == HERD_ROLE_STARTED ? HERD_ROLE_UNPROMOTED : r0;
+        d->to_role = r1;
+        d->to = g_strdup(nxt->uname);
+    } else if (promotable && r0 == HERD_ROLE_PROMOTED && r1 != HERD_ROLE_PROMOTED) {
+        d = decision(HERD_DECISION_DEMOTE, p->name);
+        d->from_role = r0;
+        d->to_role = HERD_ROLE_UNPROMOTED;
+        d->to = g_strdup(nxt->uname);
+    }
+    if (d)
+        add_decision(s, d);
+}
+
+static void decide(sched_t *s, GPtrArray *order)
+{
+    for (guint i = 0; i < s->fence->len; i++)
+        add_decision(s, s->fence->pdata[i]);
+    g_ptr_array_set_size(s->fence, 0);
+    /* resource order: priority then configuration, instances in order */
+    for (guint k = 0; k < order->len; k++) {
+        const herd_cib_rsc_t *top = order->pdata[k];
+        g_ptr_array_add(s->res->rsc_order, (gpointer) top);
+        for (guint i = 0; i < s->prims->len; i++) {
+            prim_t *p = s->prims->pdata[i];
+            if (top_of(p->cfg) == top)
+                decide_prim(s, p);
+        }
+    }
+}
+
+/* ---- result ----------------------------------------------------------- */
+
+static void placement_free(herd_placement_t *p)
+{
+    g_free(p->name); g_free(p->top_id); g_free(p->next);
+    g_ptr_array_free(p->current, TRUE);
+    g_free(p);
+}
+
+static void fill_result(sched_t *s)
+{
+    herd_sched_result_t *res = s->res;
+    for (int n = 0; n < s->nn; n++) {
+        s->ns[n]->fenced_now = s->fenced[n];
+        g_ptr_array_add(res->nodes, s->ns[n]);
+        s->ns[n] = NULL;
+    }
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
+        herd_placement_t *pl = g_new0(herd_placement_t, 1);
+        pl->name = g_strdup(p->name);
+        pl->top_id = g_strdup(top_of(p->cfg)->id);
+        pl->cfg = p->cfg;
+        pl->current = g_ptr_array_new_with_free_func(g_free);
+        for (guint k = 0; k < p->running->len; k++)
+            g_ptr_array_add(pl->current, g_strdup(((herd_cib_node_t *) p->running->pdata[k])->uname));
+        pl->current_role = p->running->len ? p->role : HERD_ROLE_STOPPED;
+        pl->next = p->next ? g_strdup(p->next->uname) : NULL;
+        pl->next_role = p->next_role;
+        pl->failed = p->failed;
+        pl->managed = p->managed;
+        g_ptr_array_add(res->placements, pl);
+    }
+}
+
+static gint rsc_order(gconstpointer a, gconstpointer b)
+{
+    const herd_cib_rsc_t *x = *(herd_cib_rsc_t *const *) a, *y = *(herd_cib_rsc_t *const *) b;
+    int px = meta_score(x, "priority", 0), py = meta_score(y, "priority", 0);
+    if (px != py)
+        return px > py ? -1 : 1;
+    return x->index - y->index;
+}
+
+/* Run the scheduler; see herd_sched.h. */
+herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
+{
+    sched_t s = {0};
+    s.cib = cib;
+    s.now = now;
+    s.nn = (int) cib->nodes->len;
+    s.ns = g_new0(herd_node_state_t *, s.nn ? s.nn : 1);
+    s.units = g_ptr_array_new();
+    s.clones = g_ptr_array_new();
+    s.all_units = g_ptr_array_new();
+    s.prims = g_ptr_array_new();
+    s.prim_by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    s.unit_by_rsc = g_hash_table_new(g_direct_hash, g_direct_equal);
+    s.clone_by_rsc = g_hash_table_new(g_direct_hash, g_direct_equal);
+    s.fence = g_ptr_array_new();
+    s.fenced = g_new0(bool, s.nn ? s.nn : 1);
+    s.load = g_new0(int, s.nn ? s.nn : 1);
+    s.used = g_new0(GHashTable *, s.nn ? s.nn : 1);
+    for (int n = 0; n < s.nn; n++)
+        s.used[n] = g_hash_table_new(g_str_hash, g_str_equal);
+    herd_sched_result_t *res = g_new0(herd_sched_result_t, 1);
+    res->decisions = g_ptr_array_new_with_free_func((GDestroyNotify) decision_free);
+    res->placements = g_ptr_array_new_with_free_func((GDestroyNotify) placement_free);
+    res->nodes = g_ptr_array_new_with_free_func(g_free);
+    res->have_quorum = cib->have_quorum;
+    res->rsc_order = g_ptr_array_new();
+    s.res = res;
+
+    unpack_nodes(&s);
+    build(&s);
+    unpack_histories(&s);
+    /* unclean nodes are fenced (their resources then count as stopped) */
+    for (int n = 0; n < s.nn; n++)
+        if (s.ns[n]->unclean && !s.fenced[n]) {
+            const herd_cib_node_t *nd = s.ns[n]->cfg;
+            const char *why = !nd->has_state ? "node is unclean"
+                            : nd->in_ccm && !nd->crmd_online ? "peer process is no longer available"
+                            : !nd->in_ccm ? "peer is no longer part of the cluster" : "node is unclean";
+            fence_node(&s, n, why);
+        }
+    unpack_failcounts(&s);
+    compute_locations(&s);
+
+    /* assignment order: priority, then configuration order */
+    g_autoptr(GPtrArray) order = g_ptr_array_new();
+    for (guint i = 0; i < cib->resources->len; i++)
+        g_ptr_array_add(order, cib->resources->pdata[i]);
+    g_ptr_array_sort(order, rsc_order);
+    for (guint i = 0; i < order->len; i++) {
+        const herd_cib_rsc_t *r = order->pdata[i];
+        unit_t *u = g_hash_table_lookup(s.unit_by_rsc, r);
+        clone_t *c = g_hash_table_lookup(s.clone_by_rsc, r);
+        if (u)
+            assign_unit(&s, u);
+        else if (c)
+            assign_clone(&s, c);
+    }
+    for (guint i = 0; i < s.clones->len; i++)
+        promote(&s, s.clones->pdata[i]);
+    /* resources on fenced nodes: they are stopped by the fencing */
+    s.under = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                    (GDestroyNotify) g_ptr_array_unref);
+    for (guint i = 0; i < s.prims->len; i++) {
+        prim_t *p = s.prims->pdata[i];
+        for (const herd_cib_rsc_t *a = p->cfg; a; a = a->parent) {
+            GPtrArray *l = g_hash_table_lookup(s.under, a);
+            if (!l) {
+                l = g_ptr_array_new();
+                g_hash_table_insert(s.under, (gpointer) a, l);
+            }
+            g_ptr_array_add(l, p);
+        }
+    }
+    group_restarts(&s);
+    apply_orders(&s);
+    group_restarts(&s);
+    decide(&s, order);
+    fill_result(&s);
+
+    for (guint i = 0; i < s.prims->len; i++) {
+        prim_t *p = s.prims->pdata[i];
+        g_free(p->name); g_ptr_array_free(p->running, TRUE); g_free(p->ban); g_free(p->loc);
+        g_free(p->unrunnable_reason);
+        g_free(p);
+    }
+    for (guint i = 0; i < s.all_units->len; i++) {
+        unit_t *u = s.all_units->pdata[i];
+        g_free(u->name); g_ptr_array_free(u->prims, TRUE); g_free(u->score);
+        g_free(u);
+    }
+    for (guint i = 0; i < s.clones->len; i++) {
+        clone_t *c = s.clones->pdata[i];
+        g_ptr_array_free(c->units, TRUE);
+        g_free(c->count);
+        g_free(c);
+    }
+    g_ptr_array_free(s.units, TRUE);
+    g_ptr_array_free(s.clones, TRUE);
+    g_ptr_array_free(s.all_units, TRUE);
+    g_ptr_array_free(s.prims, TRUE);
+    g_hash_table_destroy(s.prim_by_name);
+    g_hash_table_destroy(s.unit_by_rsc);
+    g_hash_table_destroy(s.clone_by_rsc);
+    g_hash_table_destroy(s.under);
+    g_ptr_array_free(s.fence, TRUE);
+    g_free(s.fenced);
+    g_free(s.load);
+    for (int n = 0; n < s.nn; n++)
+        g_hash_table_destroy(s.used[n]);
+    g_free(s.used);
+    g_free(s.ns);
+    return res;
+}
+
+/* Free a result; see herd_sched.h. */
+void herd_sched_result_free(herd_sched_result_t *res)
+{
+    if (!res)
+        return;
+    g_ptr_array_free(res->decisions, TRUE);
+    g_ptr_array_free(res->placements, TRUE);
+    g_ptr_array_free(res->nodes, TRUE);
+    g_ptr_array_free(res->rsc_order, TRUE);
+    g_free(res);
+}
