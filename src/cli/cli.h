@@ -42,5 +42,6 @@ int cli_dispatch(const char *noun, const cli_command_t *verbs, int argc, char **
 /* The commands, each in its own cmd_*.c file. */
 int cmd_error(int argc, char **argv);
 int cmd_build_options(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
 
 #endif
