@@ -112,6 +112,12 @@ herd_agent_t *herd_agent_parse(const char *name, const herd_agent_dirs_t *dirs, 
     }
     if (!a->spec)
         a->spec = g_strdup_printf("%s:%s", herd_agent_class_name(klass), a->type);
+    /* Agents run with cwd "/": a relative directory means the caller's. */
+    if (!g_path_is_absolute(a->path)) {
+        char *abs = g_canonicalize_filename(a->path, NULL);
+        g_free(a->path);
+        a->path = abs;
+    }
     return a;
 }
 

@@ -462,7 +462,7 @@ herd_exec_t *herd_exec_new(const herd_exec_config_t *cfg)
     ex->default_timeout_ms = cfg->default_timeout_ms ? cfg->default_timeout_ms : DEFAULT_TIMEOUT_MS;
     ex->kill_grace_ms = cfg->kill_grace_ms ? cfg->kill_grace_ms : DEFAULT_GRACE_MS;
     ex->output_limit = cfg->output_limit ? cfg->output_limit : DEFAULT_OUTPUT_LIMIT;
-    ex->ocf_root = g_strdup(agent_ocf_root(&cfg->dirs));
+    ex->ocf_root = g_canonicalize_filename(agent_ocf_root(&cfg->dirs), NULL);
     ex->lsb_dir = g_strdup(agent_lsb_dir(&cfg->dirs));
     ex->stonith_dir = g_strdup(agent_stonith_dir(&cfg->dirs));
     ex->heartbeat_dir = g_strdup(agent_heartbeat_dir(&cfg->dirs));
