@@ -53,6 +53,24 @@ static G_GNUC_NORETURN void child_fail(int errpipe, int step)
     _exit(127);
 }
 
+/* glibc refuses to touch the signals it reserves for itself (32, 33), yet
+ * an ignored disposition on them survives exec: reset them through the
+ * kernel directly where we know its sigaction layout. */
+static void reset_reserved_signal(int sig)
+{
+#if defined(__x86_64__) && defined(SYS_rt_sigaction)
+    struct {
+        void *handler;
+        unsigned long flags;
+        void *restorer;
+        unsigned long mask;
+    } ksa = {SIG_DFL, 0, NULL, 0};
+    syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof ksa.mask);
+#else
+    (void)sig;
+#endif
+}
+
 static G_GNUC_NORETURN void child_run(char **argv, char **envp, const char *cwd, int in_fd,
                                       int out_fd, int err_fd, int errpipe)
 {
@@ -63,7 +81,8 @@ static G_GNUC_NORETURN void child_run(char **argv, char **envp, const char *cwd,
     for (int sig = 1; sig < NSIG; sig++) {
         if (sig == SIGKILL || sig == SIGSTOP)
             continue;
-        sigaction(sig, &sa, NULL); /* fails harmlessly for reserved signals */
+        if (sigaction(sig, &sa, NULL) < 0)
+            reset_reserved_signal(sig);
     }
     sigset_t none;
     sigemptyset(&none);
