@@ -38,10 +38,12 @@ typedef struct op {
     guint timeout_ms, interval_ms;
     int expected_rc;
     herd_agent_class_t klass; /* known once started */
+    char *path;               /* the executable, once started */
     herd_exec_cb cb;
     void *user;
     /* the current run */
     GPid pid;
+    int exec_err_fd;
     capture_t out, err;
     GSource *child_src, *timeout_src, *kill_src, *interval_src;
     bool timed_out, cancelled, in_callback;
@@ -65,6 +67,7 @@ struct herd_exec {
 static void op_free(op_t *op);
 static void pump_schedule(herd_exec_t *ex);
 static gboolean on_interval(gpointer data);
+static void pump_now(herd_exec_t *ex);
 
 static GHashTable *copy_table(GHashTable *src)
 {
@@ -275,12 +278,24 @@ static void on_child_exit(GPid pid, gint wstatus, gpointer data)
         /* The group may outlive its leader: nothing of it may survive. */
         kill(-pid, SIGKILL);
     }
+    const char *what = NULL;
+    int exec_err = op->exec_err_fd >= 0 ? spawn_exec_error(op->exec_err_fd, &what) : 0;
+    op->exec_err_fd = -1;
     if (WIFEXITED(wstatus))
         raw = WEXITSTATUS(wstatus);
     else if (WIFSIGNALED(wstatus))
         sig = WTERMSIG(wstatus);
 
-    if (op->cancelled) {
+    if (exec_err) {
+        /* The agent never ran: say so, not as one of its results. */
+        bool missing = exec_err == -ENOENT && strcmp(what, "exec") == 0;
+        status = missing ? HERD_OP_NOT_INSTALLED : HERD_OP_ERROR;
+        rc = missing ? HERD_OCF_ERR_INSTALLED
+             : exec_err == -EACCES ? HERD_OCF_ERR_PERM : HERD_OCF_ERR_GENERIC;
+        raw = -1;
+        reason_take(&reason, g_strdup_printf("could not run %s: %s failed: %s", op->path, what,
+                                             g_strerror(-exec_err)));
+    } else if (op->cancelled) {
         status = HERD_OP_CANCELLED;
         rc = HERD_OCF_ERR_GENERIC;
     } else if (op->timed_out) {
@@ -297,7 +312,8 @@ static void on_child_exit(GPid pid, gint wstatus, gpointer data)
         rc = herd_exec_map_rc(op->klass, op->action, raw, op->out.buf->str);
     }
     op_complete(op, status, rc, raw, sig, reason);
-    pump_schedule(ex);
+    /* Fill the freed slot now rather than one loop iteration later. */
+    pump_now(ex);
 }
 
 static gboolean on_kill_grace(gpointer data)
@@ -356,6 +372,8 @@ static void op_start(op_t *op)
         return;
     }
     op->klass = agent->klass;
+    g_free(op->path);
+    op->path = g_strdup(agent->path);
     struct stat st;
     int e = stat(agent->path, &st) < 0 ? errno : 0;
     if (e || !S_ISREG(st.st_mode)) {
@@ -381,18 +399,17 @@ static void op_start(op_t *op)
     const char *what = NULL;
     int rc = spawn_agent(argv, envp, ex->cwd, in, &child, &what);
     if (rc < 0) {
-        bool missing = rc == -ENOENT && strcmp(what, "exec") == 0;
-        op_complete(op, missing ? HERD_OP_NOT_INSTALLED : HERD_OP_ERROR,
-                    missing ? HERD_OCF_ERR_INSTALLED
-                    : rc == -EACCES ? HERD_OCF_ERR_PERM : HERD_OCF_ERR_GENERIC,
-                    -1, 0, g_strdup_printf("could not run %s: %s failed: %s", agent->path, what,
-                                           g_strerror(-rc)));
+        op_complete(op, HERD_OP_ERROR, HERD_OCF_ERR_GENERIC, -1, 0,
+                    g_strdup_printf("could not run %s: %s failed: %s", agent->path, what,
+                                    g_strerror(-rc)));
+        pump_schedule(ex);
         return;
     }
     op->state = OP_RUNNING;
     op->pid = child.pid;
     op->out.fd = child.out_fd;
     op->err.fd = child.err_fd;
+    op->exec_err_fd = child.exec_err_fd;
     if (!op->out.buf) {
         op->out.buf = g_string_new(NULL);
         op->err.buf = g_string_new(NULL);
@@ -408,15 +425,20 @@ static void op_start(op_t *op)
     g_source_attach(op->timeout_src, ex->ctx);
 }
 
+static void pump_now(herd_exec_t *ex)
+{
+    while (ex->queue.length && (!ex->max_concurrent || ex->running < ex->max_concurrent)) {
+        op_t *op = g_queue_pop_head(&ex->queue);
+        op_start(op);
+    }
+}
+
 static gboolean pump(gpointer data)
 {
     herd_exec_t *ex = data;
     g_source_unref(ex->pump_src);
     ex->pump_src = NULL;
-    while (ex->queue.length && (!ex->max_concurrent || ex->running < ex->max_concurrent)) {
-        op_t *op = g_queue_pop_head(&ex->queue);
-        op_start(op);
-    }
+    pump_now(ex);
     return G_SOURCE_REMOVE;
 }
 
@@ -494,6 +516,9 @@ static void op_free(op_t *op)
     source_clear(&op->interval_src);
     capture_close(&op->out);
     capture_close(&op->err);
+    if (op->exec_err_fd >= 0)
+        close(op->exec_err_fd);
+    g_free(op->path);
     if (op->out.buf)
         g_string_free(op->out.buf, TRUE);
     if (op->err.buf)
@@ -545,7 +570,7 @@ guint herd_exec_submit(herd_exec_t *ex, const herd_exec_request_t *req, herd_exe
     op->expected_rc = req->expected_rc;
     op->cb = cb;
     op->user = user;
-    op->out.fd = op->err.fd = -1;
+    op->out.fd = op->err.fd = op->exec_err_fd = -1;
     g_hash_table_insert(ex->ops, GUINT_TO_POINTER(op->id), op);
     op_enqueue(op);
     return op->id;

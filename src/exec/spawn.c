@@ -165,27 +165,15 @@ int spawn_agent(char **argv, char **envp, const char *cwd, const char *stdin_dat
     close(err[1]);
     close(ep[1]);
     in[0] = out[1] = err[1] = ep[1] = -1;
-    child_error_t ce;
-    ssize_t n;
-    do {
-        n = read(ep[0], &ce, sizeof ce);
-    } while (n < 0 && errno == EINTR);
-    close(ep[0]);
-    ep[0] = -1;
-    if (n == (ssize_t)sizeof ce) {
-        /* The exec did not happen: reap the child, report why. */
-        int st;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-            ;
-        *what = ce.step >= 0 && ce.step <= STEP_EXEC ? step_names[ce.step] : "exec";
-        rc = -ce.err;
-        goto fail;
-    }
+    /* Not waiting for the exec here keeps spawning parallel: the error
+     * record, if any, is read once the child has exited. */
     fcntl(out[0], F_SETFL, O_NONBLOCK);
     fcntl(err[0], F_SETFL, O_NONBLOCK);
+    fcntl(ep[0], F_SETFL, O_NONBLOCK);
     child->pid = pid;
     child->out_fd = out[0];
     child->err_fd = err[0];
+    child->exec_err_fd = ep[0];
     return 0;
 
 fail:
@@ -194,4 +182,18 @@ fail:
     close_pair(err);
     close_pair(ep);
     return rc ? rc : -EIO;
+}
+
+int spawn_exec_error(int fd, const char **what)
+{
+    child_error_t ce;
+    ssize_t n;
+    do {
+        n = read(fd, &ce, sizeof ce);
+    } while (n < 0 && errno == EINTR);
+    close(fd);
+    if (n != (ssize_t)sizeof ce)
+        return 0;
+    *what = ce.step >= 0 && ce.step <= STEP_EXEC ? step_names[ce.step] : "exec";
+    return ce.err > 0 ? -ce.err : -EIO;
 }
