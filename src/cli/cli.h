@@ -43,5 +43,6 @@ int cli_dispatch(const char *noun, const cli_command_t *verbs, int argc, char **
 int cmd_error(int argc, char **argv);
 int cmd_build_options(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
 
 #endif

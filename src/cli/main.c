@@ -7,6 +7,7 @@
 
 static const cli_command_t commands[] = {
     {"error", "Describe exit status codes by number or name", cmd_error},
+    {"agent", "Resource agents: list, info, run, test", cmd_agent},
     {"build-options", "Show how herd was built (paths and features)", cmd_build_options},
     {"simulate", "Run the scheduler on a CIB file (crm_simulate)", cmd_simulate},
     {NULL, NULL, NULL},
