@@ -42,5 +42,9 @@ int cli_dispatch(const char *noun, const cli_command_t *verbs, int argc, char **
 /* The commands, each in its own cmd_*.c file. */
 int cmd_error(int argc, char **argv);
 int cmd_build_options(int argc, char **argv);
+/* `herd agent ocft` (cmd_agent_ocft.c); cmd_agent_ocft_only is the stand-in
+ * `herd agent` noun until cmd_agent.c lands, then goes. */
+int cmd_agent_ocft(int argc, char **argv);
+int cmd_agent_ocft_only(int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@
 static const cli_command_t commands[] = {
     {"error", "Describe exit status codes by number or name", cmd_error},
     {"build-options", "Show how herd was built (paths and features)", cmd_build_options},
+    {"agent", "Run resource agents' ocft test configs (agent ocft make|test)", cmd_agent_ocft_only},
     {NULL, NULL, NULL},
 };
 
