@@ -32,9 +32,13 @@
 
 static volatile sig_atomic_t interrupted;
 
+/* SIGINT/SIGTERM: the first stops the running agent and the remaining
+ * cases (BashAtExit and CLEANUP-AGENT still run); a second one also stops
+ * shell steps. */
 static void on_interrupt(int sig)
 {
-    interrupted = sig;
+    if (interrupted < 2)
+        interrupted++;
 }
 
 static gint64 now_ms(void)
@@ -378,7 +382,7 @@ static int shell_step(runner_t *r, shell_t *sh, const char *code, char **output)
             return rc;
         }
         gint64 left = deadline - now_ms();
-        if (left <= 0 || interrupted) {
+        if (left <= 0 || interrupted > 1) {
             if (output)
                 *output = log_since(sh, before);
             shell_close(r, sh, true);

@@ -475,3 +475,34 @@ def test_ipaddr2_config_passes_in_a_network_namespace():
     host_after = ip("-o", "addr", "show").stdout
     assert host_after == host_before
     assert "192.168.144." not in host_after
+
+
+def test_interrupt_stops_the_agent_and_still_cleans_up(tmp_path):
+    mark, cleaned = tmp_path / "atexit", tmp_path / "cleaned"
+    cfg = write(tmp_path, "hang", f"""CONFIG
+\tAgentRoot {AGENTS}
+\tHangTimeout 300
+CLEANUP-AGENT
+\ttouch {cleaned}
+CASE "hangs until interrupted"
+\tBashAtExit touch {mark}
+\tAgentRun start OCF_SUCCESS
+CASE "not reached"
+\tBash true
+""")
+    proc = subprocess.Popen([HERD, "agent", "ocft", "test", "--output-as", "json", cfg],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not leftover("sleep 3599.5") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert leftover("sleep 3599.5"), "the hanging agent never started"
+    proc.send_signal(2)
+    out, err = proc.communicate(timeout=60)
+    for s in SANITIZER:
+        assert s not in err, err
+    assert proc.returncode == 1
+    hung, rest = json.loads(out)["agent-ocft-test"]["configs"][0]["cases"]
+    assert hung["result"] == "fail" and "interrupted" in hung["message"]
+    assert rest["result"] == "skip"
+    assert mark.exists() and cleaned.exists()
+    assert leftover("sleep 3599.5") == [] and leftover("sleep 3599.25") == []
