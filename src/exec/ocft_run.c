@@ -194,11 +194,12 @@ static bool wait_for(pid_t pid, int pidfd, int *out_fd, capture_t *cap, long lon
     }
 }
 
-/* Wait for `pid` for at most `timeout_ms`; on expiry (or interruption)
- * its process group gets SIGTERM, then SIGKILL after `grace_ms`.  Reads
- * the child's output from `out_fd` (closed here) into `cap` if non-NULL. */
+/* Wait for `pid` for at most `timeout_ms`; on expiry (or, if
+ * `interruptible`, on SIGINT/SIGTERM) its process group gets SIGTERM, then
+ * SIGKILL after `grace_ms`.  Reads the child's output from `out_fd`
+ * (closed here) into `cap` if non-NULL. */
 static child_end_t finish_child(pid_t pid, int out_fd, capture_t *cap, long long timeout_ms,
-                                long long grace_ms, int *code)
+                                long long grace_ms, bool interruptible, int *code)
 {
     capture_t scratch = {g_string_new(NULL), 0};
     if (!cap)
@@ -206,11 +207,11 @@ static child_end_t finish_child(pid_t pid, int out_fd, capture_t *cap, long long
     int pidfd = open_pidfd(pid);
     int status = 0;
     child_end_t end;
-    if (wait_for(pid, pidfd, &out_fd, cap, timeout_ms, &status, true)) {
+    if (wait_for(pid, pidfd, &out_fd, cap, timeout_ms, &status, interruptible)) {
         end = WIFSIGNALED(status) ? CHILD_SIGNALED : CHILD_EXITED;
         *code = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
     } else {
-        end = interrupted ? CHILD_INTERRUPTED : CHILD_TIMEOUT;
+        end = interruptible && interrupted ? CHILD_INTERRUPTED : CHILD_TIMEOUT;
         kill(-pid, SIGTERM);
         if (!wait_for(pid, pidfd, &out_fd, cap, grace_ms, &status, false)) {
             kill(-pid, SIGKILL);
@@ -219,8 +220,12 @@ static child_end_t finish_child(pid_t pid, int out_fd, capture_t *cap, long long
         kill(-pid, SIGKILL); /* anything of the group that ignored SIGTERM */
         *code = -1;
     }
-    if (out_fd >= 0) { /* what is already in the pipe; never wait for EOF */
-        for (;;) {
+    if (out_fd >= 0) {
+        /* What is already in the pipe; never wait for EOF (a daemon the
+         * agent started may hold the pipe) and never read for long (it may
+         * keep writing). */
+        gint64 stop = now_ms() + 100;
+        while (now_ms() < stop) {
             struct pollfd p = {.fd = out_fd, .events = POLLIN};
             if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR)) ||
                 !read_some(out_fd, cap))
@@ -317,7 +322,8 @@ static void shell_close(runner_t *r, shell_t *sh, bool force)
     int code;
     if (force)
         kill(-sh->pid, SIGTERM);
-    finish_child(sh->pid, -1, NULL, force ? r->opts->grace_ms : 5000, r->opts->grace_ms, &code);
+    finish_child(sh->pid, -1, NULL, force ? r->opts->grace_ms : 5000, r->opts->grace_ms, false,
+                 &code);
     if (force)
         kill(-sh->pid, SIGKILL);
     if (sh->rc_fd >= 0)
@@ -550,7 +556,7 @@ static bool run_agent(runner_t *r, shell_t *sh, const char *action, agent_result
     }
     capture_t cap = {g_string_new(NULL), 0};
     res->end = finish_child(pid, out[0], &cap, (long long)r->hang_timeout * 1000,
-                            r->opts->grace_ms, &res->rc);
+                            r->opts->grace_ms, true, &res->rc);
     if (cap.dropped)
         g_string_append_printf(cap.text, "\n[herd: %zu more bytes of output dropped]\n",
                                cap.dropped);
@@ -914,7 +920,7 @@ static char *check_packages(runner_t *r)
         capture_t cap = {g_string_new(NULL), 0};
         int code = -1;
         if (pid > 0)
-            finish_child(pid, out[0], &cap, 30000, r->opts->grace_ms, &code);
+            finish_child(pid, out[0], &cap, 30000, r->opts->grace_ms, false, &code);
         else
             close(out[0]);
         if (!strstr(cap.text->str, "install ok installed"))
@@ -955,7 +961,8 @@ static char *check_packages(runner_t *r)
     if (pid < 0)
         return g_strdup_printf("cannot run apt-get: %s", g_strerror(e));
     int code = -1;
-    child_end_t end = finish_child(pid, -1, NULL, PACKAGE_TIMEOUT_MS, r->opts->grace_ms, &code);
+    child_end_t end =
+        finish_child(pid, -1, NULL, PACKAGE_TIMEOUT_MS, r->opts->grace_ms, true, &code);
     if (end != CHILD_EXITED || code != 0)
         return g_strdup_printf("InstallPackage: apt-get install %s failed", missing->str);
     return NULL;

@@ -506,3 +506,36 @@ CASE "not reached"
     assert rest["result"] == "skip"
     assert mark.exists() and cleaned.exists()
     assert leftover("sleep 3599.5") == [] and leftover("sleep 3599.25") == []
+
+
+def test_mutated_configs_never_crash_the_parser(tmp_path):
+    """Random damage to real configs (fixed seed): every result is a parse
+    or a clean error naming file:line, never a crash or sanitizer report."""
+    import random
+    rnd = random.Random(5)
+    sources = [os.path.join(OCFT, n) for n in ("Dummy", "rcs", "seed/Dummy")]
+    if os.path.isdir(SHIPPED):
+        sources += [os.path.join(SHIPPED, n) for n in sorted(os.listdir(SHIPPED))]
+    pieces = [b"CASE", b"CASE-BLOCK", b"Include", b"Include@", b"\"", b"#", b"\n",
+              b"\t", b"AgentRun", b"Env", b"@", b"CONFIG", b"HangTimeout", b"\0", b"\xff"]
+    paths = []
+    for i in range(120):
+        with open(rnd.choice(sources), "rb") as f:
+            data = bytearray(f.read())
+        for _ in range(rnd.randint(1, 6)):
+            pos = rnd.randint(0, len(data))
+            if rnd.random() < 0.5:
+                data[pos:pos] = rnd.choice(pieces)
+            else:
+                del data[pos:pos + rnd.randint(1, 40)]
+        p = tmp_path / f"m{i}"
+        p.write_bytes(bytes(data))
+        paths.append(str(p))
+    for chunk in range(0, len(paths), 40):
+        part = paths[chunk:chunk + 40]
+        r, cfgs = ocft_json("make", *part)
+        assert r.returncode in (0, 78), r.stderr
+        assert len(cfgs) == len(part)
+        for path, cfg in zip(part, cfgs):
+            if "error" in cfg:
+                assert re.match(re.escape(path) + r":\d+: \S", cfg["error"]), cfg["error"]
