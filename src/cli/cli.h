@@ -44,5 +44,7 @@ int cmd_error(int argc, char **argv);
 int cmd_build_options(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
+/* `herd agent ocft` (cmd_agent_ocft.c), a verb of `herd agent`. */
+int cmd_agent_ocft(int argc, char **argv);
 
 #endif

@@ -771,7 +771,7 @@ static const cli_command_t verbs[] = {
     {"info", "Show an agent's parameters and actions", agent_info},
     {"run", "Run one action of an agent", agent_run},
     {"test", "Check an agent against its standard", agent_test},
-    /* {"ocft", "Run ocft test-case configs (make|test CONFIG)", cmd_agent_ocft}, */
+    {"ocft", "Run ocft test-case configs (make|test CONFIG)", cmd_agent_ocft},
     {NULL, NULL, NULL},
 };
 
