@@ -64,6 +64,12 @@ static void on_membership(herd_cluster_t *c, GPtrArray *nodes, bool quorate, voi
         herd_err("cannot record the membership in the CIB: %s", err->message);
     else if (changed)
         herdd_cib_changed(d, "membership");
+    if (!d->ready) {
+        /* Ready once serving and joined: the CIB now names this node. */
+        d->ready = true;
+        herd_notice("joined the cluster as %s: ready", herd_cluster_local_node(c)->name);
+        notify_systemd("READY=1\nSTATUS=serving the CIB");
+    }
 }
 
 static void on_message(herd_cluster_t *c, const herd_cluster_node_t *from, const void *data,
@@ -153,11 +159,10 @@ int main(int argc, char **argv)
     guint sig_int = g_unix_signal_add(SIGINT, on_signal, &d);
     signal(SIGPIPE, SIG_IGN);
     herd_cib_version_t v = herd_cib_version(herd_cib_store_doc(d.store));
-    herd_notice("herdd %s ready: CIB %s (%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT
+    herd_notice("herdd %s serving: CIB %s (%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT
                 ".%" G_GINT64_FORMAT "), socket %s, cluster backend %s", HERD_VERSION,
                 herd_cib_store_path(d.store), v.admin_epoch, v.epoch, v.num_updates,
                 d.socket_path, herd_cluster_backend_name(d.cluster));
-    notify_systemd("READY=1\nSTATUS=serving the CIB");
     herdd_cib_changed(&d, "start-up");
     g_main_loop_run(d.loop);
     g_source_remove(sig_term);

@@ -181,6 +181,7 @@ struct herdd {
     guint converge_source; /* pending idle "CIB changed" run, 0 if none */
     guint64 changes;       /* CIB changes seen since start */
     char *pending_reason;
+    bool ready;            /* READY=1 sent (after the first membership) */
 };
 
 /* The "CIB changed" hook (converge.c): called after every committed
