@@ -4,7 +4,6 @@
 
 #include "cli.h"
 #include "herd_daemon.h"
-#include "../daemon/internal.h"
 
 static void text_xml(JsonNode *data, GString *out, void *user)
 {
@@ -180,9 +179,9 @@ static int cib_validate(int argc, char **argv)
     if (rc)
         return rc;
     g_autoptr(GError) err = NULL;
-    xmlDoc *doc = herd_cib_parse(xml, strlen(xml), argv[1], &err);
+    xmlDoc *doc = herd_store_parse(xml, strlen(xml), argv[1], &err);
     if (doc) {
-        rc = herd_cib_validate(doc, &err);
+        rc = herd_store_validate(doc, &err);
         xmlFreeDoc(doc);
     } else {
         rc = err->code;

@@ -63,7 +63,7 @@ static const char *const sections[] = {"configuration", "nodes", "resources", "c
                                        "crm_config", "rsc_defaults", "op_defaults", "status",
                                        "fencing-topology", "tags", "alerts", "acls", NULL};
 
-char *herd_cib_query(xmlDoc *doc, const char *xpath, const char *section, GError **err)
+char *herd_store_query(xmlDoc *doc, const char *xpath, const char *section, GError **err)
 {
     xmlNode *root = xmlDocGetRootElement(doc);
     if (section) {
@@ -88,7 +88,7 @@ char *herd_cib_query(xmlDoc *doc, const char *xpath, const char *section, GError
         return dump(n);
     }
     if (!xpath)
-        return herd_cib_to_string(doc, NULL);
+        return herd_store_to_string(doc, NULL);
     xmlXPathContext *ctx = xmlXPathNewContext(doc);
     xmlSetStructuredErrorFunc(NULL, NULL);
     xmlXPathObject *res = xmlXPathEvalExpression((const xmlChar *)xpath, ctx);
@@ -151,7 +151,7 @@ static void merge(xmlNode *target, xmlNode *src)
     }
 }
 
-int herd_cib_modify(xmlDoc *doc, xmlNode *fragment, GError **err)
+int herd_store_modify(xmlDoc *doc, xmlNode *fragment, GError **err)
 {
     xmlNode *root = xmlDocGetRootElement(doc);
     if (strcmp((const char *)fragment->name, "cib") == 0) {
@@ -170,7 +170,7 @@ int herd_cib_modify(xmlDoc *doc, xmlNode *fragment, GError **err)
     return 0;
 }
 
-int herd_cib_delete_xpath(xmlDoc *doc, const char *xpath, GError **err)
+int herd_store_delete_xpath(xmlDoc *doc, const char *xpath, GError **err)
 {
     xmlXPathContext *ctx = xmlXPathNewContext(doc);
     xmlXPathObject *res = xmlXPathEvalExpression((const xmlChar *)xpath, ctx);
@@ -204,7 +204,7 @@ int herd_cib_delete_xpath(xmlDoc *doc, const char *xpath, GError **err)
 static const char *const scope_names[] = {"crm_config", "rsc_defaults", "op_defaults", "nodes",
                                           "status"};
 
-int herd_attr_scope_from_name(const char *name)
+int herd_store_scope_from_name(const char *name)
 {
     if (!name)
         return -1;
@@ -212,13 +212,13 @@ int herd_attr_scope_from_name(const char *name)
         if (strcmp(scope_names[i], name) == 0)
             return (int)i;
     if (strcmp(name, "forever") == 0 || strcmp(name, "permanent") == 0)
-        return HERD_ATTR_NODES;
+        return HERD_STORE_ATTR_NODES;
     if (strcmp(name, "reboot") == 0 || strcmp(name, "transient") == 0)
-        return HERD_ATTR_STATUS;
+        return HERD_STORE_ATTR_STATUS;
     return -1;
 }
 
-const char *herd_attr_scope_name(herd_attr_scope_t scope)
+const char *herd_store_scope_name(herd_store_scope_t scope)
 {
     return scope_names[scope];
 }
@@ -234,7 +234,7 @@ static char *make_id(const char *a, const char *b)
 }
 
 /* The element holding the attribute set for `scope` (created if `create`). */
-static xmlNode *attr_set_parent(xmlDoc *doc, herd_attr_scope_t scope, const char *node_id,
+static xmlNode *attr_set_parent(xmlDoc *doc, herd_store_scope_t scope, const char *node_id,
                                 const char *node_name, const char *set_id, bool create,
                                 const char **set_tag, char **default_set)
 {
@@ -242,15 +242,15 @@ static xmlNode *attr_set_parent(xmlDoc *doc, herd_attr_scope_t scope, const char
     xmlNode *conf = child(root, "configuration");
     *set_tag = "instance_attributes";
     switch (scope) {
-    case HERD_ATTR_CRM_CONFIG:
+    case HERD_STORE_ATTR_CRM_CONFIG:
         *set_tag = "cluster_property_set";
         *default_set = g_strdup("cib-bootstrap-options");
         return child(conf, "crm_config");
-    case HERD_ATTR_RSC_DEFAULTS:
-    case HERD_ATTR_OP_DEFAULTS: {
-        const char *sec = scope == HERD_ATTR_RSC_DEFAULTS ? "rsc_defaults" : "op_defaults";
+    case HERD_STORE_ATTR_RSC_DEFAULTS:
+    case HERD_STORE_ATTR_OP_DEFAULTS: {
+        const char *sec = scope == HERD_STORE_ATTR_RSC_DEFAULTS ? "rsc_defaults" : "op_defaults";
         *set_tag = "meta_attributes";
-        *default_set = g_strdup(scope == HERD_ATTR_RSC_DEFAULTS ? "rsc-options" : "op-options");
+        *default_set = g_strdup(scope == HERD_STORE_ATTR_RSC_DEFAULTS ? "rsc-options" : "op-options");
         xmlNode *s = child(conf, sec);
         if (!s && create) {
             /* keep Pacemaker's section order: after constraints */
@@ -259,7 +259,7 @@ static xmlNode *attr_set_parent(xmlDoc *doc, herd_attr_scope_t scope, const char
         }
         return s;
     }
-    case HERD_ATTR_NODES: {
+    case HERD_STORE_ATTR_NODES: {
         xmlNode *nodes = child(conf, "nodes");
         xmlNode *n = child_with(nodes, "node", "id", node_id);
         if (!n && create) {
@@ -270,7 +270,7 @@ static xmlNode *attr_set_parent(xmlDoc *doc, herd_attr_scope_t scope, const char
         *default_set = make_id("nodes", node_id);
         return n;
     }
-    case HERD_ATTR_STATUS: {
+    case HERD_STORE_ATTR_STATUS: {
         xmlNode *status = child(root, "status");
         xmlNode *ns = child_with(status, "node_state", "id", node_id);
         if (!ns && create) {
@@ -305,13 +305,13 @@ static xmlNode *find_nvpair(xmlNode *parent, const char *set_tag, const char *se
     return NULL;
 }
 
-int herd_cib_attr_set(xmlDoc *doc, herd_attr_scope_t scope, const char *node_id,
+int herd_store_attr_set(xmlDoc *doc, herd_store_scope_t scope, const char *node_id,
                       const char *node_name, const char *set_id, const char *name,
                       const char *value, GError **err)
 {
     const char *set_tag;
     g_autofree char *def_set = NULL;
-    if ((scope == HERD_ATTR_NODES || scope == HERD_ATTR_STATUS) && !node_id) {
+    if ((scope == HERD_STORE_ATTR_NODES || scope == HERD_STORE_ATTR_STATUS) && !node_id) {
         g_set_error(err, HERD_ERROR, HERD_EXIT_NOHOST, "a node is needed for a node attribute");
         return HERD_EXIT_NOHOST;
     }
@@ -330,12 +330,12 @@ int herd_cib_attr_set(xmlDoc *doc, herd_attr_scope_t scope, const char *node_id,
     return 0;
 }
 
-const char *herd_cib_attr_get(xmlDoc *doc, herd_attr_scope_t scope, const char *node_id,
+const char *herd_store_attr_get(xmlDoc *doc, herd_store_scope_t scope, const char *node_id,
                               const char *node_name, const char *set_id, const char *name)
 {
     const char *set_tag;
     g_autofree char *def_set = NULL;
-    if ((scope == HERD_ATTR_NODES || scope == HERD_ATTR_STATUS) && !node_id)
+    if ((scope == HERD_STORE_ATTR_NODES || scope == HERD_STORE_ATTR_STATUS) && !node_id)
         return NULL;
     xmlNode *parent = attr_set_parent(doc, scope, node_id, node_name, set_id, false, &set_tag,
                                       &def_set);
@@ -346,12 +346,12 @@ const char *herd_cib_attr_get(xmlDoc *doc, herd_attr_scope_t scope, const char *
     return a && a->children ? (const char *)a->children->content : "";
 }
 
-bool herd_cib_attr_delete(xmlDoc *doc, herd_attr_scope_t scope, const char *node_id,
+bool herd_store_attr_delete(xmlDoc *doc, herd_store_scope_t scope, const char *node_id,
                           const char *node_name, const char *set_id, const char *name)
 {
     const char *set_tag;
     g_autofree char *def_set = NULL;
-    if ((scope == HERD_ATTR_NODES || scope == HERD_ATTR_STATUS) && !node_id)
+    if ((scope == HERD_STORE_ATTR_NODES || scope == HERD_STORE_ATTR_STATUS) && !node_id)
         return false;
     xmlNode *parent = attr_set_parent(doc, scope, node_id, node_name, set_id, false, &set_tag,
                                       &def_set);
@@ -365,7 +365,7 @@ bool herd_cib_attr_delete(xmlDoc *doc, herd_attr_scope_t scope, const char *node
     return any;
 }
 
-void herd_cib_ensure_node(xmlDoc *doc, const char *node_id, const char *node_name)
+void herd_store_ensure_node(xmlDoc *doc, const char *node_id, const char *node_name)
 {
     xmlNode *root = xmlDocGetRootElement(doc);
     xmlNode *nodes = child(child(root, "configuration"), "nodes");
@@ -390,7 +390,7 @@ void herd_cib_ensure_node(xmlDoc *doc, const char *node_id, const char *node_nam
         xmlSetProp(ns, (const xmlChar *)state[i][0], (const xmlChar *)state[i][1]);
 }
 
-const char *herd_cib_node_id(xmlDoc *doc, const char *node_name)
+const char *herd_store_node_id(xmlDoc *doc, const char *node_name)
 {
     xmlNode *root = xmlDocGetRootElement(doc);
     xmlNode *n = child_with(child(child(root, "configuration"), "nodes"), "node", "uname",
@@ -437,7 +437,7 @@ static void fill_op(xmlNode *op, const herd_op_result_t *r, const char *op_key)
     set_str(op, "op-digest", r->op_digest);
 }
 
-void herd_cib_record_op(xmlDoc *doc, const herd_op_result_t *r)
+void herd_store_record_op(xmlDoc *doc, const herd_op_result_t *r)
 {
     xmlNode *status = child(xmlDocGetRootElement(doc), "status");
     xmlNode *ns = ensure_child(status, "node_state", r->node_id);

@@ -19,7 +19,7 @@
 #define DIGEST_MARK "<!-- herd-digest sha256:"
 #define DIGEST_END " -->\n"
 
-struct herd_cib_store {
+struct herd_store {
     char *dir;
     char *path;
     char *tmp_path;
@@ -56,10 +56,10 @@ static void set_int_prop(xmlNode *n, const char *name, gint64 v)
     xmlSetProp(n, (const xmlChar *)name, (const xmlChar *)buf);
 }
 
-herd_cib_version_t herd_cib_version(xmlDoc *doc)
+herd_store_version_t herd_store_version(xmlDoc *doc)
 {
     xmlNode *root = xmlDocGetRootElement(doc);
-    herd_cib_version_t v = {0, 0, 0};
+    herd_store_version_t v = {0, 0, 0};
     if (root) {
         v.admin_epoch = int_prop(root, "admin_epoch");
         v.epoch = int_prop(root, "epoch");
@@ -68,7 +68,7 @@ herd_cib_version_t herd_cib_version(xmlDoc *doc)
     return v;
 }
 
-int herd_cib_version_cmp(const herd_cib_version_t *a, const herd_cib_version_t *b)
+int herd_store_version_cmp(const herd_store_version_t *a, const herd_store_version_t *b)
 {
     if (a->admin_epoch != b->admin_epoch)
         return a->admin_epoch < b->admin_epoch ? -1 : 1;
@@ -79,7 +79,7 @@ int herd_cib_version_cmp(const herd_cib_version_t *a, const herd_cib_version_t *
     return 0;
 }
 
-char *herd_cib_to_string(xmlDoc *doc, gsize *len)
+char *herd_store_to_string(xmlDoc *doc, gsize *len)
 {
     xmlChar *buf = NULL;
     int n = 0;
@@ -126,13 +126,13 @@ static int fsync_dir(const char *dir, GError **err)
     return 0;
 }
 
-static char *history_path(herd_cib_store_t *s, guint64 seq)
+static char *history_path(herd_store_t *s, guint64 seq)
 {
     return g_strdup_printf("%s/cib-%" G_GUINT64_FORMAT ".xml", s->hist_dir, seq);
 }
 
 /* Write `data` to the CIB file atomically, keeping the old file in history. */
-static int write_atomic(herd_cib_store_t *s, const char *data, gsize len, GError **err)
+static int write_atomic(herd_store_t *s, const char *data, gsize len, GError **err)
 {
     int fd = open(s->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
@@ -197,7 +197,7 @@ io_error: {
 static char *render(xmlDoc *doc, gsize *len, char **digest)
 {
     gsize blen = 0;
-    g_autofree char *body = herd_cib_to_string(doc, &blen);
+    g_autofree char *body = herd_store_to_string(doc, &blen);
     *digest = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)body, blen);
     char *out = g_strdup_printf("%s" DIGEST_MARK "%s" DIGEST_END, body, *digest);
     *len = strlen(out);
@@ -265,7 +265,7 @@ static guint64 newest_history(const char *dir)
     return max;
 }
 
-static int load(herd_cib_store_t *s, GError **err)
+static int load(herd_store_t *s, GError **err)
 {
     g_autofree char *data = NULL;
     gsize len = 0;
@@ -282,7 +282,7 @@ static int load(herd_cib_store_t *s, GError **err)
     if (rc)
         return rc;
     g_autoptr(GError) perr = NULL;
-    xmlDoc *doc = herd_cib_parse(data, body_len, s->path, &perr);
+    xmlDoc *doc = herd_store_parse(data, body_len, s->path, &perr);
     if (!doc) {
         g_set_error(err, HERD_ERROR, HERD_EXIT_CONFIG, "cannot load the CIB: %s", perr->message);
         return HERD_EXIT_CONFIG;
@@ -290,7 +290,7 @@ static int load(herd_cib_store_t *s, GError **err)
     xmlNode *root = xmlDocGetRootElement(doc);
     if (strcmp((const char *)root->name, "cib") == 0 && !child(root, "status"))
         xmlNewChild(root, NULL, (const xmlChar *)"status", NULL); /* hand-written CIB */
-    if (herd_cib_validate(doc, &perr)) {
+    if (herd_store_validate(doc, &perr)) {
         xmlFreeDoc(doc);
         g_set_error(err, HERD_ERROR, HERD_EXIT_CONFIG, "cannot load the CIB from %s: %s",
                     s->path, perr->message);
@@ -301,9 +301,9 @@ static int load(herd_cib_store_t *s, GError **err)
     return 0;
 }
 
-herd_cib_store_t *herd_cib_store_open(const char *state_dir, guint keep, GError **err)
+herd_store_t *herd_store_open(const char *state_dir, guint keep, GError **err)
 {
-    g_autoptr(herd_cib_store_t) s = g_new0(herd_cib_store_t, 1);
+    g_autoptr(herd_store_t) s = g_new0(herd_store_t, 1);
     s->lock_fd = -1;
     s->keep = keep;
     s->dir = g_strdup(state_dir);
@@ -333,13 +333,13 @@ herd_cib_store_t *herd_cib_store_open(const char *state_dir, guint keep, GError 
     if (access(s->path, F_OK) == 0 || errno != ENOENT) {
         if (load(s, err))
             return NULL;
-        herd_cib_version_t v = herd_cib_version(s->doc);
+        herd_store_version_t v = herd_store_version(s->doc);
         herd_info("loaded %s (version %" G_GINT64_FORMAT ".%" G_GINT64_FORMAT
                   ".%" G_GINT64_FORMAT ")", s->path, v.admin_epoch, v.epoch, v.num_updates);
         return g_steal_pointer(&s);
     }
     herd_notice("no CIB in %s: starting with an empty one", state_dir);
-    xmlDoc *doc = herd_cib_new_empty();
+    xmlDoc *doc = herd_store_new_empty();
     stamp_last_written(doc);
     gsize len;
     g_autofree char *digest = NULL;
@@ -353,7 +353,7 @@ herd_cib_store_t *herd_cib_store_open(const char *state_dir, guint keep, GError 
     return g_steal_pointer(&s);
 }
 
-void herd_cib_store_free(herd_cib_store_t *s)
+void herd_store_free(herd_store_t *s)
 {
     if (!s)
         return;
@@ -369,39 +369,39 @@ void herd_cib_store_free(herd_cib_store_t *s)
     g_free(s);
 }
 
-xmlDoc *herd_cib_store_doc(herd_cib_store_t *s)
+xmlDoc *herd_store_doc(herd_store_t *s)
 {
     return s->doc;
 }
 
-const char *herd_cib_store_path(herd_cib_store_t *s)
+const char *herd_store_path(herd_store_t *s)
 {
     return s->path;
 }
 
-const char *herd_cib_store_digest(herd_cib_store_t *s)
+const char *herd_store_digest(herd_store_t *s)
 {
     return s->digest;
 }
 
-int herd_cib_store_commit(herd_cib_store_t *s, xmlDoc *doc, herd_cib_commit_mode_t mode,
+int herd_store_commit(herd_store_t *s, xmlDoc *doc, herd_store_commit_mode_t mode,
                           bool *changed, GError **err)
 {
     bool dummy;
     if (!changed)
         changed = &dummy;
     *changed = false;
-    int rc = herd_cib_validate(doc, err);
+    int rc = herd_store_validate(doc, err);
     if (rc) {
         xmlFreeDoc(doc);
         return rc;
     }
     xmlNode *root = xmlDocGetRootElement(doc);
     xmlNode *old_root = xmlDocGetRootElement(s->doc);
-    herd_cib_version_t cur = herd_cib_version(s->doc);
-    herd_cib_version_t given = herd_cib_version(doc);
+    herd_store_version_t cur = herd_store_version(s->doc);
+    herd_store_version_t given = herd_store_version(doc);
     bool has_epoch = xmlHasProp(root, (const xmlChar *)"epoch") != NULL;
-    if (mode == HERD_CIB_COMMIT_REPLACE && has_epoch &&
+    if (mode == HERD_STORE_COMMIT_REPLACE && has_epoch &&
         (given.admin_epoch < cur.admin_epoch ||
          (given.admin_epoch == cur.admin_epoch && given.epoch < cur.epoch))) {
         g_set_error(err, HERD_ERROR, HERD_EXIT_OLD,
@@ -422,7 +422,7 @@ int herd_cib_store_commit(herd_cib_store_t *s, xmlDoc *doc, herd_cib_commit_mode
         xmlUnsetProp(root, (const xmlChar *)"cib-last-written");
     g_autofree char *old_all = node_to_string(old_root);
     g_autofree char *new_all = node_to_string(root);
-    bool newer = mode == HERD_CIB_COMMIT_REPLACE && has_epoch &&
+    bool newer = mode == HERD_STORE_COMMIT_REPLACE && has_epoch &&
                  (given.admin_epoch > cur.admin_epoch || given.epoch > cur.epoch);
     if (strcmp(old_all, new_all) == 0 && !newer) {
         xmlFreeDoc(doc);
@@ -430,7 +430,7 @@ int herd_cib_store_commit(herd_cib_store_t *s, xmlDoc *doc, herd_cib_commit_mode
     }
     g_autofree char *old_conf = node_to_string(child(old_root, "configuration"));
     g_autofree char *new_conf = node_to_string(child(root, "configuration"));
-    herd_cib_version_t next = cur;
+    herd_store_version_t next = cur;
     if (newer) {
         next.admin_epoch = given.admin_epoch;
         next.epoch = given.epoch;

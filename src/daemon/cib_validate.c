@@ -1,14 +1,14 @@
 /* cib_validate.c: parsing CIB text and the one validation gate that every
  * write passes through.  Structure is checked here; the schema (RelaxNG,
- * owned by src/cib) plugs in through herd_cib_set_schema_validator. */
+ * owned by src/cib) plugs in through herd_store_set_schema_validator. */
 #include <libxml/parser.h>
 #include <string.h>
 
 #include "internal.h"
 
-static herd_cib_validator_fn schema_validator;
+static herd_store_validator_fn schema_validator;
 
-void herd_cib_set_schema_validator(herd_cib_validator_fn fn)
+void herd_store_set_schema_validator(herd_store_validator_fn fn)
 {
     schema_validator = fn;
 }
@@ -23,7 +23,7 @@ static void collect_error(void *user, xmlErrorPtr e)
     g_string_append_printf(s, "line %d: %s", e->line, msg);
 }
 
-xmlDoc *herd_cib_parse(const char *text, gsize len, const char *what, GError **err)
+xmlDoc *herd_store_parse(const char *text, gsize len, const char *what, GError **err)
 {
     g_autoptr(GString) msg = g_string_new(NULL);
     xmlParserCtxt *ctx = xmlNewParserCtxt();
@@ -114,7 +114,7 @@ static int check_ids(xmlNode *n, GHashTable *seen, GError **err)
     return 0;
 }
 
-int herd_cib_validate(xmlDoc *doc, GError **err)
+int herd_store_validate(xmlDoc *doc, GError **err)
 {
     xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
     if (!root)
@@ -145,12 +145,12 @@ int herd_cib_validate(xmlDoc *doc, GError **err)
     return 0;
 }
 
-xmlDoc *herd_cib_new_empty(void)
+xmlDoc *herd_store_new_empty(void)
 {
     static const char empty[] =
         "<cib crm_feature_set=\"3.17.4\" validate-with=\"pacemaker-" HERD_CIB_SCHEMA_VERSION "\" "
         "epoch=\"0\" num_updates=\"0\" admin_epoch=\"0\">"
         "<configuration><crm_config/><nodes/><resources/><constraints/></configuration>"
         "<status/></cib>";
-    return herd_cib_parse(empty, sizeof(empty) - 1, "empty CIB", NULL);
+    return herd_store_parse(empty, sizeof(empty) - 1, "empty CIB", NULL);
 }

@@ -7,7 +7,7 @@
  *                            and later executor results and timers) lands
  *                            here; runs are coalesced into one idle source.
  *   converge_run()           1. unpack: the src/cib model parser on
- *                               herd_cib_store_doc(d->store) (read-only);
+ *                               herd_store_doc(d->store) (read-only);
  *                            2. schedule: src/sched on that model ->
  *                               transition graph (pure, no I/O);
  *                            3. execute: hand the graph to the executor
@@ -16,10 +16,10 @@
  *                               running actions finish, start nothing new)
  *                               and re-plan when it is idle.
  *   executor result          for each finished action: copy the CIB,
- *                            herd_cib_record_op() (cib_ops.c: lrm_rsc_op
+ *                            herd_store_record_op() (cib_ops.c: lrm_rsc_op
  *                            with call-id, rc-code, op-status, interval,
  *                            exec-time, op-digest, ...), commit with
- *                            HERD_CIB_COMMIT_AUTO (a status change bumps
+ *                            HERD_STORE_COMMIT_AUTO (a status change bumps
  *                            num_updates only), which calls this hook again:
  *                            the next run sees the result.
  */
@@ -29,7 +29,7 @@ static gboolean converge_run(gpointer data)
 {
     herdd_t *d = data;
     d->converge_source = 0;
-    herd_cib_version_t v = herd_cib_version(herd_cib_store_doc(d->store));
+    herd_store_version_t v = herd_store_version(herd_store_doc(d->store));
     herd_notice("CIB is now %" G_GINT64_FORMAT ".%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT
                 " (%s): scheduler and executor not connected yet, nothing to do",
                 v.admin_epoch, v.epoch, v.num_updates,

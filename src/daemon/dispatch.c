@@ -1,5 +1,5 @@
 /* dispatch.c: one request in, one reply out.  Every write works on a copy
- * of the CIB and goes through herd_cib_store_commit (validation, version,
+ * of the CIB and goes through herd_store_commit (validation, version,
  * atomic write); on any refusal the CIB stays exactly as it was.  Requests
  * run one at a time on the main loop, so concurrent writers are
  * serialised and none of their updates is lost. */
@@ -34,7 +34,7 @@ static JsonObject *reply_error(GError *err)
 
 static void add_version(JsonObject *r, xmlDoc *doc)
 {
-    herd_cib_version_t v = herd_cib_version(doc);
+    herd_store_version_t v = herd_store_version(doc);
     g_autofree char *s = g_strdup_printf("%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT
                                          ".%" G_GINT64_FORMAT, v.admin_epoch, v.epoch,
                                          v.num_updates);
@@ -42,18 +42,18 @@ static void add_version(JsonObject *r, xmlDoc *doc)
 }
 
 /* Commit `doc` (taken) and reply; tells the converge hook on a change. */
-static JsonObject *commit(herdd_t *d, xmlDoc *doc, herd_cib_commit_mode_t mode,
+static JsonObject *commit(herdd_t *d, xmlDoc *doc, herd_store_commit_mode_t mode,
                           const char *reason)
 {
     g_autoptr(GError) err = NULL;
     bool changed = false;
-    if (herd_cib_store_commit(d->store, doc, mode, &changed, &err)) {
+    if (herd_store_commit(d->store, doc, mode, &changed, &err)) {
         herd_warn("%s refused: %s", reason, err->message);
         return reply_error(err);
     }
     JsonObject *r = reply_new(0, NULL);
     json_object_set_boolean_member(r, "changed", changed);
-    add_version(r, herd_cib_store_doc(d->store));
+    add_version(r, herd_store_doc(d->store));
     if (changed)
         herdd_cib_changed(d, reason);
     return r;
@@ -61,21 +61,21 @@ static JsonObject *commit(herdd_t *d, xmlDoc *doc, herd_cib_commit_mode_t mode,
 
 static xmlDoc *copy_cib(herdd_t *d)
 {
-    return xmlCopyDoc(herd_cib_store_doc(d->store), 1);
+    return xmlCopyDoc(herd_store_doc(d->store), 1);
 }
 
 static JsonObject *op_cib_query(herdd_t *d, JsonObject *req)
 {
     g_autoptr(GError) err = NULL;
-    xmlDoc *doc = herd_cib_store_doc(d->store);
-    g_autofree char *xml = herd_cib_query(doc, str_arg(req, "xpath"), str_arg(req, "section"),
+    xmlDoc *doc = herd_store_doc(d->store);
+    g_autofree char *xml = herd_store_query(doc, str_arg(req, "xpath"), str_arg(req, "section"),
                                           &err);
     if (!xml)
         return reply_error(err);
     JsonObject *r = reply_new(0, NULL);
     json_object_set_string_member(r, "xml", xml);
     add_version(r, doc);
-    json_object_set_string_member(r, "digest", herd_cib_store_digest(d->store));
+    json_object_set_string_member(r, "digest", herd_store_digest(d->store));
     return r;
 }
 
@@ -86,7 +86,7 @@ static xmlDoc *parse_arg(JsonObject *req, GError **err)
         g_set_error(err, HERD_ERROR, HERD_EXIT_USAGE, "the request has no \"xml\" member");
         return NULL;
     }
-    return herd_cib_parse(xml, strlen(xml), "the given XML", err);
+    return herd_store_parse(xml, strlen(xml), "the given XML", err);
 }
 
 static JsonObject *op_cib_replace(herdd_t *d, JsonObject *req)
@@ -105,12 +105,12 @@ static JsonObject *op_cib_replace(herdd_t *d, JsonObject *req)
     for (xmlNode *c = root->children; c; c = c->next)
         has_status |= c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "status") == 0;
     if (!has_status) {
-        xmlNode *cur = xmlDocGetRootElement(herd_cib_store_doc(d->store));
+        xmlNode *cur = xmlDocGetRootElement(herd_store_doc(d->store));
         for (xmlNode *c = cur->children; c; c = c->next)
             if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "status") == 0)
                 xmlAddChild(root, xmlDocCopyNode(c, doc, 1));
     }
-    return commit(d, doc, HERD_CIB_COMMIT_REPLACE, "cib replace");
+    return commit(d, doc, HERD_STORE_COMMIT_REPLACE, "cib replace");
 }
 
 static JsonObject *op_cib_modify(herdd_t *d, JsonObject *req)
@@ -120,13 +120,13 @@ static JsonObject *op_cib_modify(herdd_t *d, JsonObject *req)
     if (!frag)
         return reply_error(err);
     xmlDoc *doc = copy_cib(d);
-    int rc = herd_cib_modify(doc, xmlDocGetRootElement(frag), &err);
+    int rc = herd_store_modify(doc, xmlDocGetRootElement(frag), &err);
     xmlFreeDoc(frag);
     if (rc) {
         xmlFreeDoc(doc);
         return reply_error(err);
     }
-    return commit(d, doc, HERD_CIB_COMMIT_AUTO, "cib modify");
+    return commit(d, doc, HERD_STORE_COMMIT_AUTO, "cib modify");
 }
 
 static JsonObject *op_cib_delete(herdd_t *d, JsonObject *req)
@@ -136,33 +136,33 @@ static JsonObject *op_cib_delete(herdd_t *d, JsonObject *req)
     if (!xpath)
         return reply_new(HERD_EXIT_USAGE, "the request has no \"xpath\" member");
     xmlDoc *doc = copy_cib(d);
-    if (herd_cib_delete_xpath(doc, xpath, &err)) {
+    if (herd_store_delete_xpath(doc, xpath, &err)) {
         xmlFreeDoc(doc);
         return reply_error(err);
     }
-    return commit(d, doc, HERD_CIB_COMMIT_AUTO, "cib delete");
+    return commit(d, doc, HERD_STORE_COMMIT_AUTO, "cib delete");
 }
 
 /* Resolve the scope and node of an attribute request. */
-static int attr_target(herdd_t *d, JsonObject *req, herd_attr_scope_t *scope, char **node_id,
+static int attr_target(herdd_t *d, JsonObject *req, herd_store_scope_t *scope, char **node_id,
                        const char **node_name, GError **err)
 {
     const char *s = str_arg(req, "scope");
-    int sc = herd_attr_scope_from_name(s ? s : "nodes");
+    int sc = herd_store_scope_from_name(s ? s : "nodes");
     if (sc < 0) {
         g_set_error(err, HERD_ERROR, HERD_EXIT_USAGE, "unknown attribute scope '%s'", s);
         return HERD_EXIT_USAGE;
     }
-    *scope = (herd_attr_scope_t)sc;
+    *scope = (herd_store_scope_t)sc;
     *node_id = NULL;
     *node_name = NULL;
-    if (sc != HERD_ATTR_NODES && sc != HERD_ATTR_STATUS)
+    if (sc != HERD_STORE_ATTR_NODES && sc != HERD_STORE_ATTR_STATUS)
         return 0;
     const herd_cluster_node_t *me = herd_cluster_local_node(d->cluster);
     const char *name = str_arg(req, "node");
     if (!name || !*name)
         name = me->name;
-    const char *id = herd_cib_node_id(herd_cib_store_doc(d->store), name);
+    const char *id = herd_store_node_id(herd_store_doc(d->store), name);
     if (id) {
         *node_id = g_strdup(id);
     } else if (strcmp(name, me->name) == 0) {
@@ -179,7 +179,7 @@ static int attr_target(herdd_t *d, JsonObject *req, herd_attr_scope_t *scope, ch
 static JsonObject *op_attr(herdd_t *d, JsonObject *req, const char *op)
 {
     g_autoptr(GError) err = NULL;
-    herd_attr_scope_t scope;
+    herd_store_scope_t scope;
     g_autofree char *node_id = NULL;
     const char *node_name = NULL;
     if (attr_target(d, req, &scope, &node_id, &node_name, &err))
@@ -189,7 +189,7 @@ static JsonObject *op_attr(herdd_t *d, JsonObject *req, const char *op)
     if (!name || !*name)
         return reply_new(HERD_EXIT_USAGE, "an attribute name is needed");
     if (strcmp(op, "attr_get") == 0) {
-        const char *v = herd_cib_attr_get(herd_cib_store_doc(d->store), scope, node_id,
+        const char *v = herd_store_attr_get(herd_store_doc(d->store), scope, node_id,
                                           node_name, set_id, name);
         if (!v) {
             g_autofree char *m = g_strdup_printf("attribute '%s' is not set%s%s", name,
@@ -199,7 +199,7 @@ static JsonObject *op_attr(herdd_t *d, JsonObject *req, const char *op)
         }
         JsonObject *r = reply_new(0, NULL);
         json_object_set_string_member(r, "value", v);
-        json_object_set_string_member(r, "scope", herd_attr_scope_name(scope));
+        json_object_set_string_member(r, "scope", herd_store_scope_name(scope));
         json_object_set_string_member(r, "name", name);
         if (node_name)
             json_object_set_string_member(r, "node", node_name);
@@ -212,17 +212,17 @@ static JsonObject *op_attr(herdd_t *d, JsonObject *req, const char *op)
             xmlFreeDoc(doc);
             return reply_new(HERD_EXIT_USAGE, "a value is needed");
         }
-        if (herd_cib_attr_set(doc, scope, node_id, node_name, set_id, name, value, &err)) {
+        if (herd_store_attr_set(doc, scope, node_id, node_name, set_id, name, value, &err)) {
             xmlFreeDoc(doc);
             return reply_error(err);
         }
     } else {
-        herd_cib_attr_delete(doc, scope, node_id, node_name, set_id, name);
+        herd_store_attr_delete(doc, scope, node_id, node_name, set_id, name);
     }
-    g_autofree char *reason = g_strdup_printf("%s %s %s%s%s", op, herd_attr_scope_name(scope),
+    g_autofree char *reason = g_strdup_printf("%s %s %s%s%s", op, herd_store_scope_name(scope),
                                               name, node_name ? " on " : "",
                                               node_name ? node_name : "");
-    return commit(d, doc, HERD_CIB_COMMIT_AUTO, reason);
+    return commit(d, doc, HERD_STORE_COMMIT_AUTO, reason);
 }
 
 static JsonObject *op_cluster_info(herdd_t *d)

@@ -22,6 +22,7 @@
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include <libxml/tree.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -64,6 +65,33 @@ JsonObject *herd_ipc_parse_json(const char *data, gsize len, GError **err);
 
 /* Serialise a JSON object to a compact string (owned). */
 char *herd_ipc_json_to_string(JsonObject *obj, gsize *len);
+
+/* ---- CIB validation: the gate every write passes (cib_validate.c) ---- */
+
+/* A further check run after the built-in structural one; the scheduler's
+ * RelaxNG schema plugs in here (herd_store_set_schema_validator).  Returns 0,
+ * or non-zero with `err` set (HERD_ERROR, HERD_EXIT_CONFIG). */
+typedef int (*herd_store_validator_fn)(xmlDoc *doc, GError **err);
+
+/* Install (or with NULL remove) the schema validator called by
+ * herd_store_validate after the structural checks.
+ * NOTE for the scheduler engineer: plug the RelaxNG validation for the
+ * document's validate-with here (xmlRelaxNGValidateDoc); nothing else in
+ * the daemon needs to change. */
+void herd_store_set_schema_validator(herd_store_validator_fn fn);
+
+/* Check that `doc` is a CIB herd may store: a <cib> root, version
+ * attributes that are non-negative integers, <configuration> with
+ * <crm_config>, <nodes>, <resources> and <constraints>, a <status>, and
+ * unique ids inside <configuration>; then the schema validator if one is
+ * installed.  Returns 0, or HERD_EXIT_CONFIG with `err` saying what and
+ * where (element path, line when known). */
+int herd_store_validate(xmlDoc *doc, GError **err);
+
+/* Parse XML text into a document with clear errors ("line N: ...").
+ * `what` names the source in messages ("cib.xml", "request").  Returns the
+ * owned document, or NULL with `err` set (HERD_EXIT_DATAERR). */
+xmlDoc *herd_store_parse(const char *text, gsize len, const char *what, GError **err);
 
 /* ---- client ------------------------------------------------------------- */
 

@@ -50,17 +50,17 @@ static void on_membership(herd_cluster_t *c, GPtrArray *nodes, bool quorate, voi
 {
     herdd_t *d = user;
     herd_info("membership: %u node(s), %s", nodes->len, quorate ? "quorate" : "no quorum");
-    xmlDoc *doc = xmlCopyDoc(herd_cib_store_doc(d->store), 1);
+    xmlDoc *doc = xmlCopyDoc(herd_store_doc(d->store), 1);
     for (guint i = 0; i < nodes->len; i++) {
         herd_cluster_node_t *n = g_ptr_array_index(nodes, i);
         char id[16];
         g_snprintf(id, sizeof(id), "%u", n->id);
         if (n->online)
-            herd_cib_ensure_node(doc, id, n->name);
+            herd_store_ensure_node(doc, id, n->name);
     }
     g_autoptr(GError) err = NULL;
     bool changed = false;
-    if (herd_cib_store_commit(d->store, doc, HERD_CIB_COMMIT_AUTO, &changed, &err))
+    if (herd_store_commit(d->store, doc, HERD_STORE_COMMIT_AUTO, &changed, &err))
         herd_err("cannot record the membership in the CIB: %s", err->message);
     else if (changed)
         herdd_cib_changed(d, "membership");
@@ -144,7 +144,7 @@ int main(int argc, char **argv)
     d.cluster = herd_cluster_new(backend, node_name, &cb, &d, &err);
     if (!d.cluster)
         goto fail;
-    d.store = herd_cib_store_open(d.state_dir, (guint)keep, &err);
+    d.store = herd_store_open(d.state_dir, (guint)keep, &err);
     if (!d.store) {
         g_prefix_error(&err, "cannot start: ");
         goto fail;
@@ -158,10 +158,10 @@ int main(int argc, char **argv)
     guint sig_term = g_unix_signal_add(SIGTERM, on_signal, &d);
     guint sig_int = g_unix_signal_add(SIGINT, on_signal, &d);
     signal(SIGPIPE, SIG_IGN);
-    herd_cib_version_t v = herd_cib_version(herd_cib_store_doc(d.store));
+    herd_store_version_t v = herd_store_version(herd_store_doc(d.store));
     herd_notice("herdd %s serving: CIB %s (%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT
                 ".%" G_GINT64_FORMAT "), socket %s, cluster backend %s", HERD_VERSION,
-                herd_cib_store_path(d.store), v.admin_epoch, v.epoch, v.num_updates,
+                herd_store_path(d.store), v.admin_epoch, v.epoch, v.num_updates,
                 d.socket_path, herd_cluster_backend_name(d.cluster));
     herdd_cib_changed(&d, "start-up");
     g_main_loop_run(d.loop);
@@ -179,7 +179,7 @@ out:
     herdd_converge_cancel(&d);
     herd_ipc_server_free(d.ipc);
     herd_cluster_free(d.cluster);
-    herd_cib_store_free(d.store);
+    herd_store_free(d.store);
     g_main_loop_unref(d.loop);
     g_free(d.socket_path);
     return rc;

@@ -18,52 +18,27 @@
 #include "herd_common.h"
 #include "herd_daemon.h"
 
-/* ---- CIB validation (cib_validate.c) ------------------------------------ */
+/* ---- CIB validation (cib_validate.c): parse/validate are in herd_daemon.h */
 
-/* A further check run after the built-in structural one; the scheduler's
- * RelaxNG schema plugs in here (herd_cib_set_schema_validator).  Returns 0,
- * or non-zero with `err` set (HERD_ERROR, HERD_EXIT_CONFIG). */
-typedef int (*herd_cib_validator_fn)(xmlDoc *doc, GError **err);
-
-/* Install (or with NULL remove) the schema validator called by
- * herd_cib_validate after the structural checks.
- * NOTE for the scheduler engineer: plug the RelaxNG validation for the
- * document's validate-with here (xmlRelaxNGValidateDoc); nothing else in
- * the daemon needs to change. */
-void herd_cib_set_schema_validator(herd_cib_validator_fn fn);
-
-/* Check that `doc` is a CIB herd may store: a <cib> root, version
- * attributes that are non-negative integers, <configuration> with
- * <crm_config>, <nodes>, <resources> and <constraints>, a <status>, and
- * unique ids inside <configuration>; then the schema validator if one is
- * installed.  Returns 0, or HERD_EXIT_CONFIG with `err` saying what and
- * where (element path, line when known). */
-int herd_cib_validate(xmlDoc *doc, GError **err);
-
-/* Parse XML text into a document with clear errors ("line N: ...").
- * `what` names the source in messages ("cib.xml", "request").  Returns the
- * owned document, or NULL with `err` set (HERD_EXIT_DATAERR). */
-xmlDoc *herd_cib_parse(const char *text, gsize len, const char *what, GError **err);
-
-/* A new empty CIB (version 0.0.0) that passes herd_cib_validate.  Owned. */
-xmlDoc *herd_cib_new_empty(void);
+/* A new empty CIB (version 0.0.0) that passes herd_store_validate.  Owned. */
+xmlDoc *herd_store_new_empty(void);
 
 /* ---- the durable store (cib_store.c) ------------------------------------ */
 
-typedef struct herd_cib_store herd_cib_store_t;
+typedef struct herd_store herd_store_t;
 
 /* The version triple of a CIB: admin_epoch.epoch.num_updates. */
 typedef struct {
     gint64 admin_epoch;
     gint64 epoch;
     gint64 num_updates;
-} herd_cib_version_t;
+} herd_store_version_t;
 
 /* Read the version attributes of `doc` (missing ones read as 0). */
-herd_cib_version_t herd_cib_version(xmlDoc *doc);
+herd_store_version_t herd_store_version(xmlDoc *doc);
 
 /* Compare versions: <0, 0 or >0 as a is older, equal or newer than b. */
-int herd_cib_version_cmp(const herd_cib_version_t *a, const herd_cib_version_t *b);
+int herd_store_version_cmp(const herd_store_version_t *a, const herd_store_version_t *b);
 
 /* Open the store in `state_dir` (created 0750 if missing): takes the
  * directory's lock (one daemon per directory), loads cib.xml, or writes an
@@ -72,25 +47,25 @@ int herd_cib_version_cmp(const herd_cib_version_t *a, const herd_cib_version_t *
  * or HERD_EXIT_DIGEST, or the errno's status) and is never modified.
  * `keep` is how many earlier versions stay under history/ (0 keeps none).
  * Returns the owned store, or NULL with `err` set. */
-herd_cib_store_t *herd_cib_store_open(const char *state_dir, guint keep, GError **err);
+herd_store_t *herd_store_open(const char *state_dir, guint keep, GError **err);
 
 /* Close the store and release its lock. */
-void herd_cib_store_free(herd_cib_store_t *store);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(herd_cib_store_t, herd_cib_store_free)
+void herd_store_free(herd_store_t *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(herd_store_t, herd_store_free)
 
 /* The current CIB.  Borrowed: valid until the next commit. */
-xmlDoc *herd_cib_store_doc(herd_cib_store_t *store);
+xmlDoc *herd_store_doc(herd_store_t *store);
 
 /* Path of the CIB file (borrowed). */
-const char *herd_cib_store_path(herd_cib_store_t *store);
+const char *herd_store_path(herd_store_t *store);
 
 /* How the version moves on a commit. */
 typedef enum {
-    HERD_CIB_COMMIT_AUTO,    /* configuration changed: epoch+1, num_updates=0;
+    HERD_STORE_COMMIT_AUTO,    /* configuration changed: epoch+1, num_updates=0;
                                 only status changed: num_updates+1 */
-    HERD_CIB_COMMIT_REPLACE, /* a whole replacement: keep its version if newer,
+    HERD_STORE_COMMIT_REPLACE, /* a whole replacement: keep its version if newer,
                                 refuse it (HERD_EXIT_OLD) if older */
-} herd_cib_commit_mode_t;
+} herd_store_commit_mode_t;
 
 /* Make `doc` the new CIB.  The store takes ownership of `doc` in every
  * case.  It is validated, its version set per `mode`, cib-last-written
@@ -100,14 +75,14 @@ typedef enum {
  * false.  On error (validation, old version, I/O) the current CIB, in
  * memory and on disk, is unchanged.  Returns 0 or an exit status with
  * `err` set. */
-int herd_cib_store_commit(herd_cib_store_t *store, xmlDoc *doc, herd_cib_commit_mode_t mode,
+int herd_store_commit(herd_store_t *store, xmlDoc *doc, herd_store_commit_mode_t mode,
                           bool *changed, GError **err);
 
 /* The hex SHA-256 digest of the CIB as last written (borrowed). */
-const char *herd_cib_store_digest(herd_cib_store_t *store);
+const char *herd_store_digest(herd_store_t *store);
 
 /* Serialise `doc` the way the store writes it (owned string). */
-char *herd_cib_to_string(xmlDoc *doc, gsize *len);
+char *herd_store_to_string(xmlDoc *doc, gsize *len);
 
 /* ---- operations on a document (cib_ops.c) ------------------------------- */
 
@@ -117,54 +92,54 @@ char *herd_cib_to_string(xmlDoc *doc, gsize *len);
  * Several matches are wrapped in <xpath-query>.  Returns an owned string,
  * or NULL with `err` (HERD_EXIT_NOSUCH when nothing matches, USAGE for a
  * bad xpath or section). */
-char *herd_cib_query(xmlDoc *doc, const char *xpath, const char *section, GError **err);
+char *herd_store_query(xmlDoc *doc, const char *xpath, const char *section, GError **err);
 
 /* Merge `fragment` (its root element) into `doc` as cibadmin --modify
  * does: the element of the same name (and id when it has one) is found,
  * its attributes updated and its children merged the same way, missing
  * ones created.  A <cib> fragment merges at the root.  Returns 0, or
  * HERD_EXIT_NOSUCH when no place for the fragment exists. */
-int herd_cib_modify(xmlDoc *doc, xmlNode *fragment, GError **err);
+int herd_store_modify(xmlDoc *doc, xmlNode *fragment, GError **err);
 
 /* Delete the elements of `doc` matching `xpath`.  Returns 0, or NOSUCH. */
-int herd_cib_delete_xpath(xmlDoc *doc, const char *xpath, GError **err);
+int herd_store_delete_xpath(xmlDoc *doc, const char *xpath, GError **err);
 
 /* Where an attribute lives. */
 typedef enum {
-    HERD_ATTR_CRM_CONFIG,  /* cluster property: crm_config/cluster_property_set */
-    HERD_ATTR_RSC_DEFAULTS,
-    HERD_ATTR_OP_DEFAULTS,
-    HERD_ATTR_NODES,       /* permanent node attribute: configuration/nodes */
-    HERD_ATTR_STATUS,      /* transient node attribute: status/transient_attributes */
-} herd_attr_scope_t;
+    HERD_STORE_ATTR_CRM_CONFIG,  /* cluster property: crm_config/cluster_property_set */
+    HERD_STORE_ATTR_RSC_DEFAULTS,
+    HERD_STORE_ATTR_OP_DEFAULTS,
+    HERD_STORE_ATTR_NODES,       /* permanent node attribute: configuration/nodes */
+    HERD_STORE_ATTR_STATUS,      /* transient node attribute: status/transient_attributes */
+} herd_store_scope_t;
 
 /* Parse "crm_config", "nodes", "status", "forever", "reboot", ...; -1 if
  * unknown. */
-int herd_attr_scope_from_name(const char *name);
-const char *herd_attr_scope_name(herd_attr_scope_t scope);
+int herd_store_scope_from_name(const char *name);
+const char *herd_store_scope_name(herd_store_scope_t scope);
 
 /* Set attribute `name` to `value` in `scope` (node `node_id`/`node_name`
  * for NODES and STATUS), creating the node entry and the attribute set as
  * Pacemaker names them.  Returns 0 or an exit status with `err`. */
-int herd_cib_attr_set(xmlDoc *doc, herd_attr_scope_t scope, const char *node_id,
+int herd_store_attr_set(xmlDoc *doc, herd_store_scope_t scope, const char *node_id,
                       const char *node_name, const char *set_id, const char *name,
                       const char *value, GError **err);
 
 /* The value of attribute `name` (borrowed from `doc`), or NULL if unset. */
-const char *herd_cib_attr_get(xmlDoc *doc, herd_attr_scope_t scope, const char *node_id,
+const char *herd_store_attr_get(xmlDoc *doc, herd_store_scope_t scope, const char *node_id,
                               const char *node_name, const char *set_id, const char *name);
 
 /* Delete attribute `name`; returns true if something was removed. */
-bool herd_cib_attr_delete(xmlDoc *doc, herd_attr_scope_t scope, const char *node_id,
+bool herd_store_attr_delete(xmlDoc *doc, herd_store_scope_t scope, const char *node_id,
                           const char *node_name, const char *set_id, const char *name);
 
 /* Make sure `node` has a <node> entry in configuration/nodes and a
  * <node_state> in status (crmd/join/expected/in_ccm as a joined node). */
-void herd_cib_ensure_node(xmlDoc *doc, const char *node_id, const char *node_name);
+void herd_store_ensure_node(xmlDoc *doc, const char *node_id, const char *node_name);
 
 /* Find the id of the node named `node_name` in configuration/nodes
  * (borrowed), or NULL. */
-const char *herd_cib_node_id(xmlDoc *doc, const char *node_name);
+const char *herd_store_node_id(xmlDoc *doc, const char *node_name);
 
 /* ---- the daemon --------------------------------------------------------- */
 
@@ -175,7 +150,7 @@ struct herdd {
     char *state_dir;
     char *socket_path;
     GMainLoop *loop;
-    herd_cib_store_t *store;
+    herd_store_t *store;
     herd_cluster_t *cluster;
     herd_ipc_server_t *ipc;
     guint converge_source; /* pending idle "CIB changed" run, 0 if none */
@@ -209,7 +184,7 @@ typedef struct {
  * Pacemaker does (last_failure_0 for failures, RSC_last_0 otherwise,
  * RSC_monitor_INTERVAL for recurring ops), into `doc`.  The caller
  * commits `doc`. */
-void herd_cib_record_op(xmlDoc *doc, const herd_op_result_t *res);
+void herd_store_record_op(xmlDoc *doc, const herd_op_result_t *res);
 
 /* Handle one decoded request and return the owned reply object (dispatch.c). */
 JsonObject *herdd_dispatch(herdd_t *d, JsonObject *req, const herd_ipc_peer_t *peer);

@@ -96,11 +96,8 @@ JsonObject *herd_ipc_client_call(herd_ipc_client_t *c, JsonObject *req, int time
         ssize_t w = send(c->fd, frame->data + done, frame->len - done, MSG_NOSIGNAL);
         if (w < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
-        if (w < 0) {
-            g_set_error(err, HERD_ERROR, HERD_EXIT_DISCONNECT,
-                        "herdd closed the connection: %s", g_strerror(errno));
-            return NULL;
-        }
+        if (w < 0)
+            break; /* herdd may have replied (a refusal) before closing: read it */
         done += (gsize)w;
     }
     g_autoptr(GByteArray) in = g_byte_array_new();

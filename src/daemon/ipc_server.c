@@ -33,8 +33,18 @@ typedef struct {
     GByteArray *in;
     GByteArray *out;
     herd_ipc_peer_t peer;
-    bool closing; /* close once `out` is flushed; read no more */
+    bool closing; /* refused or broken: after `out`, shut down writes, drain */
+    bool shut;    /* our side is shut down for writing */
+    gsize drained;
+    guint linger; /* timer closing a refused connection the peer keeps open */
 } conn_t;
+
+/* A refused or broken connection is closed once the peer has read our
+ * reply and hung up, or after this much input or time, whichever first:
+ * closing at once, with its request unread, would make the peer's socket
+ * report ECONNRESET instead of the reason. */
+#define DRAIN_MAX (1024 * 1024)
+#define LINGER_SECONDS 5
 
 static gboolean conn_ready(gint fd, GIOCondition cond, gpointer data);
 
@@ -42,6 +52,8 @@ static void conn_free(conn_t *c)
 {
     if (c->watch)
         g_source_remove(c->watch);
+    if (c->linger)
+        g_source_remove(c->linger);
     close(c->fd);
     g_byte_array_unref(c->in);
     g_byte_array_unref(c->out);
@@ -56,7 +68,7 @@ static void conn_close(conn_t *c)
 
 static void conn_watch(conn_t *c)
 {
-    GIOCondition want = (c->closing ? 0 : G_IO_IN) | (c->out->len ? G_IO_OUT : 0);
+    GIOCondition want = G_IO_IN | (c->out->len ? G_IO_OUT : 0);
     if (c->watch && want == c->cond)
         return;
     if (c->watch)
@@ -92,6 +104,14 @@ static void conn_send_error(conn_t *c, int rc, const char *msg)
     conn_send(c, r);
 }
 
+static gboolean conn_linger_done(gpointer data)
+{
+    conn_t *c = data;
+    c->linger = 0;
+    conn_close(c);
+    return G_SOURCE_REMOVE;
+}
+
 /* Returns false when the connection must be closed now. */
 static bool conn_flush(conn_t *c)
 {
@@ -105,7 +125,12 @@ static bool conn_flush(conn_t *c)
             return false;
         g_byte_array_remove_range(c->out, 0, (guint)w);
     }
-    return !c->closing;
+    if (c->closing && !c->shut) {
+        shutdown(c->fd, SHUT_WR);
+        c->shut = true;
+        c->linger = g_timeout_add_seconds(LINGER_SECONDS, conn_linger_done, c);
+    }
+    return true;
 }
 
 static void conn_protocol_error(conn_t *c, const char *msg)
@@ -155,8 +180,17 @@ static gboolean conn_ready(gint fd, GIOCondition cond, gpointer data)
             conn_close(c);
             return G_SOURCE_REMOVE;
         }
-        g_byte_array_append(c->in, buf, (guint)n);
-        conn_handle_input(c);
+        if (c->closing) {
+            c->drained += (gsize)n;
+            if (c->drained > DRAIN_MAX) {
+                c->watch = 0;
+                conn_close(c);
+                return G_SOURCE_REMOVE;
+            }
+        } else {
+            g_byte_array_append(c->in, buf, (guint)n);
+            conn_handle_input(c);
+        }
     } else if (cond & (G_IO_HUP | G_IO_ERR)) {
         c->watch = 0;
         conn_close(c);
