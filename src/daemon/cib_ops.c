@@ -59,6 +59,22 @@ static char *dump(xmlNode *n)
     return s;
 }
 
+static void quiet_error(void *user, xmlErrorPtr e)
+{
+}
+
+/* Evaluate `xpath`; NULL if it is not a valid expression (no message on
+ * the daemon's stderr: the caller reports it to the client). */
+static xmlXPathObject *eval_xpath(xmlDoc *doc, const char *xpath)
+{
+    xmlXPathContext *ctx = xmlXPathNewContext(doc);
+    xmlSetStructuredErrorFunc(NULL, quiet_error);
+    xmlXPathObject *res = xmlXPathEvalExpression((const xmlChar *)xpath, ctx);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    xmlXPathFreeContext(ctx);
+    return res;
+}
+
 static const char *const sections[] = {"configuration", "nodes", "resources", "constraints",
                                        "crm_config", "rsc_defaults", "op_defaults", "status",
                                        "fencing-topology", "tags", "alerts", "acls", NULL};
@@ -89,10 +105,7 @@ char *herd_store_query(xmlDoc *doc, const char *xpath, const char *section, GErr
     }
     if (!xpath)
         return herd_store_to_string(doc, NULL);
-    xmlXPathContext *ctx = xmlXPathNewContext(doc);
-    xmlSetStructuredErrorFunc(NULL, NULL);
-    xmlXPathObject *res = xmlXPathEvalExpression((const xmlChar *)xpath, ctx);
-    xmlXPathFreeContext(ctx);
+    xmlXPathObject *res = eval_xpath(doc, xpath);
     if (!res) {
         g_set_error(err, HERD_ERROR, HERD_EXIT_USAGE, "invalid XPath expression: %s", xpath);
         return NULL;
@@ -172,9 +185,7 @@ int herd_store_modify(xmlDoc *doc, xmlNode *fragment, GError **err)
 
 int herd_store_delete_xpath(xmlDoc *doc, const char *xpath, GError **err)
 {
-    xmlXPathContext *ctx = xmlXPathNewContext(doc);
-    xmlXPathObject *res = xmlXPathEvalExpression((const xmlChar *)xpath, ctx);
-    xmlXPathFreeContext(ctx);
+    xmlXPathObject *res = eval_xpath(doc, xpath);
     if (!res) {
         g_set_error(err, HERD_ERROR, HERD_EXIT_USAGE, "invalid XPath expression: %s", xpath);
         return HERD_EXIT_USAGE;

@@ -47,10 +47,8 @@ static JsonObject *commit(herdd_t *d, xmlDoc *doc, herd_store_commit_mode_t mode
 {
     g_autoptr(GError) err = NULL;
     bool changed = false;
-    if (herd_store_commit(d->store, doc, mode, &changed, &err)) {
-        herd_warn("%s refused: %s", reason, err->message);
+    if (herd_store_commit(d->store, doc, mode, &changed, &err))
         return reply_error(err);
-    }
     JsonObject *r = reply_new(0, NULL);
     json_object_set_boolean_member(r, "changed", changed);
     add_version(r, herd_store_doc(d->store));
@@ -247,7 +245,23 @@ static JsonObject *op_cluster_info(herdd_t *d)
     return r;
 }
 
+static JsonObject *dispatch(herdd_t *d, JsonObject *req, const herd_ipc_peer_t *peer);
+
 JsonObject *herdd_dispatch(herdd_t *d, JsonObject *req, const herd_ipc_peer_t *peer)
+{
+    JsonObject *reply = dispatch(d, req, peer);
+    const char *op = str_arg(req, "op");
+    const char *msg = NULL;
+    int rc = herd_ipc_reply_rc(reply, &msg);
+    /* Refused writes are decisions worth a line in the log; failed reads
+     * (an attribute that is not set) are routine. */
+    if (rc && op && (g_str_has_prefix(op, "cib_") || g_str_has_suffix(op, "_set")) &&
+        strcmp(op, "cib_query") != 0)
+        herd_warn("%s from pid %d refused: %s", op, (int)peer->pid, msg ? msg : "error");
+    return reply;
+}
+
+static JsonObject *dispatch(herdd_t *d, JsonObject *req, const herd_ipc_peer_t *peer)
 {
     const char *op = str_arg(req, "op");
     if (!op)
