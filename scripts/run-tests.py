@@ -53,6 +53,8 @@ def integration_tests(build, test_build, expr):
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:exitcode=86")
     env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
     junit = os.path.join(test_build, "pytest-junit.xml")
+    if os.path.exists(junit):
+        os.unlink(junit)  # never count a previous run's results
     cmd = [sys.executable, "-m", "pytest", "-q", "-rs", "--junitxml", junit,
            os.path.join(TOP, "tests", "integration")]
     if expr:

@@ -262,6 +262,7 @@ int cmd_attrd_updater(int argc, char **argv)
         {NULL}};
     int rc = compat_parse(&argc, &argv, entries, &a, "Update transient node attributes (herd).");
     const char *cmd = "attrd_updater";
+    g_autoptr(JsonObject) reply = NULL;
     if (rc || refresh)
         goto out;
     if (both && !a.value)
@@ -272,7 +273,6 @@ int cmd_attrd_updater(int argc, char **argv)
         goto out;
     }
     const char *scope = a.lifetime && strcmp(a.lifetime, "forever") == 0 ? "nodes" : "status";
-    g_autoptr(JsonObject) reply = NULL;
     if (a.del) {
         rc = attr_call(cmd, "attr_delete", scope, a.node, a.name, NULL, a.set, &reply);
     } else if (a.value && !a.query) {
