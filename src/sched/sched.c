@@ -410,6 +410,90 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
     }
 }
 
+static void xml_escape_into(GString *out, const char *v)
+{
+    for (; *v; v++) {
+        switch (*v) {
+        case '&': g_string_append(out, "&amp;"); break;
+        case '<': g_string_append(out, "&lt;"); break;
+        case '>': g_string_append(out, "&gt;"); break;
+        case '"': g_string_append(out, "&quot;"); break;
+        case '\n': g_string_append(out, "&#10;"); break;
+        case '\r': g_string_append(out, "&#13;"); break;
+        case '\t': g_string_append(out, "&#9;"); break;
+        default: g_string_append_c(out, *v);
+        }
+    }
+}
+
+static gint str_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* Pacemaker's parameter digest: md5 of " <parameters a="1" b="2"/>\n" with
+ * the names sorted; `only` (space separated) restricts the names. */
+static char *param_digest(GHashTable *params, const char *only)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, params);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        if (only) {
+            g_autofree char *needle = g_strdup_printf(" %s ", (char *) k);
+            g_autofree char *hay = g_strdup_printf(" %s ", only);
+            if (!strstr(hay, needle))
+                continue;
+        }
+        g_ptr_array_add(names, k);
+    }
+    g_ptr_array_sort(names, str_cmp);
+    g_autoptr(GString) x = g_string_new(" <parameters");
+    for (guint i = 0; i < names->len; i++) {
+        g_string_append_printf(x, " %s=\"", (char *) names->pdata[i]);
+        xml_escape_into(x, g_hash_table_lookup(params, names->pdata[i]));
+        g_string_append_c(x, '"');
+    }
+    g_string_append(x, "/>\n");
+    return g_compute_checksum_for_string(G_CHECKSUM_MD5, x->str, (gssize) x->len);
+}
+
+/* The resource's parameters on a node (rules evaluated there). */
+static GHashTable *node_params(const sched_t *s, const herd_cib_rsc_t *r, const herd_cib_node_t *n)
+{
+    GHashTable *t = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < r->param_sets->len; i++) {
+        const herd_nvset_t *set = r->param_sets->pdata[i];
+        if (!herd_rule_eval(set->rule, n, r, s->now))
+            continue;
+        for (guint k = 0; k < set->names->len; k++)
+            if (!g_hash_table_contains(t, set->names->pdata[k]))
+                g_hash_table_insert(t, set->names->pdata[k],
+                                    g_hash_table_lookup(set->values, set->names->pdata[k]));
+    }
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, r->params);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        if (!g_hash_table_contains(t, k))
+            g_hash_table_insert(t, k, v);
+    return t;
+}
+
+/* Did the definition change since op ran?  0 no, 1 restart, 2 reload. */
+static int definition_changed(const sched_t *s, const herd_cib_rsc_t *r, const herd_lrm_op_t *op,
+                              const herd_cib_node_t *n)
+{
+    if (!op || !op->op_digest)
+        return 0;
+    g_autoptr(GHashTable) params = node_params(s, r, n);
+    g_autofree char *d = param_digest(params, NULL);
+    if (!strcmp(d, op->op_digest))
+        return 0;
+    return 1;
+}
+
 static char *base_id(const char *id)
 {
     const char *c = strrchr(id, ':');
@@ -458,6 +542,11 @@ static void unpack_histories(sched_t *s)
         if (!p)
             continue;
         if (st.active) {
+            if (!st.failed && p->managed && definition_changed(s, cfg, st.last_start, ns->cfg) == 1) {
+                p->restart = true;
+                g_free(p->unrunnable_reason);
+                p->unrunnable_reason = g_strdup("due to resource definition change");
+            }
             g_ptr_array_add(p->running, (gpointer) ns->cfg);
             if (st.role > p->role)
                 p->role = st.role;
@@ -536,6 +625,60 @@ static void unpack_failcounts(sched_t *s)
             if (total >= threshold)
                 p->ban[n] = -INF;
         }
+    }
+}
+
+/* ---- tickets ---------------------------------------------------------- */
+
+static bool rsc_within(const herd_cib_rsc_t *r, const char *id);
+
+static void ticket_apply(sched_t *s, const herd_ticket_constraint_t *tc, const char *rid,
+                         herd_role_t role, const char *ticket)
+{
+    const herd_ticket_t *t = g_hash_table_lookup(s->cib->ticket_by_id, ticket);
+    bool granted = t && t->granted;
+    bool standby = t && t->standby;
+    if (granted && !standby)
+        return;
+    const char *loss = tc->loss_policy ? tc->loss_policy : "stop";
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
+        if (!rsc_within(p->cfg, rid))
+            continue;
+        if (role == HERD_ROLE_PROMOTED) {
+            p->ticket_nopromote = true;
+            continue;
+        }
+        if (!granted && !strcmp(loss, "freeze")) {
+            p->ticket_freeze = true;
+            continue;
+        }
+        if (!granted && !strcmp(loss, "fence") && s->cib->options.stonith_enabled) {
+            for (guint k = 0; k < p->running->len; k++) {
+                const herd_cib_node_t *n = p->running->pdata[k];
+                fence_node(s, n->index, "deadman ticket was lost");
+            }
+        }
+        p->ticket_stop = true;
+    }
+}
+
+static void apply_tickets(sched_t *s)
+{
+    const herd_cib_t *cib = s->cib;
+    for (guint i = 0; i < cib->ticket_constraints->len; i++) {
+        const herd_ticket_constraint_t *tc = cib->ticket_constraints->pdata[i];
+        if (!tc->ticket)
+            continue;
+        if (tc->rsc)
+            ticket_apply(s, tc, tc->rsc, tc->role, tc->ticket);
+        if (tc->sets)
+            for (guint k = 0; k < tc->sets->len; k++) {
+                const herd_rsc_set_t *set = tc->sets->pdata[k];
+                for (guint j = 0; j < set->rsc_ids->len; j++)
+                    ticket_apply(s, tc, set->rsc_ids->pdata[j],
+                                 set->role ? set->role : tc->role, tc->ticket);
+            }
     }
 }
 
@@ -659,7 +802,7 @@ static void compute_locations(sched_t *s)
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
         for (int n = 0; n < s->nn; n++) {
-            if (!node_usable(s, n) || p->stop_only)
+            if (!node_usable(s, n) || p->stop_only || p->ticket_stop)
                 p->loc[n] = -INF;
             p->loc[n] = herd_score_add(p->loc[n], p->ban[n]);
         }
@@ -970,7 +1113,7 @@ static void assign_unit(sched_t *s, unit_t *u)
         if (ok && p->managed && target_role(p->cfg) == HERD_ROLE_STOPPED)
             ok = false;
         p->next = ok ? u->assigned : NULL;
-        if (!p->managed)
+        if (!p->managed || p->ticket_freeze)
             p->next = p->running->len ? p->running->pdata[0] : NULL;
         p->next_role = p->next ? HERD_ROLE_STARTED : HERD_ROLE_STOPPED;
     }
@@ -1072,7 +1215,7 @@ static void assign_clone(sched_t *s, clone_t *c)
             if (ok && p->managed && target_role(p->cfg) == HERD_ROLE_STOPPED)
                 ok = false;
             p->next = ok ? u->assigned : NULL;
-            if (!p->managed)
+            if (!p->managed || p->ticket_freeze)
                 p->next = p->running->len ? p->running->pdata[0] : NULL;
             p->next_role = p->next ? (c->promotable ? HERD_ROLE_UNPROMOTED : HERD_ROLE_STARTED)
                                    : HERD_ROLE_STOPPED;
@@ -1182,7 +1325,7 @@ static void promote(sched_t *s, clone_t *c)
             !p->failed)
             sc = herd_score_add(sc, 1);   /* ties go to the current promoted */
         herd_role_t t1 = target_role(child), t2 = target_role(c->cfg);
-        if (t1 == HERD_ROLE_UNPROMOTED || t2 == HERD_ROLE_UNPROMOTED)
+        if (t1 == HERD_ROLE_UNPROMOTED || t2 == HERD_ROLE_UNPROMOTED || p->ticket_nopromote)
             sc = -INF;
         p->promo_score = sc;
         g_ptr_array_add(cands, u);
@@ -1469,7 +1612,8 @@ static void decide_prim(sched_t *s, prim_t *p)
         d->from = g_strdup(cur->uname);
         if (promotable)
             d->from_role = r0;
-        d->reason = g_strdup(p->unrunnable_reason ? p->unrunnable_reason : "due to node availability");
+        d->reason = g_strdup(p->unrunnable_reason && strncmp(p->unrunnable_reason, "due to resource", 15)
+                             ? p->unrunnable_reason : "due to node availability");
         if (p->blocked) {
             g_free(d->reason);
             d->reason = NULL;
@@ -1519,7 +1663,7 @@ static void decide_prim(sched_t *s, prim_t *p)
 
 static void decide(sched_t *s, GPtrArray *order)
 {
-    for (guint i = 0; i < s->fence->len; i++)
+    for (guint i = s->fence->len; i-- > 0;)
         add_decision(s, s->fence->pdata[i]);
     g_ptr_array_set_size(s->fence, 0);
     /* resource order: priority then configuration, instances in order */
@@ -1620,6 +1764,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
             fence_node(&s, n, why);
         }
     unpack_failcounts(&s);
+    apply_tickets(&s);
     compute_locations(&s);
 
     /* assignment order: priority, then configuration order */
