@@ -24,7 +24,8 @@ struct prim {
     bool stop_only;          /* on-fail=stop */
     bool ticket_stop;        /* a ticket it needs is missing */
     bool ticket_freeze;      /* ... with loss-policy=freeze */
-    bool ticket_nopromote;   /* a ticket its promoted role needs is missing */
+    bool ticket_nopromote;
+    bool ticket_freeze_promoted;   /* a ticket its promoted role needs is missing */
     bool orphan;
     bool restart;            /* definition changed: restart in place */
     const herd_cib_node_t *restart_node;

@@ -523,6 +523,8 @@ static void unpack_histories(sched_t *s)
             cfg = herd_cib_rsc(cib, h->rsc_id);
         if (!cfg)
             cfg = herd_cib_rsc(cib, base);
+        if (p && cfg && clone_of(cfg) && !clone_of(cfg)->unique)
+            p = NULL;   /* anonymous instances are matched by node, not by name */
         if (!cfg || cfg->kind != HERD_RSC_PRIMITIVE)
             continue;     /* orphans: not handled yet */
         hist_state_t st;
@@ -646,7 +648,10 @@ static void ticket_apply(sched_t *s, const herd_ticket_constraint_t *tc, const c
         if (!rsc_within(p->cfg, rid))
             continue;
         if (role == HERD_ROLE_PROMOTED) {
-            p->ticket_nopromote = true;
+            if (!granted && !strcmp(loss, "freeze"))
+                p->ticket_freeze_promoted = true;
+            else
+                p->ticket_nopromote = true;
             continue;
         }
         if (!granted && !strcmp(loss, "freeze")) {
@@ -1327,6 +1332,9 @@ static void promote(sched_t *s, clone_t *c)
         herd_role_t t1 = target_role(child), t2 = target_role(c->cfg);
         if (t1 == HERD_ROLE_UNPROMOTED || t2 == HERD_ROLE_UNPROMOTED || p->ticket_nopromote)
             sc = -INF;
+        if (p->ticket_freeze_promoted)
+            sc = p->role == HERD_ROLE_PROMOTED && p->running->len && p->running->pdata[0] == nd
+                 ? INF : -INF;
         p->promo_score = sc;
         g_ptr_array_add(cands, u);
     }
