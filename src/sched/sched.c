@@ -647,11 +647,17 @@ static void ticket_apply(sched_t *s, const herd_ticket_constraint_t *tc, const c
         prim_t *p = s->prims->pdata[i];
         if (!rsc_within(p->cfg, rid))
             continue;
-        if (role == HERD_ROLE_PROMOTED) {
-            if (!granted && !strcmp(loss, "freeze"))
+        if (role == HERD_ROLE_PROMOTED && strcmp(loss, "stop") != 0) {
+            if (!granted && !strcmp(loss, "freeze")) {
                 p->ticket_freeze_promoted = true;
-            else
+            } else {
                 p->ticket_nopromote = true;
+                if (!granted && !strcmp(loss, "fence") && s->cib->options.stonith_enabled &&
+                    p->role == HERD_ROLE_PROMOTED)
+                    for (guint k = 0; k < p->running->len; k++)
+                        fence_node(s, ((herd_cib_node_t *) p->running->pdata[k])->index,
+                                   "deadman ticket was lost");
+            }
             continue;
         }
         if (!granted && !strcmp(loss, "freeze")) {
@@ -1121,6 +1127,8 @@ static void assign_unit(sched_t *s, unit_t *u)
         if (!p->managed || p->ticket_freeze)
             p->next = p->running->len ? p->running->pdata[0] : NULL;
         p->next_role = p->next ? HERD_ROLE_STARTED : HERD_ROLE_STOPPED;
+        if (!p->managed && !p->next)
+            ok = false;     /* an unmanaged stopped member holds the rest back */
     }
     if (best >= 0) {
         s->load[best] += (int) u->prims->len;
@@ -1518,8 +1526,8 @@ static void apply_orders(sched_t *s)
                 for (guint j = 0; j < fp->len; j++) {
                     prim_t *f = fp->pdata[j];
                     if (restarting_on(f, interleave ? qn : NULL)) {
-                        g_autofree char *w = fr->kind == HERD_RSC_PRIMITIVE || fr->kind == HERD_RSC_GROUP
-                                             ? action_name(fr, "start") : action_name(fr, "start");
+                        g_autofree char *w = interleave ? g_strdup_printf("%s start", f->name)
+                                                        : action_name(fr, "start");
                         restart_prim(q, w);
                         changed |= q->restart;
                         break;
@@ -1569,6 +1577,8 @@ static void decide_prim(sched_t *s, prim_t *p)
     const herd_cib_node_t *nxt = p->next;
     bool promotable = p->unit->clone && p->unit->clone->promotable;
     herd_role_t r0 = p->role, r1 = p->next_role;
+    if (promotable && r0 == HERD_ROLE_STARTED)
+        r0 = HERD_ROLE_UNPROMOTED;
     if (!p->managed)
         return;
     if (!cur && !nxt && p->blocked_on) {
