@@ -1410,7 +1410,7 @@ static bool any_promoted_after(GPtrArray *ps)
 static bool restarting_on(const prim_t *p, const herd_cib_node_t *n)
 {
     if (!p->running->len)
-        return false;
+        return p->next && (!n || p->next == n);   /* a fresh start */
     if (n && p->running->pdata[0] != n)
         return false;
     if (!p->next)
@@ -1496,6 +1496,9 @@ static void apply_orders(sched_t *s)
             if (!fr || !tr || !fp || !tp)
                 continue;
             g_autofree char *why = action_name(fr, fa);
+            bool first_was_active = false;
+            for (guint k = 0; k < fp->len; k++)
+                first_was_active |= ((prim_t *) fp->pdata[k])->running->len > 0;
             bool runnable;
             if (!strcmp(fa, "start"))
                 runnable = any_active_after(fp);
@@ -1506,8 +1509,15 @@ static void apply_orders(sched_t *s)
             if (!runnable) {
                 for (guint k = 0; k < tp->len; k++) {
                     prim_t *q = tp->pdata[k];
-                    if (q->pos == 0 || tr->kind == HERD_RSC_PRIMITIVE)
+                    if (q->pos == 0 || tr->kind == HERD_RSC_PRIMITIVE) {
+                        bool was = q->next != NULL;
                         changed |= block_prim(q, why, o->symmetrical);
+                        if (was && !q->next && q->running->len && first_was_active &&
+                            fr->kind != HERD_RSC_CLONE) {
+                            g_free(q->unrunnable_reason);
+                            q->unrunnable_reason = g_strdup_printf("due to required %s start", fr->id);
+                        }
+                    }
                 }
                 continue;
             }
@@ -1592,6 +1602,31 @@ static void decide_prim(sched_t *s, prim_t *p)
     if (!cur && !nxt)
         return;
     herd_decision_t *d = NULL;
+    if (p->running->len > 1) {
+        bool there = false;
+        for (guint k = 0; k < p->running->len; k++)
+            there |= p->running->pdata[k] == nxt;
+        if (nxt && there) {
+            d = decision(HERD_DECISION_RESTART, p->name);
+            d->from = g_strdup(nxt->uname);
+            add_decision(s, d);
+            return;
+        }
+        if (nxt) {
+            d = decision(HERD_DECISION_MOVE, p->name);
+            d->from = g_strdup(cur->uname);
+            d->to = g_strdup(nxt->uname);
+            add_decision(s, d);
+            return;
+        }
+        for (guint k = 0; k < p->running->len; k++) {
+            d = decision(HERD_DECISION_STOP, p->name);
+            d->from = g_strdup(((herd_cib_node_t *) p->running->pdata[k])->uname);
+            d->reason = g_strdup("due to node availability");
+            add_decision(s, d);
+        }
+        return;
+    }
     const char *nqp = s->cib->options.no_quorum_policy;
     bool needs_quorum = !(p->cfg->klass && !strcmp(p->cfg->klass, "stonith"));
     if (!s->res->have_quorum && needs_quorum && strcmp(nqp, "ignore") != 0) {
