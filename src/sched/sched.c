@@ -488,6 +488,18 @@ static int definition_changed(const sched_t *s, const herd_cib_rsc_t *r, const h
     if (!op || !op->op_digest)
         return 0;
     g_autoptr(GHashTable) params = node_params(s, r, n);
+    g_autofree char *plain = param_digest(params, NULL);
+    if (!strcmp(plain, op->op_digest))
+        return 0;
+    if (r->klass && !strcmp(r->klass, "stonith") && op->op_secure_digest && op->op_secure_params) {
+        /* fence devices: the secure digest leaves out private values */
+        g_auto(GStrv) names = g_strsplit(op->op_secure_params, " ", -1);
+        for (int i = 0; names[i]; i++)
+            if (*names[i])
+                g_hash_table_remove(params, names[i]);
+        g_autofree char *sd = param_digest(params, NULL);
+        return strcmp(sd, op->op_secure_digest) != 0;
+    }
     g_autofree char *d = param_digest(params, NULL);
     if (!strcmp(d, op->op_digest))
         return 0;
@@ -1112,7 +1124,7 @@ static void assign_unit(sched_t *s, unit_t *u)
         best = pick_node(s, sc, cur, s->load);
         s->fit_unit = NULL;
     }
-    if (target_role(u->cfg) == HERD_ROLE_STOPPED && managed)
+    if ((target_role(u->cfg) == HERD_ROLE_STOPPED || s->cib->options.stop_all_resources) && managed)
         best = -1;
     u->assigned = best >= 0 ? s->ns[best]->cfg : NULL;
     /* members: each must be able to run there, or it and later ones stop */
@@ -1165,7 +1177,7 @@ static void assign_clone(sched_t *s, clone_t *c)
     }
     apply_colocations(s, NULL, csc, c);
     bool managed = is_managed(s, c->cfg) && herd_cib_parse_bool(meta(first->cfg, "is-managed"), true);
-    bool stopped = target_role(c->cfg) == HERD_ROLE_STOPPED;
+    bool stopped = target_role(c->cfg) == HERD_ROLE_STOPPED || s->cib->options.stop_all_resources;
     int total = 0;
     memset(c->count, 0, sizeof(int) * (size_t) nn);
     /* pass 1: keep running instances */
@@ -1673,7 +1685,7 @@ static void decide_prim(sched_t *s, prim_t *p)
             d->blocked = true;
         }
     } else if (cur != nxt) {
-        d = decision(p->failed ? HERD_DECISION_RECOVER
+        d = decision(p->failed && !s->fenced[cur->index] ? HERD_DECISION_RECOVER
                      : p->migratable && !promotable ? HERD_DECISION_MIGRATE : HERD_DECISION_MOVE,
                      p->name);
         d->from = g_strdup(cur->uname);
@@ -1806,7 +1818,6 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
 
     unpack_nodes(&s);
     build(&s);
-    unpack_histories(&s);
     /* unclean nodes are fenced (their resources then count as stopped) */
     for (int n = 0; n < s.nn; n++)
         if (s.ns[n]->unclean && !s.fenced[n]) {
@@ -1816,6 +1827,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
                             : !nd->in_ccm ? "peer is no longer part of the cluster" : "node is unclean";
             fence_node(&s, n, why);
         }
+    unpack_histories(&s);
     unpack_failcounts(&s);
     apply_tickets(&s);
     compute_locations(&s);
