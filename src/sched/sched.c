@@ -297,7 +297,9 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
         const char *task = op->operation;
         bool probe = !strcmp(task, "monitor") && op->interval_ms == 0;
         int expected = op->target_rc >= 0 ? op->target_rc : 0;
-        if (op->op_status == -1 || op->call_id == -1 || op->op_status == 1) {
+        /* executor status: -1 pending, 0 done, 1 cancelled, 2 timeout,
+         * 3 not supported, 4 error, 5 hard error, 6 fatal, 7 not installed */
+        if (op->op_status == -1 || op->call_id == -1) {
             /* pending */
             if (!strcmp(task, "start") || !strcmp(task, "migrate_from") || !strcmp(task, "promote")) {
                 st->active = true;
@@ -306,14 +308,15 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
             }
             continue;
         }
+        if (op->op_status == 1)
+            continue;
         bool ok;
         int rc = op->rc;
-        if (op->op_status != 0 && op->op_status != 1) {
-            /* cancelled (2) is not a result; others are failures */
-            if (op->op_status == 2 || op->op_status == 7)
-                continue;
+        if (op->op_status == 4 && rc == expected) {
+            ok = true;      /* an error status with the expected result */
+        } else if (op->op_status != 0) {
             ok = false;
-            if (rc == 0)
+            if (rc == 0 || rc == expected)
                 rc = 1;
         } else {
             ok = rc == expected || (probe && (rc == 7 || rc == 0 || rc == 8));
