@@ -313,6 +313,8 @@ typedef struct {
     int target_rc;           /* from transition-key, -1 if unknown */
     char *transition_key, *transition_magic;
     char *op_digest, *op_restart_digest, *op_secure_digest;
+    char *op_secure_params;  /* " a b " names left out of the secure digest */
+    char *op_force_restart;  /* " a b " names whose change needs a restart */
     char *exit_reason;
     char *migrate_source, *migrate_target;
     time_t last_rc_change;   /* 0 if unknown */

@@ -1014,6 +1014,7 @@ static void lrm_op_free(herd_lrm_op_t *o)
 {
     g_free(o->id); g_free(o->operation); g_free(o->transition_key); g_free(o->transition_magic);
     g_free(o->op_digest); g_free(o->op_restart_digest); g_free(o->op_secure_digest);
+    g_free(o->op_secure_params); g_free(o->op_force_restart);
     g_free(o->exit_reason); g_free(o->migrate_source); g_free(o->migrate_target); g_free(o->on_node);
     g_free(o);
 }
@@ -1093,6 +1094,8 @@ static void parse_lrm(parser_t *p, xmlNode *lrm, const char *node)
                 op->op_digest = attr(o, "op-digest");
                 op->op_restart_digest = attr(o, "op-restart-digest");
                 op->op_secure_digest = attr(o, "op-secure-digest");
+                op->op_secure_params = attr(o, "op-secure-params");
+                op->op_force_restart = attr(o, "op-force-restart");
                 op->exit_reason = attr(o, "exit-reason");
                 op->migrate_source = attr(o, "migrate_source");
                 op->migrate_target = attr(o, "migrate_target");

@@ -22,6 +22,10 @@ struct prim {
     bool managed;
     bool blocked;            /* on-fail=block or failed stop w/o fencing */
     bool stop_only;          /* on-fail=stop */
+    bool ticket_stop;        /* a ticket it needs is missing */
+    bool ticket_freeze;      /* ... with loss-policy=freeze */
+    bool ticket_nopromote;
+    bool ticket_freeze_promoted;   /* a ticket its promoted role needs is missing */
     bool orphan;
     bool restart;            /* definition changed: restart in place */
     const herd_cib_node_t *restart_node;

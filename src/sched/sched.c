@@ -297,7 +297,9 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
         const char *task = op->operation;
         bool probe = !strcmp(task, "monitor") && op->interval_ms == 0;
         int expected = op->target_rc >= 0 ? op->target_rc : 0;
-        if (op->op_status == -1 || op->call_id == -1 || op->op_status == 1) {
+        /* executor status: -1 pending, 0 done, 1 cancelled, 2 timeout,
+         * 3 not supported, 4 error, 5 hard error, 6 fatal, 7 not installed */
+        if (op->op_status == -1 || op->call_id == -1) {
             /* pending */
             if (!strcmp(task, "start") || !strcmp(task, "migrate_from") || !strcmp(task, "promote")) {
                 st->active = true;
@@ -306,14 +308,15 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
             }
             continue;
         }
+        if (op->op_status == 1)
+            continue;
         bool ok;
         int rc = op->rc;
-        if (op->op_status != 0 && op->op_status != 1) {
-            /* cancelled (2) is not a result; others are failures */
-            if (op->op_status == 2 || op->op_status == 7)
-                continue;
+        if (op->op_status == 4 && rc == expected) {
+            ok = true;      /* an error status with the expected result */
+        } else if (op->op_status != 0) {
             ok = false;
-            if (rc == 0)
+            if (rc == 0 || rc == expected)
                 rc = 1;
         } else {
             ok = rc == expected || (probe && (rc == 7 || rc == 0 || rc == 8));
@@ -410,6 +413,102 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
     }
 }
 
+static void xml_escape_into(GString *out, const char *v)
+{
+    for (; *v; v++) {
+        switch (*v) {
+        case '&': g_string_append(out, "&amp;"); break;
+        case '<': g_string_append(out, "&lt;"); break;
+        case '>': g_string_append(out, "&gt;"); break;
+        case '"': g_string_append(out, "&quot;"); break;
+        case '\n': g_string_append(out, "&#10;"); break;
+        case '\r': g_string_append(out, "&#13;"); break;
+        case '\t': g_string_append(out, "&#9;"); break;
+        default: g_string_append_c(out, *v);
+        }
+    }
+}
+
+static gint str_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* Pacemaker's parameter digest: md5 of " <parameters a="1" b="2"/>\n" with
+ * the names sorted; `only` (space separated) restricts the names. */
+static char *param_digest(GHashTable *params, const char *only)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, params);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        if (only) {
+            g_autofree char *needle = g_strdup_printf(" %s ", (char *) k);
+            g_autofree char *hay = g_strdup_printf(" %s ", only);
+            if (!strstr(hay, needle))
+                continue;
+        }
+        g_ptr_array_add(names, k);
+    }
+    g_ptr_array_sort(names, str_cmp);
+    g_autoptr(GString) x = g_string_new(" <parameters");
+    for (guint i = 0; i < names->len; i++) {
+        g_string_append_printf(x, " %s=\"", (char *) names->pdata[i]);
+        xml_escape_into(x, g_hash_table_lookup(params, names->pdata[i]));
+        g_string_append_c(x, '"');
+    }
+    g_string_append(x, "/>\n");
+    return g_compute_checksum_for_string(G_CHECKSUM_MD5, x->str, (gssize) x->len);
+}
+
+/* The resource's parameters on a node (rules evaluated there). */
+static GHashTable *node_params(const sched_t *s, const herd_cib_rsc_t *r, const herd_cib_node_t *n)
+{
+    GHashTable *t = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < r->param_sets->len; i++) {
+        const herd_nvset_t *set = r->param_sets->pdata[i];
+        if (!herd_rule_eval(set->rule, n, r, s->now))
+            continue;
+        for (guint k = 0; k < set->names->len; k++)
+            if (!g_hash_table_contains(t, set->names->pdata[k]))
+                g_hash_table_insert(t, set->names->pdata[k],
+                                    g_hash_table_lookup(set->values, set->names->pdata[k]));
+    }
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, r->params);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        if (!g_hash_table_contains(t, k))
+            g_hash_table_insert(t, k, v);
+    return t;
+}
+
+/* Did the definition change since op ran?  0 no, 1 restart, 2 reload. */
+static int definition_changed(const sched_t *s, const herd_cib_rsc_t *r, const herd_lrm_op_t *op,
+                              const herd_cib_node_t *n)
+{
+    if (!op || !op->op_digest)
+        return 0;
+    g_autoptr(GHashTable) params = node_params(s, r, n);
+    g_autofree char *plain = param_digest(params, NULL);
+    if (!strcmp(plain, op->op_digest))
+        return 0;
+    if (r->klass && !strcmp(r->klass, "stonith") && op->op_secure_digest && op->op_secure_params) {
+        /* fence devices: the secure digest leaves out private values */
+        g_auto(GStrv) names = g_strsplit(op->op_secure_params, " ", -1);
+        for (int i = 0; names[i]; i++)
+            if (*names[i])
+                g_hash_table_remove(params, names[i]);
+        g_autofree char *sd = param_digest(params, NULL);
+        return strcmp(sd, op->op_secure_digest) != 0;
+    }
+    g_autofree char *d = param_digest(params, NULL);
+    if (!strcmp(d, op->op_digest))
+        return 0;
+    return 1;
+}
+
 static char *base_id(const char *id)
 {
     const char *c = strrchr(id, ':');
@@ -439,6 +538,8 @@ static void unpack_histories(sched_t *s)
             cfg = herd_cib_rsc(cib, h->rsc_id);
         if (!cfg)
             cfg = herd_cib_rsc(cib, base);
+        if (p && cfg && clone_of(cfg) && !clone_of(cfg)->unique)
+            p = NULL;   /* anonymous instances are matched by node, not by name */
         if (!cfg || cfg->kind != HERD_RSC_PRIMITIVE)
             continue;     /* orphans: not handled yet */
         hist_state_t st;
@@ -458,6 +559,11 @@ static void unpack_histories(sched_t *s)
         if (!p)
             continue;
         if (st.active) {
+            if (!st.failed && p->managed && definition_changed(s, cfg, st.last_start, ns->cfg) == 1) {
+                p->restart = true;
+                g_free(p->unrunnable_reason);
+                p->unrunnable_reason = g_strdup("due to resource definition change");
+            }
             g_ptr_array_add(p->running, (gpointer) ns->cfg);
             if (st.role > p->role)
                 p->role = st.role;
@@ -536,6 +642,69 @@ static void unpack_failcounts(sched_t *s)
             if (total >= threshold)
                 p->ban[n] = -INF;
         }
+    }
+}
+
+/* ---- tickets ---------------------------------------------------------- */
+
+static bool rsc_within(const herd_cib_rsc_t *r, const char *id);
+
+static void ticket_apply(sched_t *s, const herd_ticket_constraint_t *tc, const char *rid,
+                         herd_role_t role, const char *ticket)
+{
+    const herd_ticket_t *t = g_hash_table_lookup(s->cib->ticket_by_id, ticket);
+    bool granted = t && t->granted;
+    bool standby = t && t->standby;
+    if (granted && !standby)
+        return;
+    const char *loss = tc->loss_policy ? tc->loss_policy : "stop";
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
+        if (!rsc_within(p->cfg, rid))
+            continue;
+        if (role == HERD_ROLE_PROMOTED && strcmp(loss, "stop") != 0) {
+            if (!granted && !strcmp(loss, "freeze")) {
+                p->ticket_freeze_promoted = true;
+            } else {
+                p->ticket_nopromote = true;
+                if (!granted && !strcmp(loss, "fence") && s->cib->options.stonith_enabled &&
+                    p->role == HERD_ROLE_PROMOTED)
+                    for (guint k = 0; k < p->running->len; k++)
+                        fence_node(s, ((herd_cib_node_t *) p->running->pdata[k])->index,
+                                   "deadman ticket was lost");
+            }
+            continue;
+        }
+        if (!granted && !strcmp(loss, "freeze")) {
+            p->ticket_freeze = true;
+            continue;
+        }
+        if (!granted && !strcmp(loss, "fence") && s->cib->options.stonith_enabled) {
+            for (guint k = 0; k < p->running->len; k++) {
+                const herd_cib_node_t *n = p->running->pdata[k];
+                fence_node(s, n->index, "deadman ticket was lost");
+            }
+        }
+        p->ticket_stop = true;
+    }
+}
+
+static void apply_tickets(sched_t *s)
+{
+    const herd_cib_t *cib = s->cib;
+    for (guint i = 0; i < cib->ticket_constraints->len; i++) {
+        const herd_ticket_constraint_t *tc = cib->ticket_constraints->pdata[i];
+        if (!tc->ticket)
+            continue;
+        if (tc->rsc)
+            ticket_apply(s, tc, tc->rsc, tc->role, tc->ticket);
+        if (tc->sets)
+            for (guint k = 0; k < tc->sets->len; k++) {
+                const herd_rsc_set_t *set = tc->sets->pdata[k];
+                for (guint j = 0; j < set->rsc_ids->len; j++)
+                    ticket_apply(s, tc, set->rsc_ids->pdata[j],
+                                 set->role ? set->role : tc->role, tc->ticket);
+            }
     }
 }
 
@@ -659,7 +828,7 @@ static void compute_locations(sched_t *s)
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
         for (int n = 0; n < s->nn; n++) {
-            if (!node_usable(s, n) || p->stop_only)
+            if (!node_usable(s, n) || p->stop_only || p->ticket_stop)
                 p->loc[n] = -INF;
             p->loc[n] = herd_score_add(p->loc[n], p->ban[n]);
         }
@@ -958,7 +1127,7 @@ static void assign_unit(sched_t *s, unit_t *u)
         best = pick_node(s, sc, cur, s->load);
         s->fit_unit = NULL;
     }
-    if (target_role(u->cfg) == HERD_ROLE_STOPPED && managed)
+    if ((target_role(u->cfg) == HERD_ROLE_STOPPED || s->cib->options.stop_all_resources) && managed)
         best = -1;
     u->assigned = best >= 0 ? s->ns[best]->cfg : NULL;
     /* members: each must be able to run there, or it and later ones stop */
@@ -970,9 +1139,11 @@ static void assign_unit(sched_t *s, unit_t *u)
         if (ok && p->managed && target_role(p->cfg) == HERD_ROLE_STOPPED)
             ok = false;
         p->next = ok ? u->assigned : NULL;
-        if (!p->managed)
+        if (!p->managed || p->ticket_freeze)
             p->next = p->running->len ? p->running->pdata[0] : NULL;
         p->next_role = p->next ? HERD_ROLE_STARTED : HERD_ROLE_STOPPED;
+        if (!p->managed && !p->next)
+            ok = false;     /* an unmanaged stopped member holds the rest back */
     }
     if (best >= 0) {
         s->load[best] += (int) u->prims->len;
@@ -1009,7 +1180,7 @@ static void assign_clone(sched_t *s, clone_t *c)
     }
     apply_colocations(s, NULL, csc, c);
     bool managed = is_managed(s, c->cfg) && herd_cib_parse_bool(meta(first->cfg, "is-managed"), true);
-    bool stopped = target_role(c->cfg) == HERD_ROLE_STOPPED;
+    bool stopped = target_role(c->cfg) == HERD_ROLE_STOPPED || s->cib->options.stop_all_resources;
     int total = 0;
     memset(c->count, 0, sizeof(int) * (size_t) nn);
     /* pass 1: keep running instances */
@@ -1072,7 +1243,7 @@ static void assign_clone(sched_t *s, clone_t *c)
             if (ok && p->managed && target_role(p->cfg) == HERD_ROLE_STOPPED)
                 ok = false;
             p->next = ok ? u->assigned : NULL;
-            if (!p->managed)
+            if (!p->managed || p->ticket_freeze)
                 p->next = p->running->len ? p->running->pdata[0] : NULL;
             p->next_role = p->next ? (c->promotable ? HERD_ROLE_UNPROMOTED : HERD_ROLE_STARTED)
                                    : HERD_ROLE_STOPPED;
@@ -1182,8 +1353,11 @@ static void promote(sched_t *s, clone_t *c)
             !p->failed)
             sc = herd_score_add(sc, 1);   /* ties go to the current promoted */
         herd_role_t t1 = target_role(child), t2 = target_role(c->cfg);
-        if (t1 == HERD_ROLE_UNPROMOTED || t2 == HERD_ROLE_UNPROMOTED)
+        if (t1 == HERD_ROLE_UNPROMOTED || t2 == HERD_ROLE_UNPROMOTED || p->ticket_nopromote)
             sc = -INF;
+        if (p->ticket_freeze_promoted)
+            sc = p->role == HERD_ROLE_PROMOTED && p->running->len && p->running->pdata[0] == nd
+                 ? INF : -INF;
         p->promo_score = sc;
         g_ptr_array_add(cands, u);
     }
@@ -1251,7 +1425,7 @@ static bool any_promoted_after(GPtrArray *ps)
 static bool restarting_on(const prim_t *p, const herd_cib_node_t *n)
 {
     if (!p->running->len)
-        return false;
+        return p->next && (!n || p->next == n);   /* a fresh start */
     if (n && p->running->pdata[0] != n)
         return false;
     if (!p->next)
@@ -1337,6 +1511,9 @@ static void apply_orders(sched_t *s)
             if (!fr || !tr || !fp || !tp)
                 continue;
             g_autofree char *why = action_name(fr, fa);
+            bool first_was_active = false;
+            for (guint k = 0; k < fp->len; k++)
+                first_was_active |= ((prim_t *) fp->pdata[k])->running->len > 0;
             bool runnable;
             if (!strcmp(fa, "start"))
                 runnable = any_active_after(fp);
@@ -1347,8 +1524,15 @@ static void apply_orders(sched_t *s)
             if (!runnable) {
                 for (guint k = 0; k < tp->len; k++) {
                     prim_t *q = tp->pdata[k];
-                    if (q->pos == 0 || tr->kind == HERD_RSC_PRIMITIVE)
+                    if (q->pos == 0 || tr->kind == HERD_RSC_PRIMITIVE) {
+                        bool was = q->next != NULL;
                         changed |= block_prim(q, why, o->symmetrical);
+                        if (was && !q->next && q->running->len && first_was_active &&
+                            fr->kind != HERD_RSC_CLONE) {
+                            g_free(q->unrunnable_reason);
+                            q->unrunnable_reason = g_strdup_printf("due to required %s start", fr->id);
+                        }
+                    }
                 }
                 continue;
             }
@@ -1367,8 +1551,8 @@ static void apply_orders(sched_t *s)
                 for (guint j = 0; j < fp->len; j++) {
                     prim_t *f = fp->pdata[j];
                     if (restarting_on(f, interleave ? qn : NULL)) {
-                        g_autofree char *w = fr->kind == HERD_RSC_PRIMITIVE || fr->kind == HERD_RSC_GROUP
-                                             ? action_name(fr, "start") : action_name(fr, "start");
+                        g_autofree char *w = interleave ? g_strdup_printf("%s start", f->name)
+                                                        : action_name(fr, "start");
                         restart_prim(q, w);
                         changed |= q->restart;
                         break;
@@ -1418,6 +1602,8 @@ static void decide_prim(sched_t *s, prim_t *p)
     const herd_cib_node_t *nxt = p->next;
     bool promotable = p->unit->clone && p->unit->clone->promotable;
     herd_role_t r0 = p->role, r1 = p->next_role;
+    if (promotable && r0 == HERD_ROLE_STARTED)
+        r0 = HERD_ROLE_UNPROMOTED;
     if (!p->managed)
         return;
     if (!cur && !nxt && p->blocked_on) {
@@ -1431,6 +1617,31 @@ static void decide_prim(sched_t *s, prim_t *p)
     if (!cur && !nxt)
         return;
     herd_decision_t *d = NULL;
+    if (p->running->len > 1) {
+        bool there = false;
+        for (guint k = 0; k < p->running->len; k++)
+            there |= p->running->pdata[k] == nxt;
+        if (nxt && there) {
+            d = decision(HERD_DECISION_RESTART, p->name);
+            d->from = g_strdup(nxt->uname);
+            add_decision(s, d);
+            return;
+        }
+        if (nxt) {
+            d = decision(HERD_DECISION_MOVE, p->name);
+            d->from = g_strdup(cur->uname);
+            d->to = g_strdup(nxt->uname);
+            add_decision(s, d);
+            return;
+        }
+        for (guint k = 0; k < p->running->len; k++) {
+            d = decision(HERD_DECISION_STOP, p->name);
+            d->from = g_strdup(((herd_cib_node_t *) p->running->pdata[k])->uname);
+            d->reason = g_strdup("due to node availability");
+            add_decision(s, d);
+        }
+        return;
+    }
     const char *nqp = s->cib->options.no_quorum_policy;
     bool needs_quorum = !(p->cfg->klass && !strcmp(p->cfg->klass, "stonith"));
     if (!s->res->have_quorum && needs_quorum && strcmp(nqp, "ignore") != 0) {
@@ -1469,14 +1680,15 @@ static void decide_prim(sched_t *s, prim_t *p)
         d->from = g_strdup(cur->uname);
         if (promotable)
             d->from_role = r0;
-        d->reason = g_strdup(p->unrunnable_reason ? p->unrunnable_reason : "due to node availability");
+        d->reason = g_strdup(p->unrunnable_reason && strncmp(p->unrunnable_reason, "due to resource", 15)
+                             ? p->unrunnable_reason : "due to node availability");
         if (p->blocked) {
             g_free(d->reason);
             d->reason = NULL;
             d->blocked = true;
         }
     } else if (cur != nxt) {
-        d = decision(p->failed ? HERD_DECISION_RECOVER
+        d = decision(p->failed && !s->fenced[cur->index] ? HERD_DECISION_RECOVER
                      : p->migratable && !promotable ? HERD_DECISION_MIGRATE : HERD_DECISION_MOVE,
                      p->name);
         d->from = g_strdup(cur->uname);
@@ -1519,7 +1731,7 @@ static void decide_prim(sched_t *s, prim_t *p)
 
 static void decide(sched_t *s, GPtrArray *order)
 {
-    for (guint i = 0; i < s->fence->len; i++)
+    for (guint i = s->fence->len; i-- > 0;)
         add_decision(s, s->fence->pdata[i]);
     g_ptr_array_set_size(s->fence, 0);
     /* resource order: priority then configuration, instances in order */
@@ -1609,7 +1821,6 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
 
     unpack_nodes(&s);
     build(&s);
-    unpack_histories(&s);
     /* unclean nodes are fenced (their resources then count as stopped) */
     for (int n = 0; n < s.nn; n++)
         if (s.ns[n]->unclean && !s.fenced[n]) {
@@ -1619,7 +1830,9 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
                             : !nd->in_ccm ? "peer is no longer part of the cluster" : "node is unclean";
             fence_node(&s, n, why);
         }
+    unpack_histories(&s);
     unpack_failcounts(&s);
+    apply_tickets(&s);
     compute_locations(&s);
 
     /* assignment order: priority, then configuration order */
