@@ -130,7 +130,7 @@ typedef struct {
  * group) after HangTimeout.  The shells start with a clean environment
  * (PATH, LANG=C, OCF_ROOT, OCF_RA_VERSION_*, OCF_RESOURCE_INSTANCE=ocft,
  * OCF_RESOURCE_TYPE/PROVIDER, HA_RSCTMP, HA_SBIN_DIR with do-nothing
- * crm_master and crm_mon) and work in a scratch directory private to this
+ * crm_master, crm_mon and crm_attribute) and work in a scratch directory private to this
  * run ($PWD in the config's shell code), removed at the end; agents run
  * with "/" as their working directory.  Statements with "@host" are not
  * run: their case is skipped with the reason.  Stores a JSON report in `*report` (caller

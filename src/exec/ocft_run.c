@@ -1023,8 +1023,9 @@ static bool make_fakebin(runner_t *r, const char *dir, GError **err)
     const char *truth = g_file_test("/bin/true", G_FILE_TEST_IS_EXECUTABLE) ? "/bin/true"
                                                                             : "/usr/bin/true";
     /* Without a cluster, crm_master and crm_mon (called through
-     * $HA_SBIN_DIR) succeed and do nothing, as under ocft. */
-    static const char *const names[] = {"crm_master", "crm_mon"};
+     * $HA_SBIN_DIR) succeed and do nothing, as under ocft; so does
+     * crm_attribute, which agents now call for promotion scores. */
+    static const char *const names[] = {"crm_master", "crm_mon", "crm_attribute"};
     for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
         g_autofree char *link = g_build_filename(dir, names[i], NULL);
         if (symlink(truth, link) < 0) {
