@@ -244,9 +244,20 @@ def test_case_selection():
 
 # ---- broken agents ---------------------------------------------------------
 
-def leftover(pattern):
+def running(pattern):
     r = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
     return r.stdout.split()
+
+
+def leftover(pattern):
+    """Processes matching `pattern` still there after a moment (SIGKILL is
+    delivered asynchronously)."""
+    for _ in range(40):
+        pids = running(pattern)
+        if not pids:
+            return []
+        time.sleep(0.05)
+    return pids
 
 
 def test_hanging_agent_is_killed_with_its_group():
@@ -527,3 +538,34 @@ def test_mutated_configs_never_crash_the_parser(tmp_path):
         for path, cfg in zip(part, cfgs):
             if "error" in cfg:
                 assert re.match(re.escape(path) + r":\d+: \S", cfg["error"]), cfg["error"]
+
+
+def test_interrupt_stops_the_agent_and_still_cleans_up(tmp_path):
+    mark, cleaned = tmp_path / "atexit", tmp_path / "cleaned"
+    cfg = write(tmp_path, "hang", f"""CONFIG
+\tAgentRoot {AGENTS}
+\tHangTimeout 300
+CLEANUP-AGENT
+\ttouch {cleaned}
+CASE "hangs until interrupted"
+\tBashAtExit touch {mark}
+\tAgentRun start OCF_SUCCESS
+CASE "not reached"
+\tBash true
+""")
+    proc = subprocess.Popen([HERD, "agent", "ocft", "test", "--output-as", "json", cfg],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not running("sleep 3599.5") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert running("sleep 3599.5"), "the hanging agent never started"
+    proc.send_signal(2)
+    out, err = proc.communicate(timeout=60)
+    for s in SANITIZER:
+        assert s not in err, err
+    assert proc.returncode == 1
+    hung, rest = json.loads(out)["agent-ocft-test"]["configs"][0]["cases"]
+    assert hung["result"] == "fail" and "interrupted" in hung["message"]
+    assert rest["result"] == "skip"
+    assert mark.exists() and cleaned.exists()
+    assert leftover("sleep 3599.5") == [] and leftover("sleep 3599.25") == []
