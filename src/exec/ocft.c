@@ -494,6 +494,8 @@ static bool second_pass(parser_t *p, herd_ocft_config_t *cfg, GPtrArray *lines)
             if (g_str_has_prefix(l->text, "__OCFT__") || g_str_has_prefix(l->text, "__HERD_"))
                 return fail(p, l->line, l->included_at,
                             "VARIABLE: names starting with __OCFT__ or __HERD_ are reserved");
+            if (!cfg->variables_line)
+                cfg->variables_line = l->line;
             g_ptr_array_add(cfg->variables, g_strdup(l->text));
             break;
         case S_SETUP:

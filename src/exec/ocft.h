@@ -67,6 +67,7 @@ typedef struct {
     GPtrArray *packages; /* InstallPackage names (char *) */
     int hang_timeout;    /* seconds */
     GPtrArray *variables; /* VARIABLE lines (char *), shell assignments */
+    int variables_line;   /* line of the first of them, 0 if none */
     char *setup;         /* SETUP-AGENT code, or NULL */
     int setup_line;
     char *cleanup;       /* CLEANUP-AGENT code, or NULL */

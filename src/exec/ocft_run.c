@@ -466,9 +466,10 @@ static bool shell_open(runner_t *r, shell_t *sh, GString *why)
     g_autofree char *src = g_strdup_printf(". %s", qp);
     g_autofree char *out = NULL;
     int st = shell_step(r, sh, src, &out);
-    if (st < 0) {
-        g_string_append_printf(why, "the shell did not load the VARIABLE section: %s",
-                               out ? out : "");
+    if (st != 0) { /* the prelude ends with `true`: a VARIABLE line broke it */
+        g_strchomp(out ? out : (out = g_strdup("")));
+        g_string_append_printf(why, "the VARIABLE section (line %d) did not load: %s",
+                               r->cfg->variables_line, *out ? out : "the shell died");
         shell_close(r, sh, false);
         return false;
     }

@@ -569,3 +569,17 @@ CASE "not reached"
     assert rest["result"] == "skip"
     assert mark.exists() and cleaned.exists()
     assert leftover("sleep 3599.5") == [] and leftover("sleep 3599.25") == []
+
+
+def test_broken_variable_section_is_reported(tmp_path):
+    cfg = write(tmp_path, "Dummy", """VARIABLE
+\tOCFT_a=1
+\tOCFT_b="never closed
+CASE "x"
+\tBash true
+""")
+    r, cfgs = ocft_json("test", cfg)
+    assert r.returncode == 1
+    case = cfgs[0]["cases"][0]
+    assert case["result"] == "fail"
+    assert "VARIABLE section (line 2) did not load" in case["message"]
