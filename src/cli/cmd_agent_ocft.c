@@ -209,6 +209,8 @@ static const cli_command_t ocft_verbs[] = {
     {NULL, NULL, NULL},
 };
 
+/* `herd agent ocft VERB ...`: argv[0] is "herd agent ocft"; returns an exit
+ * status. */
 int cmd_agent_ocft(int argc, char **argv)
 {
     return cli_dispatch("agent ocft", ocft_verbs, argc, argv);
@@ -220,6 +222,8 @@ static const cli_command_t agent_verbs_ocft_only[] = {
     {NULL, NULL, NULL},
 };
 
+/* Temporary `herd agent` noun; the merge folds `ocft` into cmd_agent.c's
+ * verb table and drops this. */
 int cmd_agent_ocft_only(int argc, char **argv)
 {
     return cli_dispatch("agent", agent_verbs_ocft_only, argc, argv);

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ocft.h"
+#include "ocft_internal.h"
 
 #define OUTPUT_LIMIT (64 * 1024)      /* bytes of agent output kept */
 #define SHOWN_OUTPUT_LINES 40         /* lines of output shown for a failure */
@@ -682,10 +682,12 @@ out:
 static void add_str(JsonBuilder *b, const char *key, const char *value)
 {
     json_builder_set_member_name(b, key);
-    if (value)
-        json_builder_add_string_value(b, value);
-    else
+    if (value) {
+        g_autofree char *clean = ocft_printable(value);
+        json_builder_add_string_value(b, clean);
+    } else {
         json_builder_add_null_value(b);
+    }
 }
 
 static void add_int(JsonBuilder *b, const char *key, gint64 value)
@@ -1068,6 +1070,8 @@ static bool case_selected(const herd_ocft_run_options_t *o, const herd_ocft_case
     return false;
 }
 
+/* Setup, cases, cleanup in a private scratch directory removed at the end;
+ * the report is the caller's.  See ocft.h for the exit statuses. */
 int herd_ocft_run(const herd_ocft_config_t *cfg, const herd_ocft_run_options_t *opts,
                   JsonNode **report, GError **err)
 {

@@ -583,3 +583,13 @@ CASE "x"
     case = cfgs[0]["cases"][0]
     assert case["result"] == "fail"
     assert "VARIABLE section (line 2) did not load" in case["message"]
+
+
+def test_control_characters_in_output_keep_xml_well_formed(tmp_path):
+    import xml.etree.ElementTree as ET
+    cfg = write(tmp_path, "Dummy", 'CASE "esc"\n\tBash printf "\\033[31mred\\001\\n"; false\n')
+    r = ocft("test", "--output-as", "xml", cfg)
+    assert r.returncode == 1
+    case = ET.fromstring(r.stdout).find(".//case")
+    assert case.get("result") == "fail"
+    assert case.get("output").startswith("\\x1b[31mred\\x01")
