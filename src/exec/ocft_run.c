@@ -48,6 +48,11 @@ static gint64 now_ms(void)
 
 /* ---- spawning ----------------------------------------------------------- */
 
+/* A small spawner of its own, written before the executor library existed:
+ * once herd_exec.h offers spawn-with-timeout (own session, group kill,
+ * bounded capture, exec errors told apart), spawn() and finish_child()
+ * should give way to it. */
+
 typedef struct {
     const char *path;
     char *const *argv;
