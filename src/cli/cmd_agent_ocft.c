@@ -209,6 +209,8 @@ static const cli_command_t ocft_verbs[] = {
     {NULL, NULL, NULL},
 };
 
+/* `herd agent ocft VERB ...`: argv[0] is "herd agent ocft"; returns an exit
+ * status. */
 int cmd_agent_ocft(int argc, char **argv)
 {
     return cli_dispatch("agent ocft", ocft_verbs, argc, argv);

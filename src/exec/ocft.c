@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "ocft.h"
+#include "ocft_internal.h"
 
 /* One line after the first pass. */
 typedef struct {
@@ -54,6 +54,7 @@ static void case_free(gpointer p)
     g_free(c);
 }
 
+/* Frees the config and all it owns; NULL is fine. */
 void herd_ocft_config_free(herd_ocft_config_t *cfg)
 {
     if (!cfg)
@@ -84,6 +85,7 @@ static const struct {
     {"OCF_DEGRADED", 190},        {"OCF_DEGRADED_MASTER", 191}, {"OCF_DEGRADED_PROMOTED", 191},
 };
 
+/* OCF name or decimal 0-255 to an exit code; -1 when neither. */
 int herd_ocft_rc_from_name(const char *name)
 {
     if (!name || !*name)
@@ -97,6 +99,7 @@ int herd_ocft_rc_from_name(const char *name)
     return -1;
 }
 
+/* The ocft spelling of an exit code, static; NULL for non-OCF codes. */
 const char *herd_ocft_rc_name(int rc)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(ocf_codes); i++)
@@ -105,6 +108,7 @@ const char *herd_ocft_rc_name(int rc)
     return NULL;
 }
 
+/* resource-agents' keyword for a statement kind, static. */
 const char *herd_ocft_kind_name(herd_ocft_kind_t kind)
 {
     switch (kind) {
@@ -494,6 +498,8 @@ static bool second_pass(parser_t *p, herd_ocft_config_t *cfg, GPtrArray *lines)
             if (g_str_has_prefix(l->text, "__OCFT__") || g_str_has_prefix(l->text, "__HERD_"))
                 return fail(p, l->line, l->included_at,
                             "VARIABLE: names starting with __OCFT__ or __HERD_ are reserved");
+            if (!cfg->variables_line)
+                cfg->variables_line = l->line;
             g_ptr_array_add(cfg->variables, g_strdup(l->text));
             break;
         case S_SETUP:
@@ -511,6 +517,8 @@ static bool second_pass(parser_t *p, herd_ocft_config_t *cfg, GPtrArray *lines)
     return true;
 }
 
+/* Both passes over `text`; the caller owns the config, or gets NULL and
+ * an error naming path:line. */
 herd_ocft_config_t *herd_ocft_parse_string(const char *path, const char *text, gssize len,
                                            GError **err)
 {
@@ -548,6 +556,7 @@ herd_ocft_config_t *herd_ocft_parse_string(const char *path, const char *text, g
     return g_steal_pointer(&cfg);
 }
 
+/* Reads `path` whole and parses it; NOINPUT if it cannot be read. */
 herd_ocft_config_t *herd_ocft_parse_file(const char *path, GError **err)
 {
     g_autofree char *text = NULL;
@@ -561,6 +570,7 @@ herd_ocft_config_t *herd_ocft_parse_file(const char *path, GError **err)
     return herd_ocft_parse_string(path, text, (gssize)len, err);
 }
 
+/* A path as given, or a name looked up in `dir`; caller frees. */
 char *herd_ocft_resolve(const char *arg, const char *dir, GError **err)
 {
     if (strchr(arg, '/') || g_file_test(arg, G_FILE_TEST_IS_REGULAR)) {
@@ -592,13 +602,30 @@ char *herd_ocft_resolve(const char *arg, const char *dir, GError **err)
 
 /* ---- JSON --------------------------------------------------------------- */
 
+char *ocft_printable(const char *text)
+{
+    if (!text)
+        return NULL;
+    g_autofree char *valid = g_utf8_make_valid(text, -1);
+    GString *out = g_string_sized_new(strlen(valid));
+    for (const unsigned char *c = (const unsigned char *)valid; *c; c++) {
+        if ((*c < 0x20 && *c != '\t' && *c != '\n' && *c != '\r') || *c == 0x7f)
+            g_string_append_printf(out, "\\x%02x", *c);
+        else
+            g_string_append_c(out, (char)*c);
+    }
+    return g_string_free(out, FALSE);
+}
+
 static void add_str(JsonBuilder *b, const char *key, const char *value)
 {
     json_builder_set_member_name(b, key);
-    if (value)
-        json_builder_add_string_value(b, value);
-    else
+    if (value) {
+        g_autofree char *clean = ocft_printable(value);
+        json_builder_add_string_value(b, clean);
+    } else {
         json_builder_add_null_value(b);
+    }
 }
 
 static void add_int(JsonBuilder *b, const char *key, gint64 value)
@@ -607,6 +634,7 @@ static void add_int(JsonBuilder *b, const char *key, gint64 value)
     json_builder_add_int_value(b, value);
 }
 
+/* The parsed config as a JSON object owned by the caller. */
 JsonNode *herd_ocft_config_to_json(const herd_ocft_config_t *cfg)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();

@@ -67,6 +67,7 @@ typedef struct {
     GPtrArray *packages; /* InstallPackage names (char *) */
     int hang_timeout;    /* seconds */
     GPtrArray *variables; /* VARIABLE lines (char *), shell assignments */
+    int variables_line;   /* line of the first of them, 0 if none */
     char *setup;         /* SETUP-AGENT code, or NULL */
     int setup_line;
     char *cleanup;       /* CLEANUP-AGENT code, or NULL */
@@ -130,7 +131,7 @@ typedef struct {
  * group) after HangTimeout.  The shells start with a clean environment
  * (PATH, LANG=C, OCF_ROOT, OCF_RA_VERSION_*, OCF_RESOURCE_INSTANCE=ocft,
  * OCF_RESOURCE_TYPE/PROVIDER, HA_RSCTMP, HA_SBIN_DIR with do-nothing
- * crm_master and crm_mon) and work in a scratch directory private to this
+ * crm_master, crm_mon and crm_attribute) and work in a scratch directory private to this
  * run ($PWD in the config's shell code), removed at the end; agents run
  * with "/" as their working directory.  Statements with "@host" are not
  * run: their case is skipped with the reason.  Stores a JSON report in `*report` (caller

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ocft.h"
+#include "ocft_internal.h"
 
 #define OUTPUT_LIMIT (64 * 1024)      /* bytes of agent output kept */
 #define SHOWN_OUTPUT_LINES 40         /* lines of output shown for a failure */
@@ -47,6 +47,11 @@ static gint64 now_ms(void)
 }
 
 /* ---- spawning ----------------------------------------------------------- */
+
+/* A small spawner of its own, written before the executor library existed:
+ * once herd_exec.h offers spawn-with-timeout (own session, group kill,
+ * bounded capture, exec errors told apart), spawn() and finish_child()
+ * should give way to it. */
 
 typedef struct {
     const char *path;
@@ -466,9 +471,10 @@ static bool shell_open(runner_t *r, shell_t *sh, GString *why)
     g_autofree char *src = g_strdup_printf(". %s", qp);
     g_autofree char *out = NULL;
     int st = shell_step(r, sh, src, &out);
-    if (st < 0) {
-        g_string_append_printf(why, "the shell did not load the VARIABLE section: %s",
-                               out ? out : "");
+    if (st != 0) { /* the prelude ends with `true`: a VARIABLE line broke it */
+        g_strchomp(out ? out : (out = g_strdup("")));
+        g_string_append_printf(why, "the VARIABLE section (line %d) did not load: %s",
+                               r->cfg->variables_line, *out ? out : "the shell died");
         shell_close(r, sh, false);
         return false;
     }
@@ -681,10 +687,12 @@ out:
 static void add_str(JsonBuilder *b, const char *key, const char *value)
 {
     json_builder_set_member_name(b, key);
-    if (value)
-        json_builder_add_string_value(b, value);
-    else
+    if (value) {
+        g_autofree char *clean = ocft_printable(value);
+        json_builder_add_string_value(b, clean);
+    } else {
         json_builder_add_null_value(b);
+    }
 }
 
 static void add_int(JsonBuilder *b, const char *key, gint64 value)
@@ -1023,8 +1031,9 @@ static bool make_fakebin(runner_t *r, const char *dir, GError **err)
     const char *truth = g_file_test("/bin/true", G_FILE_TEST_IS_EXECUTABLE) ? "/bin/true"
                                                                             : "/usr/bin/true";
     /* Without a cluster, crm_master and crm_mon (called through
-     * $HA_SBIN_DIR) succeed and do nothing, as under ocft. */
-    static const char *const names[] = {"crm_master", "crm_mon"};
+     * $HA_SBIN_DIR) succeed and do nothing, as under ocft; so does
+     * crm_attribute, which agents now call for promotion scores. */
+    static const char *const names[] = {"crm_master", "crm_mon", "crm_attribute"};
     for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
         g_autofree char *link = g_build_filename(dir, names[i], NULL);
         if (symlink(truth, link) < 0) {
@@ -1066,6 +1075,8 @@ static bool case_selected(const herd_ocft_run_options_t *o, const herd_ocft_case
     return false;
 }
 
+/* Setup, cases, cleanup in a private scratch directory removed at the end;
+ * the report is the caller's.  See ocft.h for the exit statuses. */
 int herd_ocft_run(const herd_ocft_config_t *cfg, const herd_ocft_run_options_t *opts,
                   JsonNode **report, GError **err)
 {
