@@ -28,7 +28,32 @@ int herd_output_parse_format(const char *name, herd_output_format_t *format,
     return 0;
 }
 
-/* Text form of a scalar JSON value, for an XML attribute. */
+/* `text` made representable in XML 1.0: libxml2 escapes markup but passes
+ * control characters and invalid UTF-8 through, which no parser accepts.
+ * Those bytes become "\xNN" (tab, newline and carriage return stay).
+ * Returns a new string. */
+static char *xml_safe(const char *text)
+{
+    GString *out = g_string_sized_new(strlen(text));
+    const char *p = text;
+    while (*p) {
+        gunichar c = g_utf8_get_char_validated(p, -1);
+        bool bad = c == (gunichar)-1 || c == (gunichar)-2 ||
+                   (c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+                   c == 0xFFFE || c == 0xFFFF;
+        if (bad) {
+            g_string_append_printf(out, "\\x%02X", (unsigned char)*p);
+            p++;
+            continue;
+        }
+        const char *next = g_utf8_next_char(p);
+        g_string_append_len(out, p, next - p);
+        p = next;
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* Text form of a scalar JSON value, for an XML attribute or element. */
 static char *scalar_text(JsonNode *node)
 {
     if (JSON_NODE_HOLDS_NULL(node))
@@ -40,7 +65,7 @@ static char *scalar_text(JsonNode *node)
         return g_strdup_printf("%" G_GINT64_FORMAT, json_node_get_int(node));
     if (t == G_TYPE_DOUBLE)
         return g_strdup_printf("%g", json_node_get_double(node));
-    return g_strdup(json_node_get_string(node));
+    return xml_safe(json_node_get_string(node));
 }
 
 /* "codes" -> "code"; anything not ending in 's' -> "item". */
@@ -114,8 +139,10 @@ static int emit_xml(FILE *fp, const char *request, JsonNode *data, int exit_code
     xmlNewProp(status, BAD_CAST "code", BAD_CAST code);
     const char *desc = herd_exit_description(exit_code);
     xmlNewProp(status, BAD_CAST "message", BAD_CAST (desc ? desc : "Unknown exit status"));
-    if (message)
-        xmlNewTextChild(status, NULL, BAD_CAST "error", BAD_CAST message);
+    if (message) {
+        g_autofree char *safe = xml_safe(message);
+        xmlNewTextChild(status, NULL, BAD_CAST "error", BAD_CAST safe);
+    }
     xmlChar *buf = NULL;
     int len = 0;
     xmlDocDumpFormatMemoryEnc(doc, &buf, &len, "UTF-8", 1);

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <libxml/parser.h>
+
 #include "herd_common.h"
 
 static void exit_values_are_pacemakers(void **state)
@@ -109,6 +111,21 @@ static void output_escapes_through_libraries(void **state)
                         "a<b>&\"c\"");
 }
 
+static void output_xml_survives_control_characters(void **state)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "text");
+    json_builder_add_string_value(b, "bell\athen\x01 and bad \xff utf-8");
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) data = json_builder_get_root(b);
+    g_autofree char *xml = render(HERD_OUTPUT_XML, data);
+    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, XML_PARSE_NONET);
+    assert_non_null(doc); /* well-formed */
+    xmlFreeDoc(doc);
+    assert_non_null(strstr(xml, "bell\\x07then\\x01 and bad \\xFF utf-8"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -117,6 +134,7 @@ int main(void)
         cmocka_unit_test(durations_parse),
         cmocka_unit_test(output_format_names),
         cmocka_unit_test(output_escapes_through_libraries),
+        cmocka_unit_test(output_xml_survives_control_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
