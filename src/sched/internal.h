@@ -85,6 +85,7 @@ typedef struct {
     int *load;                   /* per node assigned primitive count */
     GHashTable **used;           /* per node utilization used (name -> int) */
     const unit_t *fit_unit;      /* unit being placed (utilization check) */
+    guint64 failure_timeout_ms;  /* of the resource being unpacked */
     GHashTable *under;           /* rsc cfg -> GPtrArray of prim_t* below it */
 } sched_t;
 

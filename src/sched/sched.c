@@ -292,6 +292,9 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
 {
     memset(st, 0, sizeof *st);
     st->role = HERD_ROLE_STOPPED;
+    guint64 ft = 0;
+    const char *ftv = meta(cfg, "failure-timeout");
+    s->failure_timeout_ms = ftv && herd_cib_parse_interval(ftv, &ft) ? ft : 0;
     for (guint i = 0; i < h->ops->len; i++) {
         const herd_lrm_op_t *op = h->ops->pdata[i];
         const char *task = op->operation;
@@ -360,7 +363,11 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
             }
             continue;
         }
-        /* a failure */
+        /* a failure; an expired one (failure-timeout) no longer counts */
+        if (s->failure_timeout_ms && op->last_rc_change > 0 &&
+            s->now >= op->last_rc_change + (time_t) (s->failure_timeout_ms / 1000) &&
+            !strcmp(task, "monitor"))
+            continue;
         const herd_cib_op_t *cop = find_op(cfg, task, op->interval_ms);
         const char *on_fail = cop ? cop->on_fail : NULL;
         if (!on_fail && !strcmp(task, "stop"))
@@ -1604,7 +1611,7 @@ static void decide_prim(sched_t *s, prim_t *p)
     herd_role_t r0 = p->role, r1 = p->next_role;
     if (promotable && r0 == HERD_ROLE_STARTED)
         r0 = HERD_ROLE_UNPROMOTED;
-    if (!p->managed)
+    if (!p->managed || (p->blocked && cur && !s->fenced[cur->index]))
         return;
     if (!cur && !nxt && p->blocked_on) {
         herd_decision_t *b = decision(HERD_DECISION_START, p->name);
