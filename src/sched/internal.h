@@ -86,7 +86,8 @@ typedef struct {
     GHashTable **used;           /* per node utilization used (name -> int) */
     const unit_t *fit_unit;      /* unit being placed (utilization check) */
     guint64 failure_timeout_ms;  /* of the resource being unpacked */
-    GHashTable *under;           /* rsc cfg -> GPtrArray of prim_t* below it */
+    GHashTable *under;
+    GPtrArray *orphan_cfgs;      /* herd_cib_rsc_t* made for orphans (owned) */           /* rsc cfg -> GPtrArray of prim_t* below it */
 } sched_t;
 
 #endif

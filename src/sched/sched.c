@@ -547,8 +547,31 @@ static void unpack_histories(sched_t *s)
             cfg = herd_cib_rsc(cib, base);
         if (p && cfg && clone_of(cfg) && !clone_of(cfg)->unique)
             p = NULL;   /* anonymous instances are matched by node, not by name */
-        if (!cfg || cfg->kind != HERD_RSC_PRIMITIVE)
-            continue;     /* orphans: not handled yet */
+        if (!cfg) {
+            /* an orphan: history of a resource no longer configured */
+            p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
+            if (!p) {
+                herd_cib_rsc_t *o = g_new0(herd_cib_rsc_t, 1);
+                o->id = g_strdup(h->rsc_id);
+                o->kind = HERD_RSC_PRIMITIVE;
+                o->klass = g_strdup(h->klass);
+                o->provider = g_strdup(h->provider);
+                o->type = g_strdup(h->type);
+                o->children = g_ptr_array_new();
+                o->meta = g_hash_table_new(g_str_hash, g_str_equal);
+                o->params = g_hash_table_new(g_str_hash, g_str_equal);
+                o->param_sets = g_ptr_array_new();
+                o->utilization = g_hash_table_new(g_str_hash, g_str_equal);
+                o->ops = g_ptr_array_new();
+                g_ptr_array_add(s->orphan_cfgs, o);
+                unit_t *u = new_unit(s, o, NULL, -1);
+                p = u->prims->pdata[0];
+                p->orphan = true;
+            }
+            cfg = p->cfg;
+        }
+        if (cfg->kind != HERD_RSC_PRIMITIVE)
+            continue;
         hist_state_t st;
         eval_history(s, cfg, h, &st);
         const herd_cib_rsc_t *cl = clone_of(cfg);
@@ -1751,6 +1774,17 @@ static void decide(sched_t *s, GPtrArray *order)
                 decide_prim(s, p);
         }
     }
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
+        if (!p->orphan || !p->running->len || !s->cib->options.stop_orphan_resources)
+            continue;
+        for (guint k = 0; k < p->running->len; k++) {
+            herd_decision_t *d = decision(HERD_DECISION_STOP, p->name);
+            d->from = g_strdup(((herd_cib_node_t *) p->running->pdata[k])->uname);
+            d->reason = g_strdup("due to node availability");
+            add_decision(s, d);
+        }
+    }
 }
 
 /* ---- result ----------------------------------------------------------- */
@@ -1772,6 +1806,8 @@ static void fill_result(sched_t *s)
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
+        if (p->orphan)
+            continue;
         herd_placement_t *pl = g_new0(herd_placement_t, 1);
         pl->name = g_strdup(p->name);
         pl->top_id = g_strdup(top_of(p->cfg)->id);
@@ -1813,6 +1849,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.unit_by_rsc = g_hash_table_new(g_direct_hash, g_direct_equal);
     s.clone_by_rsc = g_hash_table_new(g_direct_hash, g_direct_equal);
     s.fence = g_ptr_array_new();
+    s.orphan_cfgs = g_ptr_array_new();
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
     s.load = g_new0(int, s.nn ? s.nn : 1);
     s.used = g_new0(GHashTable *, s.nn ? s.nn : 1);
@@ -1904,6 +1941,18 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_hash_table_destroy(s.clone_by_rsc);
     g_hash_table_destroy(s.under);
     g_ptr_array_free(s.fence, TRUE);
+    for (guint i = 0; i < s.orphan_cfgs->len; i++) {
+        herd_cib_rsc_t *o = s.orphan_cfgs->pdata[i];
+        g_free(o->id); g_free(o->klass); g_free(o->provider); g_free(o->type);
+        g_ptr_array_free(o->children, TRUE);
+        g_hash_table_destroy(o->meta);
+        g_hash_table_destroy(o->params);
+        g_ptr_array_free(o->param_sets, TRUE);
+        g_hash_table_destroy(o->utilization);
+        g_ptr_array_free(o->ops, TRUE);
+        g_free(o);
+    }
+    g_ptr_array_free(s.orphan_cfgs, TRUE);
     g_free(s.fenced);
     g_free(s.load);
     for (int n = 0; n < s.nn; n++)
