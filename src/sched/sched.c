@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <stdio.h>
+
 #include "internal.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -626,6 +628,9 @@ static void unpack_histories(sched_t *s)
             if (p->running->len > 0)
                 u->current = p->running->pdata[0];
         }
+        /* ties go to where the first member runs (clone instances: any) */
+        const prim_t *p0 = u->prims->len ? u->prims->pdata[0] : NULL;
+        u->prefer = p0 && p0->running->len ? p0->running->pdata[0] : NULL;
     }
 }
 
@@ -1004,10 +1009,11 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
 }
 
 /* Dependents' preferences pulled into a primary (influence). */
-static void merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
+static bool merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
 {
+    bool merged = false;
     if (depth > 4)
-        return;
+        return false;
     const herd_cib_t *cib = s->cib;
     for (guint i = 0; i < cib->colocations->len; i++) {
         const herd_colocation_t *co = cib->colocations->pdata[i];
@@ -1036,9 +1042,12 @@ static void merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
             tmp[n] = herd_score_add(sc[n], add);
             any |= tmp[n] >= 0;
         }
-        if (any)
+        if (any) {
             memcpy(sc, tmp, sizeof(int) * (size_t) s->nn);
+            merged = true;
+        }
     }
+    return merged;
 }
 
 static bool use_utilization(const sched_t *s)
@@ -1131,7 +1140,7 @@ static int pick_node(sched_t *s, const int *sc, const herd_cib_node_t *prefer, c
     }
     if (best >= 0 && prefer && sc[prefer->index] == sc[best] && node_usable(s, prefer->index) &&
         (!s->fit_unit || fits(s, s->fit_unit, prefer->index)) &&
-        (!load || minimal || load[prefer->index] <= load[best]))
+        (!load || minimal || sc[best] > 0 || load[prefer->index] <= load[best]))
         best = prefer->index;
     return best;
 }
@@ -1144,7 +1153,7 @@ static void assign_unit(sched_t *s, unit_t *u)
     int *sc = u->score;
     base_scores(s, u, sc);
     apply_colocations(s, u, sc, NULL);
-    merge_dependents(s, u, sc, 0);
+    bool merged = merge_dependents(s, u, sc, 0);
     bool managed = true;
     for (guint k = 0; k < u->prims->len; k++)
         managed &= ((prim_t *) u->prims->pdata[k])->managed;
@@ -1154,12 +1163,19 @@ static void assign_unit(sched_t *s, unit_t *u)
         best = cur ? cur->index : -1;
     } else {
         s->fit_unit = u;
-        best = pick_node(s, sc, cur, s->load);
+        best = pick_node(s, sc, u->prefer, s->load);
+        (void) merged;
         s->fit_unit = NULL;
     }
     if ((target_role(u->cfg) == HERD_ROLE_STOPPED || s->cib->options.stop_all_resources) && managed)
         best = -1;
     u->assigned = best >= 0 ? s->ns[best]->cfg : NULL;
+    if (s->debug) {
+        fprintf(stderr, "assign %s ->", u->name);
+        for (int n = 0; n < s->nn; n++)
+            fprintf(stderr, " %s=%d/%d", s->ns[n]->cfg->uname, sc[n], s->load[n]);
+        fprintf(stderr, " : %s\n", u->assigned ? u->assigned->uname : "-");
+    }
     /* members: each must be able to run there, or it and later ones stop */
     bool ok = best >= 0;
     for (guint k = 0; k < u->prims->len; k++) {
@@ -1839,6 +1855,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     sched_t s = {0};
     s.cib = cib;
     s.now = now;
+    s.debug = g_getenv("HERD_SCHED_DEBUG") != NULL;
     s.nn = (int) cib->nodes->len;
     s.ns = g_new0(herd_node_state_t *, s.nn ? s.nn : 1);
     s.units = g_ptr_array_new();
