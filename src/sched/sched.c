@@ -1137,6 +1137,9 @@ static int pick_node(sched_t *s, const int *sc, const herd_cib_node_t *prefer, c
                 best = n;
             continue;
         }
+        /* a full tie: the name first in plain byte order */
+        if (strcmp(s->ns[n]->cfg->uname, s->ns[best]->cfg->uname) < 0)
+            best = n;
     }
     if (best >= 0 && prefer && sc[prefer->index] == sc[best] && node_usable(s, prefer->index) &&
         (!s->fit_unit || fits(s, s->fit_unit, prefer->index)) &&
@@ -1268,7 +1271,9 @@ static void assign_clone(sched_t *s, clone_t *c)
             if (banned)
                 continue;
             if (best < 0 || csc[n] > csc[best] ||
-                (csc[n] == csc[best] && s->load[n] < s->load[best]))
+                (csc[n] == csc[best] && s->load[n] < s->load[best]) ||
+                (csc[n] == csc[best] && s->load[n] == s->load[best] &&
+                 strcmp(s->ns[n]->cfg->uname, s->ns[best]->cfg->uname) < 0))
                 best = n;
         }
         if (best < 0)
