@@ -397,7 +397,13 @@ static void op_start(op_t *op)
                               : NULL;
     spawn_child_t child;
     const char *what = NULL;
-    int rc = spawn_agent(argv, envp, ex->cwd, in, &child, &what);
+    /* When this is the last agent herd can start now (nothing queued, or
+     * the limit reached with it), the cheaper vfork-like start wins: herd
+     * has nothing else to start meanwhile.  In a burst, fork, so that the
+     * next ones start while this one execs. */
+    bool share_vm = ex->queue.length == 0 ||
+                    (ex->max_concurrent && ex->running + 1 >= ex->max_concurrent);
+    int rc = spawn_agent(argv, envp, ex->cwd, in, share_vm, &child, &what);
     if (rc < 0) {
         op_complete(op, HERD_OP_ERROR, HERD_OCF_ERR_GENERIC, -1, 0,
                     g_strdup_printf("could not run %s: %s failed: %s", agent->path, what,

@@ -2,9 +2,12 @@
  * process.c, written for herd): a close-on-exec error pipe tells a failed
  * exec apart from the agent's own exit; the child gets a new session and
  * process group, default signal dispositions and an empty signal mask, only
- * descriptors 0-2, and nothing but async-signal-safe calls after fork. */
+ * descriptors 0-2, and nothing but async-signal-safe calls (raw system
+ * calls, no memory written but its own stack) between clone and exec. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -71,6 +74,14 @@ static void reset_reserved_signal(int sig)
 #endif
 }
 
+/* What the child needs, on the parent's memory (the child shares it until
+ * it execs, and writes to none of it). */
+typedef struct {
+    char **argv, **envp;
+    const char *cwd;
+    int in_fd, out_fd, err_fd, errpipe;
+} child_args_t;
+
 static G_GNUC_NORETURN void child_run(char **argv, char **envp, const char *cwd, int in_fd,
                                       int out_fd, int err_fd, int errpipe)
 {
@@ -86,7 +97,7 @@ static G_GNUC_NORETURN void child_run(char **argv, char **envp, const char *cwd,
     }
     sigset_t none;
     sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
 
     if (setsid() < 0)
         child_fail(errpipe, STEP_SETSID);
@@ -112,8 +123,42 @@ static G_GNUC_NORETURN void child_run(char **argv, char **envp, const char *cwd,
     child_fail(errpipe, STEP_EXEC);
 }
 
+static int child_entry(void *data)
+{
+    child_args_t *a = data;
+    child_run(a->argv, a->envp, a->cwd, a->in_fd, a->out_fd, a->err_fd, a->errpipe);
+}
+
+#define CHILD_STACK_SIZE (64 * 1024)
+
+/* Start the child.  With `share_vm`, clone(CLONE_VM | CLONE_VFORK), as
+ * posix_spawn does, spares copying herd's page tables: the parent sleeps
+ * until the child has exec'd (or failed), all signals blocked meanwhile so
+ * that no handler of ours runs on the child's side before it resets them.
+ * Otherwise a plain fork, after which the parent goes on at once. */
+static pid_t start_child(child_args_t *a, bool share_vm)
+{
+    if (!share_vm) {
+        pid_t pid = fork();
+        if (pid == 0)
+            child_run(a->argv, a->envp, a->cwd, a->in_fd, a->out_fd, a->err_fd, a->errpipe);
+        return pid;
+    }
+    void *stack = g_malloc(CHILD_STACK_SIZE);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t pid = clone(child_entry, (char *)stack + CHILD_STACK_SIZE,
+                      CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+    int e = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    g_free(stack);
+    errno = e;
+    return pid;
+}
+
 int spawn_agent(char **argv, char **envp, const char *cwd, const char *stdin_data,
-                spawn_child_t *child, const char **what)
+                bool share_vm, spawn_child_t *child, const char **what)
 {
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, ep[2] = {-1, -1};
     int rc = 0;
@@ -152,13 +197,12 @@ int spawn_agent(char **argv, char **envp, const char *cwd, const char *stdin_dat
         }
     }
     *what = "fork";
-    pid_t pid = fork();
+    child_args_t ca = {argv, envp, cwd, in[0], out[1], err[1], ep[1]};
+    pid_t pid = start_child(&ca, share_vm);
     if (pid < 0) {
         rc = -errno;
         goto fail;
     }
-    if (pid == 0)
-        child_run(argv, envp, cwd, in[0], out[1], err[1], ep[1]);
 
     close(in[0]);
     close(out[1]);
