@@ -57,7 +57,8 @@ static int class_from_name(const char *s, herd_agent_class_t *k)
 /* A name part must be non-empty and must not escape its directory. */
 static bool safe_part(const char *s)
 {
-    return s && *s && strchr(s, '/') == NULL && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+    return s && *s && strchr(s, '/') == NULL && strchr(s, ':') == NULL && strcmp(s, ".") != 0 &&
+           strcmp(s, "..") != 0;
 }
 
 herd_agent_t *herd_agent_parse(const char *name, const herd_agent_dirs_t *dirs, GError **err)
@@ -84,7 +85,7 @@ herd_agent_t *herd_agent_parse(const char *name, const herd_agent_dirs_t *dirs, 
     for (guint i = 1; i < n; i++) {
         if (!safe_part(parts[i])) {
             g_set_error(err, HERD_ERROR, HERD_EXIT_USAGE,
-                        "'%s': agent name parts must be non-empty and contain no '/'", name);
+                        "'%s': agent name parts must be non-empty and contain no '/' or ':'", name);
             return NULL;
         }
     }
