@@ -307,8 +307,8 @@ static void result_json(JsonBuilder *b, const herd_exec_result_t *r)
     add_str(b, "failure", herd_failure_name(r->verdict.failure));
     add_bool(b, "degraded", r->verdict.degraded);
     add_str(b, "verdict", r->verdict.note);
-    add_int(b, "queue_ms", (r->started_us - r->queued_us) / 1000);
-    add_int(b, "exec_ms", (r->finished_us - r->started_us) / 1000);
+    add_int(b, "queue_ms", herd_exec_result_queue_ms(r));
+    add_int(b, "exec_ms", herd_exec_result_exec_ms(r));
     add_bool(b, "output_truncated", r->output_truncated);
     add_str(b, "stdout", r->stdout_text);
     add_str(b, "stderr", r->stderr_text);

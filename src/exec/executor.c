@@ -216,6 +216,7 @@ static void op_complete(op_t *op, herd_op_status_t status, int rc, int raw_rc, i
     r.queued_us = op->queued_us;
     r.started_us = op->started_us ? op->started_us : g_get_monotonic_time();
     r.finished_us = g_get_monotonic_time();
+    r.finished_real_us = g_get_real_time();
     r.run_count = ++op->run_count;
     r.verdict = herd_exec_classify(op->action, op->interval_ms, op->expected_rc, status, rc);
 

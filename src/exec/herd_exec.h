@@ -164,9 +164,22 @@ typedef struct {
     char *stderr_text;        /* captured (minus exit-reason lines); never NULL */
     bool output_truncated;    /* more output was produced than kept */
     gint64 queued_us, started_us, finished_us;
+    gint64 finished_real_us;  /* g_get_real_time() at the end, for records
+                                 (last-rc-change); never for durations */
     guint run_count;          /* 1 for the first run of a recurring action */
     herd_verdict_t verdict;
 } herd_exec_result_t;
+
+/* Milliseconds the action waited for a slot / ran (queue-time and
+ * exec-time as lrm_rsc_op records them). */
+static inline guint herd_exec_result_queue_ms(const herd_exec_result_t *r)
+{
+    return (guint)((r->started_us - r->queued_us) / 1000);
+}
+static inline guint herd_exec_result_exec_ms(const herd_exec_result_t *r)
+{
+    return (guint)((r->finished_us - r->started_us) / 1000);
+}
 
 /* A deep copy of a result (free with herd_exec_result_free). */
 herd_exec_result_t *herd_exec_result_copy(const herd_exec_result_t *r);
@@ -267,8 +280,9 @@ char **herd_exec_build_argv(const herd_agent_t *agent, const herd_exec_request_t
 char *herd_exec_stonith_stdin(const herd_exec_request_t *req, const char *port_param);
 
 /* Map an agent's exit status to an OCF rc for `action` of class `klass`
- * (LSB status: 0 running, 3 stopped, 1/2/4 failed; stonith status: 2 off;
- * heartbeat status judged from stdout). */
+ * (LSB status: 0 running, 3 stopped, 1/2/4 failed; LSB stop saying 7
+ * "not running" succeeded, as LSB wants stop idempotent; stonith status:
+ * 2 off; heartbeat status judged from stdout). */
 int herd_exec_map_rc(herd_agent_class_t klass, const char *action, int exit_status,
                      const char *stdout_text);
 

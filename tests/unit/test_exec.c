@@ -165,6 +165,8 @@ static void rc_mapping(void **state)
     assert_int_equal(herd_exec_map_rc(HERD_AGENT_LSB, "monitor", 4, ""), 1);
     assert_int_equal(herd_exec_map_rc(HERD_AGENT_LSB, "start", 5, ""), 5);
     assert_int_equal(herd_exec_map_rc(HERD_AGENT_LSB, "start", 150, ""), 1);
+    assert_int_equal(herd_exec_map_rc(HERD_AGENT_LSB, "stop", 7, ""), 0); /* idempotent */
+    assert_int_equal(herd_exec_map_rc(HERD_AGENT_LSB, "start", 7, ""), 7);
     /* fence agents: status 2 is "off" */
     assert_int_equal(herd_exec_map_rc(HERD_AGENT_STONITH, "status", 2, ""), 7);
     assert_int_equal(herd_exec_map_rc(HERD_AGENT_STONITH, "off", 2, ""), 1);
@@ -486,6 +488,8 @@ static void exec_result_fields(void **state)
     assert_string_equal(r->stderr_text, "err\n"); /* the reason line taken out */
     assert_int_equal(r->verdict.failure, HERD_FAIL_FATAL);
     assert_true(r->queued_us <= r->started_us && r->started_us <= r->finished_us);
+    assert_true(r->finished_real_us > 0);
+    assert_int_equal(herd_exec_result_exec_ms(r), (r->finished_us - r->started_us) / 1000);
     assert_string_equal(r->agent, "ocf:t:rc");
 }
 
