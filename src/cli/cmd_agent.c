@@ -165,7 +165,8 @@ static void info_text(JsonNode *data, GString *out, void *user)
                                json_object_get_string_member(p, "name"),
                                json_object_get_boolean_member(p, "required") ? " *" : "",
                                json_object_get_string_member(p, "type"), flags->str,
-                               d ? " [" : "", d ? d : "", d ? "]" : "", psd ? psd : "");
+                               d && *d ? " [" : "", d && *d ? d : "", d && *d ? "]" : "",
+                               psd ? psd : "");
         g_string_free(flags, TRUE);
     }
     JsonArray *as = json_object_get_array_member(o, "actions");

@@ -20,6 +20,17 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
+/* The child runs on a borrowed stack between clone and exec: keep the
+ * sanitizers' bookkeeping (which assumes the thread's own stack) out of it. */
+#if defined(__has_attribute)
+#if __has_attribute(no_sanitize)
+#define CHILD_CODE __attribute__((no_sanitize("address", "undefined")))
+#endif
+#endif
+#ifndef CHILD_CODE
+#define CHILD_CODE
+#endif
+
 /* What the child reports through the error pipe before _exit(127). */
 typedef struct {
     int err;
@@ -39,14 +50,14 @@ static void close_pair(int p[2])
 }
 
 /* In the child: make `fd` the descriptor `target`, inheritable. */
-static int child_dup(int fd, int target)
+static CHILD_CODE int child_dup(int fd, int target)
 {
     if (fd == target)
         return fcntl(fd, F_SETFD, 0);
     return dup2(fd, target) < 0 ? -1 : 0;
 }
 
-static G_GNUC_NORETURN void child_fail(int errpipe, int step)
+static CHILD_CODE G_GNUC_NORETURN void child_fail(int errpipe, int step)
 {
     child_error_t ce = {errno, step};
     ssize_t n;
@@ -59,7 +70,7 @@ static G_GNUC_NORETURN void child_fail(int errpipe, int step)
 /* glibc refuses to touch the signals it reserves for itself (32, 33), yet
  * an ignored disposition on them survives exec: reset them through the
  * kernel directly where we know its sigaction layout. */
-static void reset_reserved_signal(int sig)
+static CHILD_CODE void reset_reserved_signal(int sig)
 {
 #if defined(__x86_64__) && defined(SYS_rt_sigaction)
     struct {
@@ -82,7 +93,8 @@ typedef struct {
     int in_fd, out_fd, err_fd, errpipe;
 } child_args_t;
 
-static G_GNUC_NORETURN void child_run(char **argv, char **envp, const char *cwd, int in_fd,
+static CHILD_CODE G_GNUC_NORETURN void child_run(char **argv, char **envp, const char *cwd,
+                                                 int in_fd,
                                       int out_fd, int err_fd, int errpipe)
 {
     /* Signals first: default dispositions, nothing blocked. */
@@ -123,7 +135,7 @@ static G_GNUC_NORETURN void child_run(char **argv, char **envp, const char *cwd,
     child_fail(errpipe, STEP_EXEC);
 }
 
-static int child_entry(void *data)
+static CHILD_CODE int child_entry(void *data)
 {
     child_args_t *a = data;
     child_run(a->argv, a->envp, a->cwd, a->in_fd, a->out_fd, a->err_fd, a->errpipe);
