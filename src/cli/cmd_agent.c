@@ -443,6 +443,8 @@ typedef struct {
     const herd_agent_t *agent;
     GHashTable *params;
     guint timeout_ms;
+    bool timeout_given;             /* --timeout: overrides the meta-data's */
+    const herd_metadata_t *md;      /* once parsed; advertised timeouts */
     JsonBuilder *b;   /* array of checks */
     int failed, passed;
     bool verbose;
@@ -471,9 +473,15 @@ static void check_record(tester_t *t, const char *rule, bool pass, const char *f
  * result (caller frees). */
 static herd_exec_result_t *trun(tester_t *t, const char *action, GHashTable *meta)
 {
+    /* Each action gets the timeout its meta-data advertises, as a cluster
+     * configured with the advised values would give it. */
+    guint timeout = t->timeout_ms;
+    const herd_action_meta_t *am = t->md ? herd_metadata_action(t->md, action) : NULL;
+    if (!t->timeout_given && am && am->timeout_ms)
+        timeout = am->timeout_ms;
     herd_exec_request_t req = {.agent = t->agent->spec, .action = action,
                                .rsc_id = "herd-agent-test", .params = t->params, .meta = meta,
-                               .timeout_ms = t->timeout_ms, .expected_rc = -1};
+                               .timeout_ms = timeout, .expected_rc = -1};
     return herd_exec_run_wait(t->ex, &req);
 }
 
@@ -532,6 +540,7 @@ static void test_ocf(tester_t *t)
         return;
     }
     check_record(t, "meta-data-valid", true, "meta-data is valid ra-api-1 XML");
+    t->md = md;
     static const char *required[] = {"start", "stop", "monitor", "meta-data", NULL};
     GString *missing = g_string_new(NULL);
     for (int i = 0; required[i]; i++)
@@ -569,6 +578,24 @@ static void test_ocf(tester_t *t)
     texpect(t, "monitor-after-start", "monitor after start", "monitor", NULL, 0, false);
     texpect(t, "start-idempotent", "start of a started resource", "start", NULL, 0, false);
     texpect(t, "monitor-after-start", "monitor after a second start", "monitor", NULL, 0, false);
+    /* Deeper checks the meta-data advertises (OCF_CHECK_LEVEL = depth). */
+    for (guint i = 0; i < md->actions->len; i++) {
+        const herd_action_meta_t *a = md->actions->pdata[i];
+        if (strcmp(a->name, "monitor") != 0 || a->depth == 0)
+            continue;
+        GHashTable *saved = t->params;
+        g_autoptr(GHashTable) deep = new_table();
+        GHashTableIter it;
+        gpointer k, v;
+        g_hash_table_iter_init(&it, saved);
+        while (g_hash_table_iter_next(&it, &k, &v))
+            g_hash_table_insert(deep, g_strdup(k), g_strdup(v));
+        g_hash_table_insert(deep, g_strdup("OCF_CHECK_LEVEL"), g_strdup_printf("%u", a->depth));
+        t->params = deep;
+        g_autofree char *what = g_strdup_printf("monitor at depth %u after start", a->depth);
+        texpect(t, "monitor-depth", what, "monitor", NULL, 0, false);
+        t->params = saved;
+    }
 
     if (herd_metadata_action(md, "notify")) {
         static const char *kinds[][2] = {{"pre", "start"}, {"post", "start"},
@@ -614,8 +641,11 @@ static void test_ocf(tester_t *t)
     texpect(t, "monitor-after-stop", "monitor after stop", "monitor", NULL, HERD_OCF_NOT_RUNNING,
             false);
     texpect(t, "stop-idempotent", "stop of a stopped resource", "stop", NULL, 0, false);
+    /* The OCF guide: an unsupported action gets OCF_ERR_UNIMPLEMENTED
+     * (explicitly not OCF_ERR_ARGS). */
     texpect(t, "unknown-action", "an unknown action", "herd-no-such-action", NULL,
             HERD_OCF_ERR_UNIMPLEMENTED, false);
+    t->md = NULL; /* md is freed on return */
 }
 
 /* The LSB compliance sequence of Pacemaker's agent chapter (raw exit
@@ -698,8 +728,8 @@ static int agent_test(int argc, char **argv)
     g_autofree char *timeout = NULL;
     GOptionEntry entries[] = {
         {"option", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &opts, "Instance parameter", "NAME=VALUE"},
-        {"timeout", 't', 0, G_OPTION_ARG_STRING, &timeout, "Timeout per action (default 20s)",
-         "DURATION"},
+        {"timeout", 't', 0, G_OPTION_ARG_STRING, &timeout,
+         "Timeout per action (default: as the meta-data advises, else 20s)", "DURATION"},
         {NULL}};
     cli_common_t common;
     bool done;
@@ -739,7 +769,7 @@ static int agent_test(int argc, char **argv)
     json_builder_set_member_name(b, "checks");
     json_builder_begin_array(b);
     tester_t t = {.ex = ex, .agent = agent, .params = ptab, .timeout_ms = (guint)timeout_ms,
-                  .b = b};
+                  .timeout_given = timeout != NULL, .b = b};
     switch (agent->klass) {
     case HERD_AGENT_OCF:
         test_ocf(&t);
