@@ -73,17 +73,6 @@ static char *fetch_metadata(herd_exec_t *ex, const herd_agent_t *agent, GError *
     return g_strdup(r->stdout_text);
 }
 
-/* Which parameter names a fence agent's target: "port" or "plug" as its
- * meta-data says, "none" when it has neither (only nodename= is sent). */
-static const char *port_param_of(const herd_metadata_t *md)
-{
-    if (!md || herd_metadata_param(md, "port"))
-        return "port";
-    if (herd_metadata_param(md, "plug"))
-        return "plug";
-    return "none";
-}
-
 /* ---- list --------------------------------------------------------------- */
 
 static void list_text(JsonNode *data, GString *out, void *user)
@@ -408,18 +397,9 @@ static int agent_run(int argc, char **argv)
     g_autoptr(GMainContext) ctx = g_main_context_new();
     cfg.context = ctx;
     g_autoptr(herd_exec_t) ex = herd_exec_new(&cfg);
-    const char *port_param = NULL;
-    g_autoptr(herd_metadata_t) md = NULL;
-    g_autoptr(herd_agent_t) agent = herd_agent_parse(argv[1], &cfg.dirs, NULL);
-    if (agent && agent->klass == HERD_AGENT_STONITH && target) {
-        g_autofree char *xml = fetch_metadata(ex, agent, NULL);
-        md = xml ? herd_metadata_parse(xml, -1, agent->spec, NULL) : NULL;
-        port_param = port_param_of(md);
-    }
     herd_exec_request_t req = {
         .agent = argv[1], .action = argv[2], .rsc_id = rsc_id, .params = ptab, .meta = mtab,
         .timeout_ms = (guint)timeout_ms, .expected_rc = expect, .target = target,
-        .port_param = port_param,
     };
     /* With --interval the agent sees the interval; herd runs it once. */
     req.interval_ms = (guint)interval_ms;

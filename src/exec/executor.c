@@ -19,7 +19,12 @@
 #define EXIT_REASON_PREFIX "ocf-exit-reason:"
 #define EXIT_REASON_MAX 256
 
-typedef enum { OP_QUEUED, OP_RUNNING, OP_WAITING } op_state_t;
+typedef enum {
+    OP_QUEUED,
+    OP_RUNNING,
+    OP_WAITING,   /* recurring: between runs */
+    OP_META,      /* stonith: waiting for the agent's meta-data (port/plug) */
+} op_state_t;
 
 typedef struct {
     GString *buf;
@@ -47,6 +52,7 @@ typedef struct op {
     capture_t out, err;
     GSource *child_src, *timeout_src, *kill_src, *interval_src;
     bool timed_out, cancelled, in_callback;
+    guint meta_call;          /* OP_META: the meta-data action's call id */
     gint64 queued_us, started_us;
     guint run_count;
 } op_t;
@@ -62,6 +68,7 @@ struct herd_exec {
     guint running;
     guint next_id;
     GSource *pump_src;
+    GHashTable *stonith_port; /* agent spec -> "port" | "plug" | "none" */
 };
 
 static void op_free(op_t *op);
@@ -360,6 +367,34 @@ static GSource *watch_fd(op_t *op, capture_t *c)
     return s;
 }
 
+/* The parameter naming the target in a fence agent's meta-data. */
+static const char *port_param_from_metadata(const char *xml)
+{
+    g_autoptr(herd_metadata_t) md = xml ? herd_metadata_parse(xml, -1, "stonith", NULL) : NULL;
+    if (!md || herd_metadata_param(md, "port"))
+        return "port";
+    return herd_metadata_param(md, "plug") ? "plug" : "none";
+}
+
+/* A fence agent's meta-data has arrived: remember how it names the
+ * target, then start the action that waited for it. */
+static void on_stonith_metadata(const herd_exec_result_t *r, void *user)
+{
+    if (r->status == HERD_OP_CANCELLED)
+        return; /* the waiting op was cancelled (and may be gone) */
+    op_t *op = user;
+    herd_exec_t *ex = op->ex;
+    const char *param = port_param_from_metadata(r->status == HERD_OP_DONE && r->rc == 0
+                                                     ? r->stdout_text
+                                                     : NULL);
+    g_hash_table_replace(ex->stonith_port, g_strdup(op->agent_name), g_strdup(param));
+    op->meta_call = 0;
+    op->port_param = g_strdup(param);
+    op->state = OP_QUEUED;
+    g_queue_push_head(&ex->queue, op);
+    pump_schedule(ex);
+}
+
 /* Start one run.  Failures found before the agent runs complete the op at
  * once (we are inside the pump, never inside herd_exec_submit). */
 static void op_start(op_t *op)
@@ -383,6 +418,19 @@ static void op_start(op_t *op)
                                     e ? g_strerror(e) : "not a regular file"));
         pump_schedule(ex);
         return;
+    }
+    if (agent->klass == HERD_AGENT_STONITH && op->target && *op->target && !op->port_param) {
+        const char *known = g_hash_table_lookup(ex->stonith_port, op->agent_name);
+        if (known) {
+            op->port_param = g_strdup(known);
+        } else {
+            /* port= or plug=: the agent's meta-data says; ask it first. */
+            herd_exec_request_t mreq = {.agent = op->agent_name, .action = "meta-data",
+                                        .timeout_ms = op->timeout_ms, .expected_rc = -1};
+            op->state = OP_META;
+            op->meta_call = herd_exec_submit(ex, &mreq, on_stonith_metadata, op);
+            return;
+        }
     }
     herd_exec_request_t req = {
         .agent = op->agent_name, .action = op->action, .rsc_id = op->rsc_id,
@@ -499,6 +547,7 @@ herd_exec_t *herd_exec_new(const herd_exec_config_t *cfg)
     ex->rsc_tmp = g_strdup(cfg->rsc_tmp_dir ? cfg->rsc_tmp_dir : HERD_RSC_TMP_DIR);
     ex->cwd = g_strdup(cfg->cwd ? cfg->cwd : "/");
     ex->ops = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)op_free);
+    ex->stonith_port = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     g_queue_init(&ex->queue);
     ex->next_id = 1;
     /* Agents expect HA_RSCTMP to exist; failing to make it is theirs to report. */
@@ -546,6 +595,7 @@ void herd_exec_free(herd_exec_t *ex)
         return;
     g_queue_clear(&ex->queue);
     g_hash_table_destroy(ex->ops);
+    g_hash_table_destroy(ex->stonith_port);
     source_clear(&ex->pump_src);
     g_main_context_unref(ex->ctx);
     g_free(ex->ocf_root);
@@ -605,6 +655,12 @@ bool herd_exec_cancel(herd_exec_t *ex, guint call_id)
         break;
     case OP_WAITING:
         source_clear(&op->interval_src);
+        op_complete(op, HERD_OP_CANCELLED, HERD_OCF_ERR_GENERIC, -1, 0, NULL);
+        break;
+    case OP_META:
+        if (op->meta_call)
+            herd_exec_cancel(ex, op->meta_call);
+        op->meta_call = 0;
         op_complete(op, HERD_OP_CANCELLED, HERD_OCF_ERR_GENERIC, -1, 0, NULL);
         break;
     }

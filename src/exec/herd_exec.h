@@ -199,9 +199,10 @@ typedef struct {
     guint interval_ms;        /* > 0: recurring */
     int expected_rc;          /* < 0: the default for the action */
     const char *target;       /* stonith: the node to fence (nodename=, port=) */
-    const char *port_param;   /* stonith: "port" or "plug" as the agent's
-                                 meta-data names the target, "none" to send
-                                 only nodename=; NULL = "port" */
+    const char *port_param;   /* stonith: "port" or "plug" naming the target,
+                                 "none" to send only nodename=; NULL = as the
+                                 agent's meta-data says (the executor asks
+                                 the agent once and remembers) */
 } herd_exec_request_t;
 
 /* Called once per finished run.  `r` lives until the callback returns. */

@@ -637,6 +637,41 @@ static void exec_free_kills_running(void **state)
     assert_int_equal(kill(pid, 0), -1);
 }
 
+static void exec_stonith_target_parameter_from_metadata(void **state)
+{
+    fixture_t *f = *state;
+    g_autofree char *sbin = g_build_filename(f->root, "sbin", NULL);
+    g_mkdir_with_parents(sbin, 0755);
+    g_autofree char *agent = g_build_filename(sbin, "fence_t", NULL);
+    g_autofree char *count = g_build_filename(f->root, "metadata-runs", NULL);
+    g_autofree char *text = g_strdup_printf(
+        "#!/bin/sh\n"
+        "in=$(cat)\n"
+        "case \"$in\" in *action=metadata*)\n"
+        "  echo run >> '%s'\n"
+        "  echo '<resource-agent name=\"fence_t\"><parameters><parameter name=\"plug\"/>"
+        "</parameters><actions><action name=\"off\"/></actions></resource-agent>'; exit 0;;\n"
+        "esac\n"
+        "printf '%%s\\n' \"$in\"\n",
+        count);
+    g_file_set_contents(agent, text, -1, NULL);
+    chmod(agent, 0755);
+    f->cfg.dirs.stonith_dir = sbin;
+    g_autoptr(herd_exec_t) ex = herd_exec_new(&f->cfg);
+    g_autoptr(GHashTable) p = table("ipaddr", "10.0.0.9", NULL);
+    herd_exec_request_t req = {.agent = "stonith:fence_t", .action = "off", .params = p,
+                               .target = "node1", .expected_rc = -1};
+    for (int i = 0; i < 2; i++) {
+        g_autoptr(herd_exec_result_t) r = herd_exec_run_wait(ex, &req);
+        assert_int_equal(r->status, HERD_OP_DONE);
+        assert_string_equal(r->stdout_text, "action=off\nnodename=node1\nplug=node1\n"
+                                            "ipaddr=10.0.0.9\n");
+    }
+    g_autofree char *runs = NULL;
+    assert_true(g_file_get_contents(count, &runs, NULL, NULL));
+    assert_string_equal(runs, "run\n"); /* asked once, remembered */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -661,6 +696,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(exec_timeout_kills_the_group, setup, teardown),
         cmocka_unit_test_setup_teardown(exec_cancel_running_and_queued, setup, teardown),
         cmocka_unit_test_setup_teardown(exec_free_kills_running, setup, teardown),
+        cmocka_unit_test_setup_teardown(exec_stonith_target_parameter_from_metadata, setup,
+                                        teardown),
     };
     herd_log_init("test_exec", HERD_LOG_TO_STDERR, HERD_LOG_ERR, NULL);
     return cmocka_run_group_tests(tests, NULL, NULL);
