@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -127,8 +128,16 @@ static CHILD_CODE G_GNUC_NORETURN void child_run(char **argv, char **envp, const
     for (int i = 0; i < 3; i++)
         if (child_dup(fds[i], i) < 0)
             child_fail(errpipe, STEP_STDIO);
-    /* Everything else closes at exec, whoever opened it. */
-    syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+    /* Everything else closes at exec, whoever opened it (kernels before
+     * 5.11 lack close_range: mark each descriptor instead). */
+    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+        struct rlimit rl;
+        rlim_t max = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+        if (max > 65536)
+            max = 65536;
+        for (int fd = 3; fd < (int)max; fd++)
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
     if (chdir(cwd) < 0)
         child_fail(errpipe, STEP_CHDIR);
     execve(argv[0], argv, envp);
