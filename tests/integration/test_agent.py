@@ -328,8 +328,12 @@ def test_environment_is_built_from_scratch(tenv):
     assert kv["SID"] == kv["PID"] == kv["PGID"]  # own session and process group
     assert kv["STDIN"] == ""
     assert kv["SIGIGN"] == "0000000000000000" and kv["SIGBLK"] == "0000000000000000"
-    fds = [line[3:].split(" ", 1) for line in out if line.startswith("FD:")]
-    fdmap = {int(a): b for a, b in fds}
+    listing = out[out.index("FDLIST-BEGIN") + 1:out.index("FDLIST-END")]
+    fdmap = {}
+    for line in listing:
+        m = re.search(r" (\d+) -> (.*)$", line)
+        if m:
+            fdmap[int(m.group(1))] = m.group(2)
     assert fdmap[0] == "/dev/null"
     assert fdmap[1].startswith("pipe:") and fdmap[2].startswith("pipe:")
     # beyond 0-2 only the shell's own handle on the script it reads
