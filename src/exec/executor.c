@@ -69,6 +69,7 @@ struct herd_exec {
     guint next_id;
     GSource *pump_src;
     GHashTable *stonith_port; /* agent spec -> "port" | "plug" | "none" */
+    GHashTable *busy_rsc;     /* rsc_id of each running op (a set) */
 };
 
 static void op_free(op_t *op);
@@ -278,6 +279,8 @@ static void on_child_exit(GPid pid, gint wstatus, gpointer data)
     capture_close(&op->err);
     op->pid = 0;
     ex->running--;
+    if (op->rsc_id)
+        g_hash_table_remove(ex->busy_rsc, op->rsc_id);
 
     herd_op_status_t status = HERD_OP_DONE;
     int raw = -1, sig = 0, rc;
@@ -470,6 +473,8 @@ static void op_start(op_t *op)
         op->err.buf = g_string_new(NULL);
     }
     ex->running++;
+    if (op->rsc_id)
+        g_hash_table_add(ex->busy_rsc, g_strdup(op->rsc_id));
     op->out.src = watch_fd(op, &op->out);
     op->err.src = watch_fd(op, &op->err);
     op->child_src = g_child_watch_source_new(child.pid);
@@ -480,10 +485,28 @@ static void op_start(op_t *op)
     g_source_attach(op->timeout_src, ex->ctx);
 }
 
+/* The first queued op that may start: its resource has nothing running
+ * (one action per resource at a time, as agents expect). */
+static op_t *next_startable(herd_exec_t *ex)
+{
+    for (GList *l = ex->queue.head; l; l = l->next) {
+        op_t *op = l->data;
+        if (!op->rsc_id || !g_hash_table_contains(ex->busy_rsc, op->rsc_id)) {
+            g_queue_delete_link(&ex->queue, l);
+            return op;
+        }
+    }
+    return NULL;
+}
+
 static void pump_now(herd_exec_t *ex)
 {
+    /* op_start may complete an op at once and run callbacks that change
+     * the queue: look it up afresh each time. */
     while (ex->queue.length && (!ex->max_concurrent || ex->running < ex->max_concurrent)) {
-        op_t *op = g_queue_pop_head(&ex->queue);
+        op_t *op = next_startable(ex);
+        if (!op)
+            break;
         op_start(op);
     }
 }
@@ -548,6 +571,7 @@ herd_exec_t *herd_exec_new(const herd_exec_config_t *cfg)
     ex->cwd = g_strdup(cfg->cwd ? cfg->cwd : "/");
     ex->ops = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)op_free);
     ex->stonith_port = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    ex->busy_rsc = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_queue_init(&ex->queue);
     ex->next_id = 1;
     /* Agents expect HA_RSCTMP to exist; failing to make it is theirs to report. */
@@ -596,6 +620,7 @@ void herd_exec_free(herd_exec_t *ex)
     g_queue_clear(&ex->queue);
     g_hash_table_destroy(ex->ops);
     g_hash_table_destroy(ex->stonith_port);
+    g_hash_table_destroy(ex->busy_rsc);
     source_clear(&ex->pump_src);
     g_main_context_unref(ex->ctx);
     g_free(ex->ocf_root);
@@ -631,6 +656,31 @@ guint herd_exec_submit(herd_exec_t *ex, const herd_exec_request_t *req, herd_exe
     g_hash_table_insert(ex->ops, GUINT_TO_POINTER(op->id), op);
     op_enqueue(op);
     return op->id;
+}
+
+static gint cmp_uint(gconstpointer a, gconstpointer b)
+{
+    guint x = *(const guint *)a, y = *(const guint *)b;
+    return x < y ? -1 : x > y;
+}
+
+guint herd_exec_cancel_resource(herd_exec_t *ex, const char *rsc_id)
+{
+    g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint));
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, ex->ops);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        op_t *op = v;
+        if (op->rsc_id && strcmp(op->rsc_id, rsc_id) == 0)
+            g_array_append_val(ids, op->id);
+    }
+    /* In call order, so that callbacks come in a defined order. */
+    g_array_sort(ids, cmp_uint);
+    guint n = 0;
+    for (guint i = 0; i < ids->len; i++)
+        n += herd_exec_cancel(ex, g_array_index(ids, guint, i));
+    return n;
 }
 
 bool herd_exec_cancel(herd_exec_t *ex, guint call_id)

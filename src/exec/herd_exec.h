@@ -231,10 +231,12 @@ herd_exec_t *herd_exec_new(const herd_exec_config_t *config);
 void herd_exec_free(herd_exec_t *ex);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(herd_exec_t, herd_exec_free)
 
-/* Queue an action; returns its call id (> 0).  The callback runs on the
- * executor's context when each run ends, also for failures found before
- * spawning (bad agent name, missing executable, failed exec: those give a
- * status other than DONE).  `cb` may be NULL. */
+/* Queue an action; returns its call id (> 0).  Actions start in the order
+ * submitted, within the concurrency limit, and never two of the same
+ * resource (rsc_id) at once: a later one waits for the running one.  The
+ * callback runs on the executor's context when each run ends, also for
+ * failures found before spawning (bad agent name, missing executable,
+ * failed exec: those give a status other than DONE).  `cb` may be NULL. */
 guint herd_exec_submit(herd_exec_t *ex, const herd_exec_request_t *req,
                        herd_exec_cb cb, void *user);
 
@@ -243,6 +245,10 @@ guint herd_exec_submit(herd_exec_t *ex, const herd_exec_request_t *req,
  * once more with status CANCELLED (not at all if cancelled from inside its
  * own callback).  Returns false when the id is unknown. */
 bool herd_exec_cancel(herd_exec_t *ex, guint call_id);
+
+/* Cancel every action of resource `rsc_id` (its recurring monitors before
+ * a stop, say), as herd_exec_cancel does each.  Returns how many. */
+guint herd_exec_cancel_resource(herd_exec_t *ex, const char *rsc_id);
 
 /* Number of actions queued or running (recurring ones count while they
  * wait for their next run). */

@@ -541,6 +541,41 @@ static void exec_concurrency_limit(void **state)
     g_ptr_array_unref(c.results);
 }
 
+static void exec_one_action_per_resource(void **state)
+{
+    fixture_t *f = *state;
+    g_autoptr(herd_exec_t) ex = herd_exec_new(&f->cfg); /* no limit */
+    collect_t c = {g_ptr_array_new_with_free_func((GDestroyNotify)herd_exec_result_free), ex, 0};
+    herd_exec_request_t req = {.agent = "ocf:t:sleepy", .action = "start", .rsc_id = "r1",
+                               .expected_rc = -1};
+    guint ids[3];
+    for (int i = 0; i < 3; i++)
+        ids[i] = herd_exec_submit(ex, &req, collect, &c);
+    wait_for(f, &c, 3);
+    for (guint i = 0; i < 3; i++) {
+        herd_exec_result_t *r = c.results->pdata[i];
+        assert_int_equal(r->call_id, ids[i]); /* in submission order */
+        if (i > 0) {
+            herd_exec_result_t *prev = c.results->pdata[i - 1];
+            assert_true(r->started_us >= prev->finished_us); /* never overlapping */
+        }
+    }
+    /* cancel everything of one resource: a recurring monitor and a queued start */
+    herd_exec_request_t mon = {.agent = "ocf:t:ok", .action = "monitor", .rsc_id = "r2",
+                               .interval_ms = 60000, .expected_rc = -1};
+    herd_exec_request_t other = {.agent = "ocf:t:ok", .action = "monitor", .rsc_id = "r3",
+                                 .interval_ms = 60000, .expected_rc = -1};
+    herd_exec_submit(ex, &mon, collect, &c);
+    herd_exec_submit(ex, &other, collect, &c);
+    wait_for(f, &c, 5);
+    herd_exec_submit(ex, &req, collect, &c);
+    assert_int_equal(herd_exec_cancel_resource(ex, "r2"), 1);
+    assert_int_equal(herd_exec_cancel_resource(ex, "r1"), 1);
+    assert_int_equal(herd_exec_pending(ex), 1); /* r3's monitor */
+    assert_int_equal(herd_exec_cancel_resource(ex, "nothing"), 0);
+    g_ptr_array_unref(c.results);
+}
+
 static void exec_recurring_and_cancel(void **state)
 {
     fixture_t *f = *state;
@@ -692,6 +727,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(exec_result_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(exec_failures_are_not_agent_results, setup, teardown),
         cmocka_unit_test_setup_teardown(exec_concurrency_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(exec_one_action_per_resource, setup, teardown),
         cmocka_unit_test_setup_teardown(exec_recurring_and_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(exec_timeout_kills_the_group, setup, teardown),
         cmocka_unit_test_setup_teardown(exec_cancel_running_and_queued, setup, teardown),
