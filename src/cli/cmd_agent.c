@@ -307,11 +307,15 @@ static void result_json(JsonBuilder *b, const herd_exec_result_t *r)
 static void run_text(JsonNode *data, GString *out, void *user)
 {
     JsonObject *o = json_node_get_object(data);
-    g_string_append_printf(out, "%s %s: rc=%" G_GINT64_FORMAT " (%s), status: %s\n",
+    gint64 rc = json_object_get_int_member(o, "rc");
+    gint64 raw = json_object_get_int_member(o, "raw_rc");
+    g_autofree char *rawnote = raw >= 0 && raw != rc
+                                   ? g_strdup_printf("; the agent exited %" G_GINT64_FORMAT, raw)
+                                   : g_strdup("");
+    g_string_append_printf(out, "%s %s: rc=%" G_GINT64_FORMAT " (%s%s), status: %s\n",
                            json_object_get_string_member(o, "agent"),
-                           json_object_get_string_member(o, "action"),
-                           json_object_get_int_member(o, "rc"),
-                           json_object_get_string_member(o, "rc_name"),
+                           json_object_get_string_member(o, "action"), rc,
+                           json_object_get_string_member(o, "rc_name"), rawnote,
                            json_object_get_string_member(o, "op_status_name"));
     const char *failure = json_object_get_string_member(o, "failure");
     g_string_append_printf(out, "result: %s (expected rc %" G_GINT64_FORMAT ", failure: %s%s)\n",
