@@ -164,9 +164,10 @@ static bool is_fence_agent(const char *name)
 
 static bool is_init_script(const char *name)
 {
-    /* Not scripts: README, skeleton, and dpkg leftovers. */
+    /* Not services: README, skeleton, and package-manager leftovers
+     * ("hwclock.sh" is a service, "foo.dpkg-old" is not). */
     return strcmp(name, "README") != 0 && strcmp(name, "skeleton") != 0 &&
-           !strchr(name, '.') && !g_str_has_suffix(name, "~");
+           !strstr(name, ".dpkg-") && !strstr(name, ".rpm") && !g_str_has_suffix(name, "~");
 }
 
 static int cmp_str(gconstpointer a, gconstpointer b)
