@@ -6,7 +6,7 @@ loop (bench/spawn_bare.c), in the same run.
 
 Targets: herd's time per action within 1.25x of the bare spawn, and
 memory flat as actions accumulate (resident size after the last tenth no
-more than 1 MiB above that after the first tenth).  Each side runs three
+more than 1 MiB above that after the first tenth).  Each side runs five
 times, interleaved; the best time of each counts (the least disturbed).
 """
 import argparse
@@ -34,7 +34,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("-n", type=int, default=N)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
     a = ap.parse_args()
     bare = os.path.join(a.build, "bench", "spawn_bare")
     herd = os.path.join(a.build, "bench", "exec_herd")

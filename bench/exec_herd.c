@@ -27,6 +27,17 @@ static long rss_kib(void)
     return rss * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
+/* Each action its own resource, so that only the limit bounds them. */
+static void on_result(const herd_exec_result_t *r, void *user);
+
+static void submit_one(bench_t *b)
+{
+    char id[32];
+    g_snprintf(id, sizeof id, "bench-%d", b->submitted++);
+    b->req.rsc_id = id;
+    herd_exec_submit(b->ex, &b->req, on_result, b);
+}
+
 static void on_result(const herd_exec_result_t *r, void *user)
 {
     bench_t *b = user;
@@ -34,10 +45,8 @@ static void on_result(const herd_exec_result_t *r, void *user)
     b->ok += r->status == HERD_OP_DONE && r->rc == 0;
     if (b->n >= 10 && b->done % (b->n / 10) == 0)
         printf("rss %d %ld\n", b->done, rss_kib());
-    if (b->submitted < b->n) {
-        b->submitted++;
-        herd_exec_submit(b->ex, &b->req, on_result, b);
-    }
+    if (b->submitted < b->n)
+        submit_one(b);
     if (b->done == b->n)
         g_main_loop_quit(b->loop);
 }
@@ -58,8 +67,8 @@ int main(int argc, char **argv)
                                   .expected_rc = -1, .timeout_ms = 20000};
     b.loop = g_main_loop_new(NULL, FALSE);
     /* Keep the queue a little deeper than the limit, as a daemon would. */
-    for (; b.submitted < b.n && b.submitted < 2 * c; b.submitted++)
-        herd_exec_submit(b.ex, &b.req, on_result, &b);
+    while (b.submitted < b.n && b.submitted < 2 * c)
+        submit_one(&b);
     g_main_loop_run(b.loop);
     printf("done %d %d\n", b.ok, b.n - b.ok);
     herd_exec_free(b.ex);

@@ -73,17 +73,6 @@ static char *fetch_metadata(herd_exec_t *ex, const herd_agent_t *agent, GError *
     return g_strdup(r->stdout_text);
 }
 
-/* Which parameter names a fence agent's target: "port" or "plug" as its
- * meta-data says, "none" when it has neither (only nodename= is sent). */
-static const char *port_param_of(const herd_metadata_t *md)
-{
-    if (!md || herd_metadata_param(md, "port"))
-        return "port";
-    if (herd_metadata_param(md, "plug"))
-        return "plug";
-    return "none";
-}
-
 /* ---- list --------------------------------------------------------------- */
 
 static void list_text(JsonNode *data, GString *out, void *user)
@@ -165,7 +154,8 @@ static void info_text(JsonNode *data, GString *out, void *user)
                                json_object_get_string_member(p, "name"),
                                json_object_get_boolean_member(p, "required") ? " *" : "",
                                json_object_get_string_member(p, "type"), flags->str,
-                               d ? " [" : "", d ? d : "", d ? "]" : "", psd ? psd : "");
+                               d && *d ? " [" : "", d && *d ? d : "", d && *d ? "]" : "",
+                               psd ? psd : "");
         g_string_free(flags, TRUE);
     }
     JsonArray *as = json_object_get_array_member(o, "actions");
@@ -307,8 +297,8 @@ static void result_json(JsonBuilder *b, const herd_exec_result_t *r)
     add_str(b, "failure", herd_failure_name(r->verdict.failure));
     add_bool(b, "degraded", r->verdict.degraded);
     add_str(b, "verdict", r->verdict.note);
-    add_int(b, "queue_ms", (r->started_us - r->queued_us) / 1000);
-    add_int(b, "exec_ms", (r->finished_us - r->started_us) / 1000);
+    add_int(b, "queue_ms", herd_exec_result_queue_ms(r));
+    add_int(b, "exec_ms", herd_exec_result_exec_ms(r));
     add_bool(b, "output_truncated", r->output_truncated);
     add_str(b, "stdout", r->stdout_text);
     add_str(b, "stderr", r->stderr_text);
@@ -317,11 +307,15 @@ static void result_json(JsonBuilder *b, const herd_exec_result_t *r)
 static void run_text(JsonNode *data, GString *out, void *user)
 {
     JsonObject *o = json_node_get_object(data);
-    g_string_append_printf(out, "%s %s: rc=%" G_GINT64_FORMAT " (%s), status: %s\n",
+    gint64 rc = json_object_get_int_member(o, "rc");
+    gint64 raw = json_object_get_int_member(o, "raw_rc");
+    g_autofree char *rawnote = raw >= 0 && raw != rc
+                                   ? g_strdup_printf("; the agent exited %" G_GINT64_FORMAT, raw)
+                                   : g_strdup("");
+    g_string_append_printf(out, "%s %s: rc=%" G_GINT64_FORMAT " (%s%s), status: %s\n",
                            json_object_get_string_member(o, "agent"),
-                           json_object_get_string_member(o, "action"),
-                           json_object_get_int_member(o, "rc"),
-                           json_object_get_string_member(o, "rc_name"),
+                           json_object_get_string_member(o, "action"), rc,
+                           json_object_get_string_member(o, "rc_name"), rawnote,
                            json_object_get_string_member(o, "op_status_name"));
     const char *failure = json_object_get_string_member(o, "failure");
     g_string_append_printf(out, "result: %s (expected rc %" G_GINT64_FORMAT ", failure: %s%s)\n",
@@ -407,18 +401,9 @@ static int agent_run(int argc, char **argv)
     g_autoptr(GMainContext) ctx = g_main_context_new();
     cfg.context = ctx;
     g_autoptr(herd_exec_t) ex = herd_exec_new(&cfg);
-    const char *port_param = NULL;
-    g_autoptr(herd_metadata_t) md = NULL;
-    g_autoptr(herd_agent_t) agent = herd_agent_parse(argv[1], &cfg.dirs, NULL);
-    if (agent && agent->klass == HERD_AGENT_STONITH && target) {
-        g_autofree char *xml = fetch_metadata(ex, agent, NULL);
-        md = xml ? herd_metadata_parse(xml, -1, agent->spec, NULL) : NULL;
-        port_param = port_param_of(md);
-    }
     herd_exec_request_t req = {
         .agent = argv[1], .action = argv[2], .rsc_id = rsc_id, .params = ptab, .meta = mtab,
         .timeout_ms = (guint)timeout_ms, .expected_rc = expect, .target = target,
-        .port_param = port_param,
     };
     /* With --interval the agent sees the interval; herd runs it once. */
     req.interval_ms = (guint)interval_ms;
@@ -442,6 +427,8 @@ typedef struct {
     const herd_agent_t *agent;
     GHashTable *params;
     guint timeout_ms;
+    bool timeout_given;             /* --timeout: overrides the meta-data's */
+    const herd_metadata_t *md;      /* once parsed; advertised timeouts */
     JsonBuilder *b;   /* array of checks */
     int failed, passed;
     bool verbose;
@@ -470,9 +457,15 @@ static void check_record(tester_t *t, const char *rule, bool pass, const char *f
  * result (caller frees). */
 static herd_exec_result_t *trun(tester_t *t, const char *action, GHashTable *meta)
 {
+    /* Each action gets the timeout its meta-data advertises, as a cluster
+     * configured with the advised values would give it. */
+    guint timeout = t->timeout_ms;
+    const herd_action_meta_t *am = t->md ? herd_metadata_action(t->md, action) : NULL;
+    if (!t->timeout_given && am && am->timeout_ms)
+        timeout = am->timeout_ms;
     herd_exec_request_t req = {.agent = t->agent->spec, .action = action,
                                .rsc_id = "herd-agent-test", .params = t->params, .meta = meta,
-                               .timeout_ms = t->timeout_ms, .expected_rc = -1};
+                               .timeout_ms = timeout, .expected_rc = -1};
     return herd_exec_run_wait(t->ex, &req);
 }
 
@@ -531,6 +524,7 @@ static void test_ocf(tester_t *t)
         return;
     }
     check_record(t, "meta-data-valid", true, "meta-data is valid ra-api-1 XML");
+    t->md = md;
     static const char *required[] = {"start", "stop", "monitor", "meta-data", NULL};
     GString *missing = g_string_new(NULL);
     for (int i = 0; required[i]; i++)
@@ -568,6 +562,24 @@ static void test_ocf(tester_t *t)
     texpect(t, "monitor-after-start", "monitor after start", "monitor", NULL, 0, false);
     texpect(t, "start-idempotent", "start of a started resource", "start", NULL, 0, false);
     texpect(t, "monitor-after-start", "monitor after a second start", "monitor", NULL, 0, false);
+    /* Deeper checks the meta-data advertises (OCF_CHECK_LEVEL = depth). */
+    for (guint i = 0; i < md->actions->len; i++) {
+        const herd_action_meta_t *a = md->actions->pdata[i];
+        if (strcmp(a->name, "monitor") != 0 || a->depth == 0)
+            continue;
+        GHashTable *saved = t->params;
+        g_autoptr(GHashTable) deep = new_table();
+        GHashTableIter it;
+        gpointer k, v;
+        g_hash_table_iter_init(&it, saved);
+        while (g_hash_table_iter_next(&it, &k, &v))
+            g_hash_table_insert(deep, g_strdup(k), g_strdup(v));
+        g_hash_table_insert(deep, g_strdup("OCF_CHECK_LEVEL"), g_strdup_printf("%u", a->depth));
+        t->params = deep;
+        g_autofree char *what = g_strdup_printf("monitor at depth %u after start", a->depth);
+        texpect(t, "monitor-depth", what, "monitor", NULL, 0, false);
+        t->params = saved;
+    }
 
     if (herd_metadata_action(md, "notify")) {
         static const char *kinds[][2] = {{"pre", "start"}, {"post", "start"},
@@ -613,8 +625,11 @@ static void test_ocf(tester_t *t)
     texpect(t, "monitor-after-stop", "monitor after stop", "monitor", NULL, HERD_OCF_NOT_RUNNING,
             false);
     texpect(t, "stop-idempotent", "stop of a stopped resource", "stop", NULL, 0, false);
+    /* The OCF guide: an unsupported action gets OCF_ERR_UNIMPLEMENTED
+     * (explicitly not OCF_ERR_ARGS). */
     texpect(t, "unknown-action", "an unknown action", "herd-no-such-action", NULL,
             HERD_OCF_ERR_UNIMPLEMENTED, false);
+    t->md = NULL; /* md is freed on return */
 }
 
 /* The LSB compliance sequence of Pacemaker's agent chapter (raw exit
@@ -697,8 +712,8 @@ static int agent_test(int argc, char **argv)
     g_autofree char *timeout = NULL;
     GOptionEntry entries[] = {
         {"option", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &opts, "Instance parameter", "NAME=VALUE"},
-        {"timeout", 't', 0, G_OPTION_ARG_STRING, &timeout, "Timeout per action (default 20s)",
-         "DURATION"},
+        {"timeout", 't', 0, G_OPTION_ARG_STRING, &timeout,
+         "Timeout per action (default: as the meta-data advises, else 20s)", "DURATION"},
         {NULL}};
     cli_common_t common;
     bool done;
@@ -738,7 +753,7 @@ static int agent_test(int argc, char **argv)
     json_builder_set_member_name(b, "checks");
     json_builder_begin_array(b);
     tester_t t = {.ex = ex, .agent = agent, .params = ptab, .timeout_ms = (guint)timeout_ms,
-                  .b = b};
+                  .timeout_given = timeout != NULL, .b = b};
     switch (agent->klass) {
     case HERD_AGENT_OCF:
         test_ocf(&t);

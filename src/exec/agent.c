@@ -57,7 +57,8 @@ static int class_from_name(const char *s, herd_agent_class_t *k)
 /* A name part must be non-empty and must not escape its directory. */
 static bool safe_part(const char *s)
 {
-    return s && *s && strchr(s, '/') == NULL && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+    return s && *s && strchr(s, '/') == NULL && strchr(s, ':') == NULL && strcmp(s, ".") != 0 &&
+           strcmp(s, "..") != 0;
 }
 
 herd_agent_t *herd_agent_parse(const char *name, const herd_agent_dirs_t *dirs, GError **err)
@@ -84,7 +85,7 @@ herd_agent_t *herd_agent_parse(const char *name, const herd_agent_dirs_t *dirs, 
     for (guint i = 1; i < n; i++) {
         if (!safe_part(parts[i])) {
             g_set_error(err, HERD_ERROR, HERD_EXIT_USAGE,
-                        "'%s': agent name parts must be non-empty and contain no '/'", name);
+                        "'%s': agent name parts must be non-empty and contain no '/' or ':'", name);
             return NULL;
         }
     }
@@ -163,9 +164,10 @@ static bool is_fence_agent(const char *name)
 
 static bool is_init_script(const char *name)
 {
-    /* Not scripts: README, skeleton, and dpkg leftovers. */
+    /* Not services: README, skeleton, and package-manager leftovers
+     * ("hwclock.sh" is a service, "foo.dpkg-old" is not). */
     return strcmp(name, "README") != 0 && strcmp(name, "skeleton") != 0 &&
-           !strchr(name, '.') && !g_str_has_suffix(name, "~");
+           !strstr(name, ".dpkg-") && !strstr(name, ".rpm") && !g_str_has_suffix(name, "~");
 }
 
 static int cmp_str(gconstpointer a, gconstpointer b)

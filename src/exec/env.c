@@ -146,6 +146,10 @@ int herd_exec_map_rc(herd_agent_class_t klass, const char *action, int st,
                 return HERD_OCF_NOT_RUNNING;
             return HERD_OCF_ERR_GENERIC;
         }
+        /* Stopping a stopped service succeeds (LSB: stop is idempotent),
+         * even from a script that says "not running" (7) about it. */
+        if (strcmp(action, "stop") == 0 && st == 7)
+            return HERD_OCF_OK;
         /* Other LSB actions: 0..7 share the OCF meanings. */
         return st >= 0 && st <= 7 ? st : HERD_OCF_ERR_GENERIC;
     case HERD_AGENT_STONITH:

@@ -19,7 +19,12 @@
 #define EXIT_REASON_PREFIX "ocf-exit-reason:"
 #define EXIT_REASON_MAX 256
 
-typedef enum { OP_QUEUED, OP_RUNNING, OP_WAITING } op_state_t;
+typedef enum {
+    OP_QUEUED,
+    OP_RUNNING,
+    OP_WAITING,   /* recurring: between runs */
+    OP_META,      /* stonith: waiting for the agent's meta-data (port/plug) */
+} op_state_t;
 
 typedef struct {
     GString *buf;
@@ -47,6 +52,7 @@ typedef struct op {
     capture_t out, err;
     GSource *child_src, *timeout_src, *kill_src, *interval_src;
     bool timed_out, cancelled, in_callback;
+    guint meta_call;          /* OP_META: the meta-data action's call id */
     gint64 queued_us, started_us;
     guint run_count;
 } op_t;
@@ -62,6 +68,8 @@ struct herd_exec {
     guint running;
     guint next_id;
     GSource *pump_src;
+    GHashTable *stonith_port; /* agent spec -> "port" | "plug" | "none" */
+    GHashTable *busy_rsc;     /* rsc_id of each running op (a set) */
 };
 
 static void op_free(op_t *op);
@@ -216,6 +224,7 @@ static void op_complete(op_t *op, herd_op_status_t status, int rc, int raw_rc, i
     r.queued_us = op->queued_us;
     r.started_us = op->started_us ? op->started_us : g_get_monotonic_time();
     r.finished_us = g_get_monotonic_time();
+    r.finished_real_us = g_get_real_time();
     r.run_count = ++op->run_count;
     r.verdict = herd_exec_classify(op->action, op->interval_ms, op->expected_rc, status, rc);
 
@@ -270,6 +279,8 @@ static void on_child_exit(GPid pid, gint wstatus, gpointer data)
     capture_close(&op->err);
     op->pid = 0;
     ex->running--;
+    if (op->rsc_id)
+        g_hash_table_remove(ex->busy_rsc, op->rsc_id);
 
     herd_op_status_t status = HERD_OP_DONE;
     int raw = -1, sig = 0, rc;
@@ -359,6 +370,34 @@ static GSource *watch_fd(op_t *op, capture_t *c)
     return s;
 }
 
+/* The parameter naming the target in a fence agent's meta-data. */
+static const char *port_param_from_metadata(const char *xml)
+{
+    g_autoptr(herd_metadata_t) md = xml ? herd_metadata_parse(xml, -1, "stonith", NULL) : NULL;
+    if (!md || herd_metadata_param(md, "port"))
+        return "port";
+    return herd_metadata_param(md, "plug") ? "plug" : "none";
+}
+
+/* A fence agent's meta-data has arrived: remember how it names the
+ * target, then start the action that waited for it. */
+static void on_stonith_metadata(const herd_exec_result_t *r, void *user)
+{
+    if (r->status == HERD_OP_CANCELLED)
+        return; /* the waiting op was cancelled (and may be gone) */
+    op_t *op = user;
+    herd_exec_t *ex = op->ex;
+    const char *param = port_param_from_metadata(r->status == HERD_OP_DONE && r->rc == 0
+                                                     ? r->stdout_text
+                                                     : NULL);
+    g_hash_table_replace(ex->stonith_port, g_strdup(op->agent_name), g_strdup(param));
+    op->meta_call = 0;
+    op->port_param = g_strdup(param);
+    op->state = OP_QUEUED;
+    g_queue_push_head(&ex->queue, op);
+    pump_schedule(ex);
+}
+
 /* Start one run.  Failures found before the agent runs complete the op at
  * once (we are inside the pump, never inside herd_exec_submit). */
 static void op_start(op_t *op)
@@ -383,6 +422,19 @@ static void op_start(op_t *op)
         pump_schedule(ex);
         return;
     }
+    if (agent->klass == HERD_AGENT_STONITH && op->target && *op->target && !op->port_param) {
+        const char *known = g_hash_table_lookup(ex->stonith_port, op->agent_name);
+        if (known) {
+            op->port_param = g_strdup(known);
+        } else {
+            /* port= or plug=: the agent's meta-data says; ask it first. */
+            herd_exec_request_t mreq = {.agent = op->agent_name, .action = "meta-data",
+                                        .timeout_ms = op->timeout_ms, .expected_rc = -1};
+            op->state = OP_META;
+            op->meta_call = herd_exec_submit(ex, &mreq, on_stonith_metadata, op);
+            return;
+        }
+    }
     herd_exec_request_t req = {
         .agent = op->agent_name, .action = op->action, .rsc_id = op->rsc_id,
         .params = op->params, .meta = op->meta, .timeout_ms = op->timeout_ms,
@@ -397,7 +449,13 @@ static void op_start(op_t *op)
                               : NULL;
     spawn_child_t child;
     const char *what = NULL;
-    int rc = spawn_agent(argv, envp, ex->cwd, in, &child, &what);
+    /* When this is the last agent herd can start now (nothing queued, or
+     * the limit reached with it), the cheaper vfork-like start wins: herd
+     * has nothing else to start meanwhile.  In a burst, fork, so that the
+     * next ones start while this one execs. */
+    bool share_vm = ex->queue.length == 0 ||
+                    (ex->max_concurrent && ex->running + 1 >= ex->max_concurrent);
+    int rc = spawn_agent(argv, envp, ex->cwd, in, share_vm, &child, &what);
     if (rc < 0) {
         op_complete(op, HERD_OP_ERROR, HERD_OCF_ERR_GENERIC, -1, 0,
                     g_strdup_printf("could not run %s: %s failed: %s", agent->path, what,
@@ -415,6 +473,8 @@ static void op_start(op_t *op)
         op->err.buf = g_string_new(NULL);
     }
     ex->running++;
+    if (op->rsc_id)
+        g_hash_table_add(ex->busy_rsc, g_strdup(op->rsc_id));
     op->out.src = watch_fd(op, &op->out);
     op->err.src = watch_fd(op, &op->err);
     op->child_src = g_child_watch_source_new(child.pid);
@@ -425,10 +485,28 @@ static void op_start(op_t *op)
     g_source_attach(op->timeout_src, ex->ctx);
 }
 
+/* The first queued op that may start: its resource has nothing running
+ * (one action per resource at a time, as agents expect). */
+static op_t *next_startable(herd_exec_t *ex)
+{
+    for (GList *l = ex->queue.head; l; l = l->next) {
+        op_t *op = l->data;
+        if (!op->rsc_id || !g_hash_table_contains(ex->busy_rsc, op->rsc_id)) {
+            g_queue_delete_link(&ex->queue, l);
+            return op;
+        }
+    }
+    return NULL;
+}
+
 static void pump_now(herd_exec_t *ex)
 {
+    /* op_start may complete an op at once and run callbacks that change
+     * the queue: look it up afresh each time. */
     while (ex->queue.length && (!ex->max_concurrent || ex->running < ex->max_concurrent)) {
-        op_t *op = g_queue_pop_head(&ex->queue);
+        op_t *op = next_startable(ex);
+        if (!op)
+            break;
         op_start(op);
     }
 }
@@ -492,6 +570,8 @@ herd_exec_t *herd_exec_new(const herd_exec_config_t *cfg)
     ex->rsc_tmp = g_strdup(cfg->rsc_tmp_dir ? cfg->rsc_tmp_dir : HERD_RSC_TMP_DIR);
     ex->cwd = g_strdup(cfg->cwd ? cfg->cwd : "/");
     ex->ops = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)op_free);
+    ex->stonith_port = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    ex->busy_rsc = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_queue_init(&ex->queue);
     ex->next_id = 1;
     /* Agents expect HA_RSCTMP to exist; failing to make it is theirs to report. */
@@ -539,6 +619,8 @@ void herd_exec_free(herd_exec_t *ex)
         return;
     g_queue_clear(&ex->queue);
     g_hash_table_destroy(ex->ops);
+    g_hash_table_destroy(ex->stonith_port);
+    g_hash_table_destroy(ex->busy_rsc);
     source_clear(&ex->pump_src);
     g_main_context_unref(ex->ctx);
     g_free(ex->ocf_root);
@@ -576,6 +658,31 @@ guint herd_exec_submit(herd_exec_t *ex, const herd_exec_request_t *req, herd_exe
     return op->id;
 }
 
+static gint cmp_uint(gconstpointer a, gconstpointer b)
+{
+    guint x = *(const guint *)a, y = *(const guint *)b;
+    return x < y ? -1 : x > y;
+}
+
+guint herd_exec_cancel_resource(herd_exec_t *ex, const char *rsc_id)
+{
+    g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint));
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, ex->ops);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        op_t *op = v;
+        if (op->rsc_id && strcmp(op->rsc_id, rsc_id) == 0)
+            g_array_append_val(ids, op->id);
+    }
+    /* In call order, so that callbacks come in a defined order. */
+    g_array_sort(ids, cmp_uint);
+    guint n = 0;
+    for (guint i = 0; i < ids->len; i++)
+        n += herd_exec_cancel(ex, g_array_index(ids, guint, i));
+    return n;
+}
+
 bool herd_exec_cancel(herd_exec_t *ex, guint call_id)
 {
     op_t *op = g_hash_table_lookup(ex->ops, GUINT_TO_POINTER(call_id));
@@ -598,6 +705,12 @@ bool herd_exec_cancel(herd_exec_t *ex, guint call_id)
         break;
     case OP_WAITING:
         source_clear(&op->interval_src);
+        op_complete(op, HERD_OP_CANCELLED, HERD_OCF_ERR_GENERIC, -1, 0, NULL);
+        break;
+    case OP_META:
+        if (op->meta_call)
+            herd_exec_cancel(ex, op->meta_call);
+        op->meta_call = 0;
         op_complete(op, HERD_OP_CANCELLED, HERD_OCF_ERR_GENERIC, -1, 0, NULL);
         break;
     }

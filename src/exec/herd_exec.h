@@ -164,9 +164,22 @@ typedef struct {
     char *stderr_text;        /* captured (minus exit-reason lines); never NULL */
     bool output_truncated;    /* more output was produced than kept */
     gint64 queued_us, started_us, finished_us;
+    gint64 finished_real_us;  /* g_get_real_time() at the end, for records
+                                 (last-rc-change); never for durations */
     guint run_count;          /* 1 for the first run of a recurring action */
     herd_verdict_t verdict;
 } herd_exec_result_t;
+
+/* Milliseconds the action waited for a slot / ran (queue-time and
+ * exec-time as lrm_rsc_op records them). */
+static inline guint herd_exec_result_queue_ms(const herd_exec_result_t *r)
+{
+    return (guint)((r->started_us - r->queued_us) / 1000);
+}
+static inline guint herd_exec_result_exec_ms(const herd_exec_result_t *r)
+{
+    return (guint)((r->finished_us - r->started_us) / 1000);
+}
 
 /* A deep copy of a result (free with herd_exec_result_free). */
 herd_exec_result_t *herd_exec_result_copy(const herd_exec_result_t *r);
@@ -186,9 +199,10 @@ typedef struct {
     guint interval_ms;        /* > 0: recurring */
     int expected_rc;          /* < 0: the default for the action */
     const char *target;       /* stonith: the node to fence (nodename=, port=) */
-    const char *port_param;   /* stonith: "port" or "plug" as the agent's
-                                 meta-data names the target, "none" to send
-                                 only nodename=; NULL = "port" */
+    const char *port_param;   /* stonith: "port" or "plug" naming the target,
+                                 "none" to send only nodename=; NULL = as the
+                                 agent's meta-data says (the executor asks
+                                 the agent once and remembers) */
 } herd_exec_request_t;
 
 /* Called once per finished run.  `r` lives until the callback returns. */
@@ -217,10 +231,12 @@ herd_exec_t *herd_exec_new(const herd_exec_config_t *config);
 void herd_exec_free(herd_exec_t *ex);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(herd_exec_t, herd_exec_free)
 
-/* Queue an action; returns its call id (> 0).  The callback runs on the
- * executor's context when each run ends, also for failures found before
- * spawning (bad agent name, missing executable, failed exec: those give a
- * status other than DONE).  `cb` may be NULL. */
+/* Queue an action; returns its call id (> 0).  Actions start in the order
+ * submitted, within the concurrency limit, and never two of the same
+ * resource (rsc_id) at once: a later one waits for the running one.  The
+ * callback runs on the executor's context when each run ends, also for
+ * failures found before spawning (bad agent name, missing executable,
+ * failed exec: those give a status other than DONE).  `cb` may be NULL. */
 guint herd_exec_submit(herd_exec_t *ex, const herd_exec_request_t *req,
                        herd_exec_cb cb, void *user);
 
@@ -229,6 +245,10 @@ guint herd_exec_submit(herd_exec_t *ex, const herd_exec_request_t *req,
  * once more with status CANCELLED (not at all if cancelled from inside its
  * own callback).  Returns false when the id is unknown. */
 bool herd_exec_cancel(herd_exec_t *ex, guint call_id);
+
+/* Cancel every action of resource `rsc_id` (its recurring monitors before
+ * a stop, say), as herd_exec_cancel does each.  Returns how many. */
+guint herd_exec_cancel_resource(herd_exec_t *ex, const char *rsc_id);
 
 /* Number of actions queued or running (recurring ones count while they
  * wait for their next run). */
@@ -267,8 +287,9 @@ char **herd_exec_build_argv(const herd_agent_t *agent, const herd_exec_request_t
 char *herd_exec_stonith_stdin(const herd_exec_request_t *req, const char *port_param);
 
 /* Map an agent's exit status to an OCF rc for `action` of class `klass`
- * (LSB status: 0 running, 3 stopped, 1/2/4 failed; stonith status: 2 off;
- * heartbeat status judged from stdout). */
+ * (LSB status: 0 running, 3 stopped, 1/2/4 failed; LSB stop saying 7
+ * "not running" succeeded, as LSB wants stop idempotent; stonith status:
+ * 2 off; heartbeat status judged from stdout). */
 int herd_exec_map_rc(herd_agent_class_t klass, const char *action, int exit_status,
                      const char *stdout_text);
 

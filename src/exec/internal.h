@@ -25,11 +25,13 @@ typedef struct {
 
 /* Fork and exec `argv[0]` with `envp` in a new session, signals reset,
  * cwd `cwd`, stdin from `stdin_data` (or /dev/null when NULL), every other
- * descriptor closed.  Does not wait for the exec: returns 0 once forked,
- * or -errno when the set-up in herd (pipes, fork) failed, with `*what`
- * naming the step (static). */
+ * descriptor closed.  `share_vm` picks a vfork-like clone (cheaper, but
+ * herd waits until the child has exec'd: best when nothing else is left to
+ * start) over fork (herd goes on at once).  Returns 0 once started, or
+ * -errno when the set-up in herd (pipes, fork) failed, with `*what` naming
+ * the step (static); a failed exec is told by spawn_exec_error later. */
 int spawn_agent(char **argv, char **envp, const char *cwd, const char *stdin_data,
-                spawn_child_t *child, const char **what);
+                bool share_vm, spawn_child_t *child, const char **what);
 
 /* After the child has exited: did its exec fail?  Reads the exec-error
  * pipe (and closes it).  Returns 0 when the exec happened, else -errno of

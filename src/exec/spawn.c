@@ -2,11 +2,15 @@
  * process.c, written for herd): a close-on-exec error pipe tells a failed
  * exec apart from the agent's own exit; the child gets a new session and
  * process group, default signal dispositions and an empty signal mask, only
- * descriptors 0-2, and nothing but async-signal-safe calls after fork. */
+ * descriptors 0-2, and nothing but async-signal-safe calls (raw system
+ * calls, no memory written but its own stack) between clone and exec. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +19,17 @@
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* The child runs on a borrowed stack between clone and exec: keep the
+ * sanitizers' bookkeeping (which assumes the thread's own stack) out of it. */
+#if defined(__has_attribute)
+#if __has_attribute(no_sanitize)
+#define CHILD_CODE __attribute__((no_sanitize("address", "undefined")))
+#endif
+#endif
+#ifndef CHILD_CODE
+#define CHILD_CODE
 #endif
 
 /* What the child reports through the error pipe before _exit(127). */
@@ -36,14 +51,14 @@ static void close_pair(int p[2])
 }
 
 /* In the child: make `fd` the descriptor `target`, inheritable. */
-static int child_dup(int fd, int target)
+static CHILD_CODE int child_dup(int fd, int target)
 {
     if (fd == target)
         return fcntl(fd, F_SETFD, 0);
     return dup2(fd, target) < 0 ? -1 : 0;
 }
 
-static G_GNUC_NORETURN void child_fail(int errpipe, int step)
+static CHILD_CODE G_GNUC_NORETURN void child_fail(int errpipe, int step)
 {
     child_error_t ce = {errno, step};
     ssize_t n;
@@ -56,7 +71,7 @@ static G_GNUC_NORETURN void child_fail(int errpipe, int step)
 /* glibc refuses to touch the signals it reserves for itself (32, 33), yet
  * an ignored disposition on them survives exec: reset them through the
  * kernel directly where we know its sigaction layout. */
-static void reset_reserved_signal(int sig)
+static CHILD_CODE void reset_reserved_signal(int sig)
 {
 #if defined(__x86_64__) && defined(SYS_rt_sigaction)
     struct {
@@ -71,7 +86,16 @@ static void reset_reserved_signal(int sig)
 #endif
 }
 
-static G_GNUC_NORETURN void child_run(char **argv, char **envp, const char *cwd, int in_fd,
+/* What the child needs, on the parent's memory (the child shares it until
+ * it execs, and writes to none of it). */
+typedef struct {
+    char **argv, **envp;
+    const char *cwd;
+    int in_fd, out_fd, err_fd, errpipe;
+} child_args_t;
+
+static CHILD_CODE G_GNUC_NORETURN void child_run(char **argv, char **envp, const char *cwd,
+                                                 int in_fd,
                                       int out_fd, int err_fd, int errpipe)
 {
     /* Signals first: default dispositions, nothing blocked. */
@@ -86,7 +110,7 @@ static G_GNUC_NORETURN void child_run(char **argv, char **envp, const char *cwd,
     }
     sigset_t none;
     sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
 
     if (setsid() < 0)
         child_fail(errpipe, STEP_SETSID);
@@ -104,16 +128,58 @@ static G_GNUC_NORETURN void child_run(char **argv, char **envp, const char *cwd,
     for (int i = 0; i < 3; i++)
         if (child_dup(fds[i], i) < 0)
             child_fail(errpipe, STEP_STDIO);
-    /* Everything else closes at exec, whoever opened it. */
-    syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+    /* Everything else closes at exec, whoever opened it (kernels before
+     * 5.11 lack close_range: mark each descriptor instead). */
+    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+        struct rlimit rl;
+        rlim_t max = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+        if (max > 65536)
+            max = 65536;
+        for (int fd = 3; fd < (int)max; fd++)
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
     if (chdir(cwd) < 0)
         child_fail(errpipe, STEP_CHDIR);
     execve(argv[0], argv, envp);
     child_fail(errpipe, STEP_EXEC);
 }
 
+static CHILD_CODE int child_entry(void *data)
+{
+    child_args_t *a = data;
+    child_run(a->argv, a->envp, a->cwd, a->in_fd, a->out_fd, a->err_fd, a->errpipe);
+}
+
+#define CHILD_STACK_SIZE (64 * 1024)
+
+/* Start the child.  With `share_vm`, clone(CLONE_VM | CLONE_VFORK), as
+ * posix_spawn does, spares copying herd's page tables: the parent sleeps
+ * until the child has exec'd (or failed), all signals blocked meanwhile so
+ * that no handler of ours runs on the child's side before it resets them.
+ * Otherwise a plain fork, after which the parent goes on at once. */
+static pid_t start_child(child_args_t *a, bool share_vm)
+{
+    if (!share_vm) {
+        pid_t pid = fork();
+        if (pid == 0)
+            child_run(a->argv, a->envp, a->cwd, a->in_fd, a->out_fd, a->err_fd, a->errpipe);
+        return pid;
+    }
+    void *stack = g_malloc(CHILD_STACK_SIZE);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t pid = clone(child_entry, (char *)stack + CHILD_STACK_SIZE,
+                      CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+    int e = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    g_free(stack);
+    errno = e;
+    return pid;
+}
+
 int spawn_agent(char **argv, char **envp, const char *cwd, const char *stdin_data,
-                spawn_child_t *child, const char **what)
+                bool share_vm, spawn_child_t *child, const char **what)
 {
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, ep[2] = {-1, -1};
     int rc = 0;
@@ -152,13 +218,12 @@ int spawn_agent(char **argv, char **envp, const char *cwd, const char *stdin_dat
         }
     }
     *what = "fork";
-    pid_t pid = fork();
+    child_args_t ca = {argv, envp, cwd, in[0], out[1], err[1], ep[1]};
+    pid_t pid = start_child(&ca, share_vm);
     if (pid < 0) {
         rc = -errno;
         goto fail;
     }
-    if (pid == 0)
-        child_run(argv, envp, cwd, in[0], out[1], err[1], ep[1]);
 
     close(in[0]);
     close(out[1]);

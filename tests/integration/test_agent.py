@@ -199,13 +199,15 @@ def test_lsb_cycle_and_status_codes(tenv):
     run_json(tenv, "lsb:herd-lsb-fixture", "stop")
     p, r = run_json(tenv, "lsb:herd-lsb-fixture", "monitor")
     assert (r["raw_rc"], r["rc"]) == (3, 7)
-    assert run_json(tenv, "lsb:herd-lsb-fixture", "start")[1]["rc"] == 0
-    pid = int(open("/tmp/herd-lsb-fixture.pid").read())
+    p, r = run_json(tenv, "lsb:herd-lsb-fixture", "start")
+    assert r["rc"] == 0
+    pidfile = re.search(r"pid file (\S+)\)", r["stdout"]).group(1)
+    pid = int(open(pidfile).read())
     os.kill(pid, 0)  # the daemon survives its start action
     p, r = run_json(tenv, "lsb:herd-lsb-fixture", "status")
     assert (r["raw_rc"], r["rc"]) == (0, 0)
     assert run_json(tenv, "lsb:herd-lsb-fixture", "stop")[1]["rc"] == 0
-    with open("/tmp/herd-lsb-fixture.pid", "w") as f:  # dead, pid file left: LSB status 1
+    with open(pidfile, "w") as f:  # dead, pid file left: LSB status 1
         f.write("4194000\n")
     p, r = run_json(tenv, "lsb:herd-lsb-fixture", "monitor", "--interval", "10s")
     assert (r["raw_rc"], r["rc"], r["failure"]) == (1, 1, "soft")
@@ -217,8 +219,10 @@ def test_heartbeat_positional_and_status_from_stdout(tenv):
     assert run_json(tenv, *a, "stop", "-p", "1=web")[1]["rc"] == 0
     p, r = run_json(tenv, *a, "monitor", "-p", "1=web")
     assert r["rc"] == 7 and r["raw_rc"] == 0 and "stopped" in r["stdout"]
-    assert run_json(tenv, *a, "start", "-p", "1=web")[1]["rc"] == 0
-    assert os.path.exists("/tmp/herdhb-web.state")  # "web" came as $1
+    p, r = run_json(tenv, *a, "start", "-p", "1=web")
+    assert r["rc"] == 0
+    assert r["stdout"].strip().endswith("/web.state")  # "web" came as $1
+    assert os.path.exists(r["stdout"].split()[-1])
     p, r = run_json(tenv, *a, "status", "-p", "1=web")
     assert r["rc"] == 0 and "is running" in r["stdout"]
     assert run_json(tenv, *a, "stop", "-p", "1=web")[1]["rc"] == 0
@@ -328,8 +332,12 @@ def test_environment_is_built_from_scratch(tenv):
     assert kv["SID"] == kv["PID"] == kv["PGID"]  # own session and process group
     assert kv["STDIN"] == ""
     assert kv["SIGIGN"] == "0000000000000000" and kv["SIGBLK"] == "0000000000000000"
-    fds = [line[3:].split(" ", 1) for line in out if line.startswith("FD:")]
-    fdmap = {int(a): b for a, b in fds}
+    listing = out[out.index("FDLIST-BEGIN") + 1:out.index("FDLIST-END")]
+    fdmap = {}
+    for line in listing:
+        m = re.search(r" (\d+) -> (.*)$", line)
+        if m:
+            fdmap[int(m.group(1))] = m.group(2)
     assert fdmap[0] == "/dev/null"
     assert fdmap[1].startswith("pipe:") and fdmap[2].startswith("pipe:")
     # beyond 0-2 only the shell's own handle on the script it reads
