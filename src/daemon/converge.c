@@ -61,3 +61,22 @@ void herdd_converge_cancel(herdd_t *d)
     d->converge_source = 0;
     g_clear_pointer(&d->pending_reason, g_free);
 }
+
+int herdd_record_result(herdd_t *d, const herd_op_result_t *res, GError **err)
+{
+    xmlDoc *doc = xmlCopyDoc(herd_store_doc(d->store), 1);
+    herd_store_record_op(doc, res);
+    bool changed = false;
+    int rc = herd_store_commit(d->store, doc, HERD_STORE_COMMIT_AUTO, &changed, err);
+    if (rc)
+        return rc;
+    herd_info("%s %s on %s: rc=%d op-status=%d", res->rsc_id, res->operation, res->node_name,
+              res->rc_code, res->op_status);
+    if (changed) {
+        g_autofree char *reason = g_strdup_printf("%s_%s_%" G_GINT64_FORMAT " result rc=%d",
+                                                  res->rsc_id, res->operation, res->interval_ms,
+                                                  res->rc_code);
+        herdd_cib_changed(d, reason);
+    }
+    return 0;
+}

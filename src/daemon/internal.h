@@ -186,6 +186,12 @@ typedef struct {
  * commits `doc`. */
 void herd_store_record_op(xmlDoc *doc, const herd_op_result_t *res);
 
+/* Record an executor result in the status section (herd_store_record_op)
+ * and commit it; the commit calls herdd_cib_changed, so the next converge
+ * run sees it.  Returns 0 or an exit status with `err` (the CIB is then
+ * unchanged). */
+int herdd_record_result(herdd_t *d, const herd_op_result_t *res, GError **err);
+
 /* Handle one decoded request and return the owned reply object (dispatch.c). */
 JsonObject *herdd_dispatch(herdd_t *d, JsonObject *req, const herd_ipc_peer_t *peer);
 

@@ -340,19 +340,22 @@ def frame(payload, version=1, ptype=1, length=None):
     return b"HERD" + struct.pack(">HHI", version, ptype, n) + payload
 
 
+_pending = {}
+
+
 def read_frame(s):
-    buf = b""
-    while len(buf) < 12:
+    """One frame's payload from socket s (bytes after it are kept for the
+    next call), or None when the connection closes first."""
+    s.settimeout(30)
+    buf = _pending.pop(s.fileno(), b"")
+    while len(buf) < 12 or len(buf) < 12 + struct.unpack(">I", buf[8:12])[0]:
         chunk = s.recv(65536)
         if not chunk:
             return None
         buf += chunk
     n = struct.unpack(">I", buf[8:12])[0]
-    while len(buf) < 12 + n:
-        chunk = s.recv(65536)
-        if not chunk:
-            return None
-        buf += chunk
+    if len(buf) > 12 + n:
+        _pending[s.fileno()] = buf[12 + n:]
     return buf[12:12 + n].decode()
 
 
@@ -463,3 +466,67 @@ def test_client_without_daemon_says_so(tmp_path):
                        timeout=60)
     assert r.returncode == EXIT["DISCONNECT"]
     assert "is herdd running" in r.stderr
+
+
+def ipc(sock_path, *requests):
+    """Send requests (pipelined, in one write) and return their replies."""
+    import json
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sock_path)
+    s.sendall(b"".join(frame(json.dumps(r).encode()) for r in requests))
+    replies = [json.loads(read_frame(s)) for _ in requests]
+    _pending.pop(s.fileno(), None)
+    s.close()
+    return replies
+
+
+def test_pipelined_requests_answered_in_order_with_ids(daemon):
+    daemon.start()
+    replies = ipc(daemon.sock, {"op": "ping", "id": 1},
+                  {"op": "attr_set", "name": "p", "value": "1", "id": "two"},
+                  {"op": "attr_get", "name": "p", "id": 3})
+    assert [r["id"] for r in replies] == [1, "two", 3]
+    assert replies[2]["value"] == "1"
+
+
+def test_operation_results_recorded_as_pacemaker_reads_them(daemon, tmp_path):
+    daemon.start()
+    f = tmp_path / "cib.xml"
+    f.write_text(SAMPLE.replace('type="Dummy"/>', 'type="Dummy"><operations>'
+                                '<op id="d1-mon" name="monitor" interval="10s"/>'
+                                '</operations></primitive>'))
+    assert daemon.run("cib", "replace", str(f)).returncode == 0
+    base = {"op": "op_result", "rsc": "d1", "class": "ocf", "provider": "heartbeat",
+            "type": "Dummy"}
+    r1, r2 = ipc(daemon.sock,
+                 dict(base, operation="start", call_id=3, rc=0, transition_key="1:1:0:x"),
+                 dict(base, operation="monitor", interval=10000, call_id=4, rc=7,
+                      transition_key="2:1:0:x"))
+    assert r1["rc"] == 0 and r2["rc"] == 0
+    cib = daemon.cib()
+    # status changes move num_updates, not epoch
+    assert cib.get("epoch") == "10" and int(cib.get("num_updates")) >= 2
+    lr = cib.find("status/node_state[@uname='node1']/lrm/lrm_resources/lrm_resource[@id='d1']")
+    assert lr.find("lrm_rsc_op[@id='d1_last_0']").get("rc-code") == "0"
+    assert lr.find("lrm_rsc_op[@id='d1_monitor_10000']").get("rc-code") == "7"
+    assert lr.find("lrm_rsc_op[@id='d1_last_failure_0']") is not None
+    if shutil.which("crm_simulate"):
+        r = subprocess.run(["crm_simulate", "-x", daemon.cib_path, "-s"], capture_output=True,
+                           text=True, timeout=60)
+        assert "FAILED node1" in r.stdout, r.stdout + r.stderr
+        assert re.search(r"Recover\s+d1", r.stdout), r.stdout
+
+
+def test_transient_state_survives_restart_but_not_reboot(daemon):
+    daemon.start()
+    assert daemon.run("attribute", "set", "-l", "reboot", "t", "1").returncode == 0
+    assert daemon.run("attribute", "set", "p", "1").returncode == 0
+    daemon.stop()
+    daemon.start()  # same boot: transient attributes still hold
+    assert daemon.run("attribute", "get", "-l", "reboot", "t", "-q").stdout == "1\n"
+    daemon.stop()
+    with open(os.path.join(daemon.state, "boot_id"), "w") as f:
+        f.write("00000000-0000-0000-0000-000000000000\n")  # as if the machine rebooted
+    daemon.start()
+    assert daemon.run("attribute", "get", "-l", "reboot", "t").returncode == EXIT["NOSUCH"]
+    assert daemon.run("attribute", "get", "p", "-q").stdout == "1\n"
