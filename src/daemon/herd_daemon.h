@@ -31,6 +31,7 @@
 #define HERD_IPC_JSON 1
 #define HERD_IPC_HEADER_SIZE 12
 #define HERD_IPC_MAX_PAYLOAD (64u * 1024u * 1024u)
+#define HERD_IPC_MAX_DEPTH 64 /* deepest JSON nesting accepted */
 #define HERD_IPC_GROUP "haclient"
 /* Environment variable naming the socket (herdd exports it to agents). */
 #define HERD_IPC_SOCKET_ENV "HERD_SOCKET"

@@ -292,10 +292,22 @@ herd_ipc_server_t *herd_ipc_server_new(herdd_t *d, const char *path, GError **er
         g_set_error(err, HERD_ERROR, HERD_EXIT_OSERR, "socket: %s", g_strerror(errno));
         return NULL;
     }
-    /* A socket left by a killed herdd: the state lock says we own it now. */
+    /* A socket left by a killed herdd is replaced; one that answers belongs
+     * to a live herdd (on another state directory) and is left alone. */
     struct stat st;
-    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        bool live = probe >= 0 && connect(probe, (struct sockaddr *)&addr, sizeof(addr)) == 0;
+        if (probe >= 0)
+            close(probe);
+        if (live) {
+            close(fd);
+            g_set_error(err, HERD_ERROR, HERD_EXIT_EXISTS,
+                        "another herdd is already serving the socket %s", path);
+            return NULL;
+        }
         unlink(path);
+    }
     if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 64) < 0) {
         int e = errno;
         close(fd);

@@ -530,3 +530,43 @@ def test_transient_state_survives_restart_but_not_reboot(daemon):
     daemon.start()
     assert daemon.run("attribute", "get", "-l", "reboot", "t").returncode == EXIT["NOSUCH"]
     assert daemon.run("attribute", "get", "p", "-q").stdout == "1\n"
+
+
+def test_random_garbage_never_hurts_the_daemon(daemon):
+    daemon.start()
+    rnd = random.Random(42)
+    for i in range(60):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(daemon.sock)
+        kind = i % 3
+        if kind == 0:
+            data = bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 300)))
+        elif kind == 1:   # a valid header, then random payload bytes
+            n = rnd.randrange(0, 200)
+            data = frame(bytes(rnd.randrange(256) for _ in range(n)))
+        else:             # valid JSON, wrong shapes
+            data = frame(rnd.choice([b'{"op":7}', b'{"op":"attr_set"}', b'{}', b'null',
+                                     b'{"op":"cib_replace","xml":5}',
+                                     b'{"op":"cib_query","xpath":"//["}',
+                                     b'{"op":"op_result","rsc":"x"}']))
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+            s.settimeout(10)
+            while s.recv(65536):
+                pass
+        except OSError:
+            pass
+        s.close()
+    assert daemon.proc.poll() is None
+    assert ipc(daemon.sock, {"op": "ping"})[0]["rc"] == 0
+    assert daemon.cib().tag == "cib"
+
+
+def test_socket_of_a_live_daemon_is_not_stolen(daemon):
+    daemon.start()
+    other = os.path.join(daemon.root, "other-state")
+    r = subprocess.run([HERDD, "--state-dir", other, "--socket", daemon.sock],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == EXIT["EXISTS"] and "already serving" in r.stderr
+    assert ipc(daemon.sock, {"op": "ping"})[0]["rc"] == 0
