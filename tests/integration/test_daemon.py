@@ -570,3 +570,32 @@ def test_socket_of_a_live_daemon_is_not_stolen(daemon):
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == EXIT["EXISTS"] and "already serving" in r.stderr
     assert ipc(daemon.sock, {"op": "ping"})[0]["rc"] == 0
+
+
+def test_every_corpus_cib_passes_validation(shared):
+    """The write gate must accept every CIB Pacemaker accepts (ids in
+    resource_ref/obj_ref are references, node ids a namespace of their own)."""
+    from conftest import HERD_FAST
+    xml_dir = os.path.join(shared, "scheduler-corpus", "xml")
+    files = sorted(f for f in os.listdir(xml_dir) if f.endswith(".xml"))
+    assert files
+    refused = []
+    for f in files:
+        r = subprocess.run([HERD_FAST, "cib", "validate", os.path.join(xml_dir, f)],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            refused.append(f"{f}: {r.stderr.strip()}")
+    assert not refused, "\n".join(refused[:10])
+
+
+def test_corpus_cib_replaced_into_live_daemon(daemon, shared):
+    daemon.start()
+    src = os.path.join(shared, "scheduler-corpus", "xml", "bundle-nested-colocation.xml")
+    if not os.path.exists(src):
+        pytest.skip("corpus file missing")
+    r = daemon.run("cib", "replace", src)
+    assert r.returncode == 0, r.stderr
+    mine = ET.parse(src).getroot()
+    live = daemon.cib()
+    assert len(live.findall(".//primitive")) == len(mine.findall(".//primitive"))
+    assert int(live.get("epoch")) >= int(mine.get("epoch"))
