@@ -43,6 +43,17 @@ void herdd_cib_changed(herdd_t *d, const char *reason)
 {
     d->changes++;
     herd_info("CIB changed: %s", reason);
+    /* Subscribers see every version, not only the coalesced runs. */
+    herd_store_version_t v = herd_store_version(herd_store_doc(d->store));
+    g_autofree char *version = g_strdup_printf("%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT
+                                               ".%" G_GINT64_FORMAT, v.admin_epoch, v.epoch,
+                                               v.num_updates);
+    g_autoptr(JsonObject) ev = json_object_new();
+    json_object_set_string_member(ev, "event", "cib_changed");
+    json_object_set_string_member(ev, "version", version);
+    json_object_set_string_member(ev, "reason", reason);
+    json_object_set_string_member(ev, "digest", herd_store_digest(d->store));
+    herd_ipc_server_broadcast(d->ipc, ev);
     if (!d->pending_reason)
         d->pending_reason = g_strdup(reason);
     else if (!g_str_has_suffix(d->pending_reason, ", ...")) {

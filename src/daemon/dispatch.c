@@ -369,6 +369,13 @@ static JsonObject *dispatch(herdd_t *d, JsonObject *req, const herd_ipc_peer_t *
         return op_cluster_info(d);
     if (strcmp(op, "op_result") == 0)
         return op_result(d, req);
+    if (strcmp(op, "subscribe") == 0) {
+        /* ipc_server.c marks the connection: from now on it also receives
+         * {"event":"cib_changed","version","reason","digest"} frames. */
+        JsonObject *r = reply_new(0, NULL);
+        add_version(r, herd_store_doc(d->store));
+        return r;
+    }
     g_autofree char *m = g_strdup_printf("unknown operation '%s'", op);
     return reply_new(HERD_EXIT_UNIMPLEMENT_FEATURE, m);
 }

@@ -200,4 +200,8 @@ JsonObject *herdd_dispatch(herdd_t *d, JsonObject *req, const herd_ipc_peer_t *p
 herd_ipc_server_t *herd_ipc_server_new(herdd_t *d, const char *path, GError **err);
 void herd_ipc_server_free(herd_ipc_server_t *srv);
 
+/* Send `event` (borrowed) to every subscribed connection (NULL server:
+ * nothing).  Subscribers that cannot keep up are dropped. */
+void herd_ipc_server_broadcast(herd_ipc_server_t *srv, JsonObject *event);
+
 #endif

@@ -599,3 +599,23 @@ def test_corpus_cib_replaced_into_live_daemon(daemon, shared):
     live = daemon.cib()
     assert len(live.findall(".//primitive")) == len(mine.findall(".//primitive"))
     assert int(live.get("epoch")) >= int(mine.get("epoch"))
+
+
+def test_subscribers_see_every_change(daemon):
+    daemon.start()
+    w = subprocess.Popen([HERD, "cib", "watch", "--count", "3", "--timeout", "30"],
+                         env=daemon.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    first = w.stdout.readline()
+    assert first.startswith("watching from CIB version")
+    for i in range(3):
+        assert daemon.run("attribute", "set", "-l", "reboot", "w", str(i)).returncode == 0
+    out, err = w.communicate(timeout=60)
+    assert w.returncode == 0, err
+    lines = out.splitlines()
+    assert len(lines) == 3 and all("attr_set status w" in l for l in lines)
+    versions = [tuple(int(x) for x in l.split()[0].split(".")) for l in lines]
+    assert versions == sorted(versions) and len(set(versions)) == 3
+    # a watcher with nothing to see times out with TIMEOUT
+    r = daemon.run("cib", "watch", "--count", "1", "--timeout", "1")
+    assert r.returncode == 124
