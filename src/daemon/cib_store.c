@@ -253,7 +253,7 @@ static int check_digest(const char *path, const char *data, gsize len, gsize *bo
     *body_len = len;
     const char *mark = g_strrstr_len(data, (gssize)len, DIGEST_MARK);
     if (!mark) {
-        herd_notice("%s has no herd digest (written by hand?): accepting it as it is", path);
+        herd_notice("%s has no herd digest (written by hand?): checking it as XML only", path);
         *digest = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, len);
         return 0;
     }
@@ -270,7 +270,8 @@ static int check_digest(const char *path, const char *data, gsize len, gsize *bo
     if (strncmp(actual, hex, 64) != 0) {
         g_set_error(err, HERD_ERROR, HERD_EXIT_DIGEST,
                     "%s: digest mismatch (the file records %.64s, its content hashes to %s): "
-                    "it was changed outside herd or is damaged",
+                    "it was changed outside herd or is damaged (to accept a deliberate hand edit, "
+                    "delete that closing comment)",
                     path, hex, actual);
         return HERD_EXIT_DIGEST;
     }

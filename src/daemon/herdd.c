@@ -187,6 +187,15 @@ int main(int argc, char **argv)
     d.store = herd_store_open(d.state_dir, (guint)keep, &err);
     if (!d.store) {
         g_prefix_error(&err, "cannot start: ");
+        if (err->code != HERD_EXIT_EXISTS) {
+            g_autofree char *hist = g_build_filename(d.state_dir, "history", NULL);
+            g_autoptr(GError) more = g_error_new(
+                err->domain, err->code,
+                "%s\n(the CIB file was left as it is: repair it, or restore an earlier version "
+                "from %s, or move it away to start with an empty CIB)", err->message, hist);
+            g_clear_error(&err);
+            err = g_steal_pointer(&more);
+        }
         goto fail;
     }
     forget_state_of_previous_boot(&d);
