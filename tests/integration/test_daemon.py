@@ -619,3 +619,23 @@ def test_subscribers_see_every_change(daemon):
     # a watcher with nothing to see times out with TIMEOUT
     r = daemon.run("cib", "watch", "--count", "1", "--timeout", "1")
     assert r.returncode == 124
+
+
+def test_install_puts_herdd_unit_and_compat_commands_in_place(tmp_path):
+    build = os.environ.get("HERD_BUILD")
+    if not build or not os.path.isdir(build):
+        pytest.skip("HERD_BUILD not set (run through make check)")
+    r = subprocess.run(["meson", "install", "-C", build, "--no-rebuild", "--destdir",
+                        str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    units = [os.path.join(dp, f) for dp, _, fs in os.walk(tmp_path) for f in fs
+             if f == "herdd.service"]
+    assert len(units) == 1
+    unit = open(units[0]).read()
+    assert "Type=notify" in unit
+    exec_path = re.search(r"^ExecStart=(\S+)", unit, re.M).group(1)
+    assert os.access(str(tmp_path) + exec_path, os.X_OK)
+    sbin = os.path.dirname(exec_path)
+    for name in ("crm_attribute", "crm_master", "attrd_updater", "crm_node"):
+        link = str(tmp_path) + os.path.join(sbin, name)
+        assert os.path.islink(link) and os.readlink(link).endswith("/herd")
