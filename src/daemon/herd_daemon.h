@@ -16,7 +16,9 @@
  * connection are answered in order.  After {"op":"subscribe"} the
  * connection also receives, unasked, one frame per committed CIB change:
  * {"event":"cib_changed","version":"A.E.N","reason":...,"digest":...}
- * (herd_ipc_client_next helps read them).
+ * (herd_ipc_client_next helps read them); an event goes out when the
+ * change is committed, so it may come before the reply to the write that
+ * made it: match replies by "id".
  *
  * Only root and members of the group HERD_IPC_GROUP may talk to herdd:
  * the daemon checks the peer's credentials (SO_PEERCRED) and refuses the

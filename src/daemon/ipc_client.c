@@ -14,6 +14,7 @@ struct herd_ipc_client {
     int fd;
     char *path;
     GByteArray *in; /* bytes received beyond the last frame returned */
+    GQueue events;  /* events (JsonObject *) read while waiting for a reply */
 };
 
 herd_ipc_client_t *herd_ipc_client_connect(const char *path, GError **err)
@@ -47,6 +48,7 @@ herd_ipc_client_t *herd_ipc_client_connect(const char *path, GError **err)
     c->fd = fd;
     c->path = g_steal_pointer(&p);
     c->in = g_byte_array_new();
+    g_queue_init(&c->events);
     return c;
 }
 
@@ -58,6 +60,7 @@ void herd_ipc_client_free(herd_ipc_client_t *c)
         close(c->fd);
     g_free(c->path);
     g_byte_array_unref(c->in);
+    g_queue_clear_full(&c->events, (GDestroyNotify)json_object_unref);
     g_free(c);
 }
 
@@ -143,11 +146,20 @@ JsonObject *herd_ipc_client_call(herd_ipc_client_t *c, JsonObject *req, int time
             break; /* herdd may have replied (a refusal) before closing: read it */
         done += (gsize)w;
     }
-    return read_frame(c, deadline, err);
+    /* Events of a subscription may come first: keep them for
+     * herd_ipc_client_next. */
+    for (;;) {
+        JsonObject *obj = read_frame(c, deadline, err);
+        if (!obj || !json_object_has_member(obj, "event"))
+            return obj;
+        g_queue_push_tail(&c->events, obj);
+    }
 }
 
 JsonObject *herd_ipc_client_next(herd_ipc_client_t *c, int timeout_ms, GError **err)
 {
+    if (!g_queue_is_empty(&c->events))
+        return g_queue_pop_head(&c->events);
     gint64 deadline = timeout_ms < 0 ? -1 : g_get_monotonic_time() + (gint64)timeout_ms * 1000;
     return read_frame(c, deadline, err);
 }

@@ -362,8 +362,17 @@ void herd_ipc_server_broadcast(herd_ipc_server_t *srv, JsonObject *event)
         else
             conn_watch(c);
     }
-    for (guint i = 0; i < drop->len; i++)
-        conn_close(g_ptr_array_index(drop, i));
+    /* Not closed here: the connection may be the one whose request caused
+     * this change, still in use up the stack.  Shut down, it reads EOF on
+     * its next turn and closes itself. */
+    for (guint i = 0; i < drop->len; i++) {
+        conn_t *c = g_ptr_array_index(drop, i);
+        c->closing = true;
+        c->shut = true;
+        g_byte_array_set_size(c->out, 0);
+        shutdown(c->fd, SHUT_RDWR);
+        conn_watch(c);
+    }
     g_ptr_array_free(drop, TRUE);
 }
 

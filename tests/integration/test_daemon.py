@@ -639,3 +639,27 @@ def test_install_puts_herdd_unit_and_compat_commands_in_place(tmp_path):
     for name in ("crm_attribute", "crm_master", "attrd_updater", "crm_node"):
         link = str(tmp_path) + os.path.join(sbin, name)
         assert os.path.islink(link) and os.readlink(link).endswith("/herd")
+
+
+def test_subscriber_edge_cases(daemon):
+    import json
+    daemon.start()
+    # a subscriber that vanishes without reading
+    gone = socket.socket(socket.AF_UNIX)
+    gone.connect(daemon.sock)
+    gone.sendall(frame(b'{"op":"subscribe"}'))
+    gone.close()
+    # a subscriber that writes on the same connection gets its reply and
+    # the event (the event goes out at commit, before the write's reply)
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(daemon.sock)
+    s.sendall(frame(b'{"op":"subscribe","id":1}') +
+              frame(b'{"op":"attr_set","name":"e","value":"1","id":2}'))
+    got = [json.loads(read_frame(s)) for _ in range(3)]
+    assert got[0]["id"] == 1
+    event = next(g for g in got if "event" in g)
+    reply = next(g for g in got if g.get("id") == 2)
+    assert event["event"] == "cib_changed" and event["version"] == reply["version"]
+    s.close()
+    assert daemon.run("attribute", "set", "f", "2").returncode == 0
+    assert daemon.proc.poll() is None
