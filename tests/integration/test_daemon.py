@@ -276,7 +276,7 @@ def test_kill9_then_restart_loses_no_committed_change(daemon):
     daemon.start()
     acked = []
     rnd = random.Random(6)
-    for round_ in range(5):
+    for round_ in range(20):
         stop = threading.Event()
 
         def writer():
@@ -290,7 +290,7 @@ def test_kill9_then_restart_loses_no_committed_change(daemon):
 
         t = threading.Thread(target=writer)
         t.start()
-        time.sleep(rnd.uniform(0.2, 0.8))
+        time.sleep(rnd.uniform(0.05, 0.5))
         daemon.kill9()
         stop.set()
         t.join()
