@@ -144,6 +144,8 @@ static gboolean set_promotion(const char *opt, const char *value, gpointer data,
 static int compat_parse(int *argc, char ***argv, const GOptionEntry *entries, void *data,
                         const char *summary)
 {
+    g_autofree char *base = g_path_get_basename((*argv)[0]);
+    g_set_prgname(base);
     g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
     g_option_context_set_summary(ctx, summary);
     GOptionGroup *g = g_option_group_new(NULL, NULL, NULL, data, NULL);
