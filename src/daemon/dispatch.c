@@ -178,7 +178,7 @@ static int attr_target(herdd_t *d, JsonObject *req, herd_store_scope_t *scope, c
     *scope = (herd_store_scope_t)sc;
     *node_id = NULL;
     *node_name = NULL;
-    if (sc != HERD_STORE_ATTR_NODES && sc != HERD_STORE_ATTR_STATUS)
+    if (!herd_store_scope_is_node((herd_store_scope_t)sc))
         return 0;
     const herd_cluster_node_t *me = herd_cluster_local_node(d->cluster);
     const char *name = str_arg(req, "node");

@@ -111,12 +111,16 @@ typedef enum {
     HERD_STORE_ATTR_OP_DEFAULTS,
     HERD_STORE_ATTR_NODES,       /* permanent node attribute: configuration/nodes */
     HERD_STORE_ATTR_STATUS,      /* transient node attribute: status/transient_attributes */
+    HERD_STORE_ATTR_UTILIZATION, /* node utilization: configuration/nodes/node/utilization */
 } herd_store_scope_t;
 
 /* Parse "crm_config", "nodes", "status", "forever", "reboot", ...; -1 if
  * unknown. */
 int herd_store_scope_from_name(const char *name);
 const char *herd_store_scope_name(herd_store_scope_t scope);
+
+/* Whether attributes of `scope` belong to a node (a node is then needed). */
+bool herd_store_scope_is_node(herd_store_scope_t scope);
 
 /* Set attribute `name` to `value` in `scope` (node `node_id`/`node_name`
  * for NODES and STATUS), creating the node entry and the attribute set as

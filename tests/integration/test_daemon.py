@@ -663,3 +663,34 @@ def test_subscriber_edge_cases(daemon):
     s.close()
     assert daemon.run("attribute", "set", "f", "2").returncode == 0
     assert daemon.proc.poll() is None
+
+
+def test_compat_commands_accept_what_real_agents_pass(daemon):
+    """Invocations as they appear in resource-agents (ping, NovaEvacuate,
+    VirtualDomain utilization, rabbitmq...), which must not be refused."""
+    daemon.start()
+    ok = [
+        ("attrd_updater", "-d", "5s", "-S", "status", "-n", "pingd", "-B", "100"),
+        ("attrd_updater", "-d", "5s", "-S", "status", "-n", "pingd", "-v", "200"),
+        ("attrd_updater", "-p", "--name", "evac", "--node", "node1", "--update", "1"),
+        ("crm_attribute", "-t", "nodes", "--node", "node1", "-z", "-n", "cpu", "-v", "4"),
+        ("crm_attribute", "-N", "node1", "-l", "reboot", "--name", "rmq", "-v", "x"),
+        ("crm_attribute", "--type", "crm_config", "--name", "cluster-name", "--update", "c"),
+        ("crm_node", "-l", "-p"),
+    ]
+    for args in ok:
+        r = daemon.run(*args[1:], prog=args[0])
+        assert r.returncode == 0, (args, r.stderr)
+    r = daemon.run("-p", "--name", "evac", "--node", "node1", "--query", prog="attrd_updater")
+    assert r.stdout.strip() == 'name="evac" host="node1" value="1"'
+    r = daemon.run("--quiet", "-t", "nodes", "--node", "node1", "-z", "-n", "cpu",
+                   prog="crm_attribute")
+    assert r.stdout.strip() == "4"
+    assert daemon.cib().find("configuration/nodes/node[@id='1']/utilization/"
+                             "nvpair[@name='cpu']") is not None
+    r = daemon.run("-n", "pingd", "-Q", prog="attrd_updater")
+    assert 'value="200"' in r.stdout
+    r = daemon.run("-D", "-S", "state", "-n", "pingd", prog="attrd_updater")
+    assert r.returncode == 0
+    r = daemon.run("-N", "node1", "-l", "reboot", "-n", "rmq", "-G", "-q", prog="crm_attribute")
+    assert r.stdout.strip() == "x"
