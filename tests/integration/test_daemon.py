@@ -694,3 +694,32 @@ def test_compat_commands_accept_what_real_agents_pass(daemon):
     assert r.returncode == 0
     r = daemon.run("-N", "node1", "-l", "reboot", "-n", "rmq", "-G", "-q", prog="crm_attribute")
     assert r.stdout.strip() == "x"
+
+
+STATEFUL = "/usr/lib/ocf/resource.d/pacemaker/Stateful"
+
+
+@pytest.mark.skipif(not os.path.exists(STATEFUL), reason="ocf:pacemaker:Stateful not installed")
+def test_real_stateful_agent_sets_its_promotion_score_through_herdd(daemon):
+    daemon.start()
+    env = daemon.env(OCF_ROOT="/usr/lib/ocf", OCF_RESOURCE_INSTANCE="st:0",
+                     HA_SBIN_DIR=BINDIR,
+                     OCF_RESKEY_state=os.path.join(daemon.root, "st.state"),
+                     OCF_RESKEY_CRM_meta_notify="false")
+
+    def agent(action):
+        return subprocess.run([STATEFUL, action], env=env, capture_output=True, text=True,
+                              timeout=60).returncode
+
+    def score():
+        r = daemon.run("attribute", "get", "--promotion", "st", "-q")
+        return r.stdout.strip() if r.returncode == 0 else None
+
+    assert agent("start") == 0
+    assert score() == "5"
+    assert agent("promote") == 0
+    assert score() == "10"
+    assert agent("monitor") == 8  # OCF_RUNNING_PROMOTED
+    assert agent("demote") == 0
+    assert agent("stop") == 0
+    assert score() is None
