@@ -17,7 +17,7 @@ typedef struct {
     char *set;
     char *deflt;
     char *promotion; /* resource for a promotion score, "" = from the environment */
-    gboolean promote_flag, query, del, quiet;
+    gboolean promote_flag, query, del, quiet, utilization;
 } attr_args_t;
 
 static void attr_args_clear(attr_args_t *a)
@@ -51,6 +51,8 @@ static char *promotion_resource(const char *cmd, const char *given)
 /* Scope from -t / -l / -N as crm_attribute decides it. */
 static const char *decide_scope(const attr_args_t *a, const char *fallback)
 {
+    if (a->utilization)
+        return "utilization";
     if (a->type) {
         if (strcmp(a->type, "nodes") == 0 && a->lifetime && strcmp(a->lifetime, "reboot") == 0)
             return "status";
@@ -144,6 +146,8 @@ static gboolean set_promotion(const char *opt, const char *value, gpointer data,
 static int compat_parse(int *argc, char ***argv, const GOptionEntry *entries, void *data,
                         const char *summary)
 {
+    g_autofree char *base = g_path_get_basename((*argv)[0]);
+    g_set_prgname(base);
     g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
     g_option_context_set_summary(ctx, summary);
     GOptionGroup *g = g_option_group_new(NULL, NULL, NULL, data, NULL);
@@ -168,6 +172,10 @@ int cmd_crm_attribute(int argc, char **argv)
         {"name", 'n', 0, G_OPTION_ARG_STRING, &a.name, "Attribute name", "NAME"},
         {"update", 'v', 0, G_OPTION_ARG_STRING, &a.value, "Set the attribute to VALUE", "VALUE"},
         {"attr-value", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &a.value, NULL, NULL},
+        {"attr-name", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &a.name, NULL, NULL},
+        {"node-uname", 'U', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &a.node, NULL, NULL},
+        {"utilization", 'z', 0, G_OPTION_ARG_NONE, &a.utilization,
+         "A utilization attribute of the node", NULL},
         {"query", 'G', 0, G_OPTION_ARG_NONE, &a.query, "Show the attribute's value", NULL},
         {"delete", 'D', 0, G_OPTION_ARG_NONE, &a.del, "Delete the attribute", NULL},
         {"node", 'N', 0, G_OPTION_ARG_STRING, &a.node, "Node (default: this node)", "NODE"},
@@ -236,11 +244,14 @@ static GPtrArray *cluster_node_names(const char *cmd, int *rc)
 int cmd_attrd_updater(int argc, char **argv)
 {
     attr_args_t a = {0};
-    g_autofree char *both = NULL, *delay = NULL, *update_delay = NULL;
+    g_autofree char *both = NULL, *delay = NULL, *update_delay = NULL, *section = NULL;
     gboolean all = FALSE, priv = FALSE, refresh = FALSE, verbose = FALSE;
     GOptionEntry entries[] = {
         {"name", 'n', 0, G_OPTION_ARG_STRING, &a.name, "Attribute name", "NAME"},
         {"update", 'U', 0, G_OPTION_ARG_STRING, &a.value, "Set the value", "VALUE"},
+        {"value", 'v', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &a.value, NULL, NULL},
+        {"section", 'S', 0, G_OPTION_ARG_STRING, &section, "Accepted, ignored (deprecated)",
+         "SECTION"},
         {"update-both", 'B', 0, G_OPTION_ARG_STRING, &both, "Set the value (delay ignored)",
          "VALUE"},
         {"update-delay", 'Y', 0, G_OPTION_ARG_STRING, &update_delay, "Ignored", "DELAY"},

@@ -193,6 +193,51 @@ static int cib_validate(int argc, char **argv)
     return HERD_EXIT_OK;
 }
 
+static int cib_watch(int argc, char **argv)
+{
+    int count = 0, timeout = 0;
+    GOptionEntry entries[] = {
+        {"count", 'n', 0, G_OPTION_ARG_INT, &count, "Stop after N changes", "N"},
+        {"timeout", 't', 0, G_OPTION_ARG_INT, &timeout,
+         "Give up after SECONDS without a change (exit 124)", "SECONDS"},
+        {NULL}};
+    cli_common_t common;
+    bool done;
+    int rc = cli_parse(&argc, &argv, NULL,
+                       "Print one line per CIB change (version and reason) as herdd commits "
+                       "them.", entries, &common, &done);
+    cli_common_clear(&common);
+    if (rc || done)
+        return rc;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(herd_ipc_client_t) c = herd_ipc_client_connect(NULL, &err);
+    if (!c) {
+        fprintf(stderr, "%s: %s\n", argv[0], err->message);
+        return err->code;
+    }
+    g_autoptr(JsonObject) req = cli_request("subscribe");
+    g_autoptr(JsonObject) reply = herd_ipc_client_call(c, req, 30000, &err);
+    const char *msg = NULL;
+    if (!reply || (rc = herd_ipc_reply_rc(reply, &msg))) {
+        fprintf(stderr, "%s: %s\n", argv[0], reply ? (msg ? msg : "refused") : err->message);
+        return reply ? rc : err->code;
+    }
+    printf("watching from CIB version %s\n", json_object_get_string_member(reply, "version"));
+    fflush(stdout);
+    for (int seen = 0; count <= 0 || seen < count; seen++) {
+        g_autoptr(JsonObject) ev = herd_ipc_client_next(c, timeout > 0 ? timeout * 1000 : -1,
+                                                        &err);
+        if (!ev) {
+            fprintf(stderr, "%s: %s\n", argv[0], err->message);
+            return err->code;
+        }
+        printf("%s %s\n", json_object_get_string_member_with_default(ev, "version", "?"),
+               json_object_get_string_member_with_default(ev, "reason", ""));
+        fflush(stdout);
+    }
+    return HERD_EXIT_OK;
+}
+
 int cmd_cib(int argc, char **argv)
 {
     static const cli_command_t verbs[] = {
@@ -201,6 +246,7 @@ int cmd_cib(int argc, char **argv)
         {"modify", "Merge an XML fragment into the CIB", cib_modify},
         {"delete", "Delete the elements an XPath selects", cib_delete},
         {"validate", "Check a CIB file without a daemon", cib_validate},
+        {"watch", "Print each CIB change as herdd commits it", cib_watch},
         {NULL, NULL, NULL}};
     return cli_dispatch("cib", verbs, argc, argv);
 }

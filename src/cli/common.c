@@ -28,6 +28,7 @@ int cli_parse(int *argc, char ***argv, const char *params, const char *summary,
 {
     *done = false;
     memset(common, 0, sizeof(*common));
+    g_set_prgname((*argv)[0]); /* "Usage: herd NOUN VERB" in --help */
     GOptionEntry common_entries[] = {
         {"output-as", 0, 0, G_OPTION_ARG_STRING, &common->output_as,
          "Output format: text (default), xml or json", "FORMAT"},

@@ -213,7 +213,13 @@ int herd_store_delete_xpath(xmlDoc *doc, const char *xpath, GError **err)
 /* ---- attributes --------------------------------------------------------- */
 
 static const char *const scope_names[] = {"crm_config", "rsc_defaults", "op_defaults", "nodes",
-                                          "status"};
+                                          "status", "utilization"};
+
+bool herd_store_scope_is_node(herd_store_scope_t scope)
+{
+    return scope == HERD_STORE_ATTR_NODES || scope == HERD_STORE_ATTR_STATUS ||
+           scope == HERD_STORE_ATTR_UTILIZATION;
+}
 
 int herd_store_scope_from_name(const char *name)
 {
@@ -270,7 +276,8 @@ static xmlNode *attr_set_parent(xmlDoc *doc, herd_store_scope_t scope, const cha
         }
         return s;
     }
-    case HERD_STORE_ATTR_NODES: {
+    case HERD_STORE_ATTR_NODES:
+    case HERD_STORE_ATTR_UTILIZATION: {
         xmlNode *nodes = child(conf, "nodes");
         xmlNode *n = child_with(nodes, "node", "id", node_id);
         if (!n && create) {
@@ -278,7 +285,13 @@ static xmlNode *attr_set_parent(xmlDoc *doc, herd_store_scope_t scope, const cha
             xmlSetProp(n, (const xmlChar *)"id", (const xmlChar *)node_id);
             xmlSetProp(n, (const xmlChar *)"uname", (const xmlChar *)node_name);
         }
-        *default_set = make_id("nodes", node_id);
+        if (scope == HERD_STORE_ATTR_UTILIZATION) {
+            *set_tag = "utilization";
+            g_autofree char *base = make_id("nodes", node_id);
+            *default_set = make_id(base, "utilization");
+        } else {
+            *default_set = make_id("nodes", node_id);
+        }
         return n;
     }
     case HERD_STORE_ATTR_STATUS: {
@@ -322,7 +335,7 @@ int herd_store_attr_set(xmlDoc *doc, herd_store_scope_t scope, const char *node_
 {
     const char *set_tag;
     g_autofree char *def_set = NULL;
-    if ((scope == HERD_STORE_ATTR_NODES || scope == HERD_STORE_ATTR_STATUS) && !node_id) {
+    if (herd_store_scope_is_node(scope) && !node_id) {
         g_set_error(err, HERD_ERROR, HERD_EXIT_NOHOST, "a node is needed for a node attribute");
         return HERD_EXIT_NOHOST;
     }
@@ -346,7 +359,7 @@ const char *herd_store_attr_get(xmlDoc *doc, herd_store_scope_t scope, const cha
 {
     const char *set_tag;
     g_autofree char *def_set = NULL;
-    if ((scope == HERD_STORE_ATTR_NODES || scope == HERD_STORE_ATTR_STATUS) && !node_id)
+    if (herd_store_scope_is_node(scope) && !node_id)
         return NULL;
     xmlNode *parent = attr_set_parent(doc, scope, node_id, node_name, set_id, false, &set_tag,
                                       &def_set);
@@ -362,7 +375,7 @@ bool herd_store_attr_delete(xmlDoc *doc, herd_store_scope_t scope, const char *n
 {
     const char *set_tag;
     g_autofree char *def_set = NULL;
-    if ((scope == HERD_STORE_ATTR_NODES || scope == HERD_STORE_ATTR_STATUS) && !node_id)
+    if (herd_store_scope_is_node(scope) && !node_id)
         return false;
     xmlNode *parent = attr_set_parent(doc, scope, node_id, node_name, set_id, false, &set_tag,
                                       &def_set);

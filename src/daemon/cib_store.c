@@ -29,7 +29,16 @@ struct herd_store {
     char *digest;
     guint keep;
     guint64 seq; /* number of the newest history file */
+    /* The current CIB serialised without its version attributes and time
+     * stamp (whole, and its configuration), to tell what a commit changes
+     * without serialising the current CIB again each time; NULL until
+     * first needed. */
+    char *cmp_all;
+    char *cmp_conf;
 };
+
+static const char *const version_attrs[] = {"admin_epoch", "epoch", "num_updates",
+                                            "cib-last-written"};
 
 static int errno_status(int e)
 {
@@ -101,6 +110,29 @@ static char *node_to_string(xmlNode *n)
     char *s = g_strdup((const char *)xmlBufferContent(b));
     xmlBufferFree(b);
     return s;
+}
+
+static xmlNode *child(xmlNode *parent, const char *name);
+
+/* Serialise `doc` (whole into *all and/or its configuration into *conf)
+ * with the version attributes and time stamp left out. */
+static void neutral_strings(xmlDoc *doc, char **all, char **conf)
+{
+    xmlNode *root = xmlDocGetRootElement(doc);
+    char *saved[G_N_ELEMENTS(version_attrs)];
+    for (size_t i = 0; i < G_N_ELEMENTS(version_attrs); i++) {
+        saved[i] = (char *)xmlGetProp(root, (const xmlChar *)version_attrs[i]);
+        xmlUnsetProp(root, (const xmlChar *)version_attrs[i]);
+    }
+    if (all)
+        *all = node_to_string(root);
+    if (conf)
+        *conf = node_to_string(child(root, "configuration"));
+    for (size_t i = 0; i < G_N_ELEMENTS(version_attrs); i++) {
+        if (saved[i])
+            xmlSetProp(root, (const xmlChar *)version_attrs[i], (const xmlChar *)saved[i]);
+        xmlFree(saved[i]);
+    }
 }
 
 static xmlNode *child(xmlNode *parent, const char *name)
@@ -221,7 +253,7 @@ static int check_digest(const char *path, const char *data, gsize len, gsize *bo
     *body_len = len;
     const char *mark = g_strrstr_len(data, (gssize)len, DIGEST_MARK);
     if (!mark) {
-        herd_notice("%s has no herd digest (written by hand?): accepting it as it is", path);
+        herd_notice("%s has no herd digest (written by hand?): checking it as XML only", path);
         *digest = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, len);
         return 0;
     }
@@ -238,7 +270,8 @@ static int check_digest(const char *path, const char *data, gsize len, gsize *bo
     if (strncmp(actual, hex, 64) != 0) {
         g_set_error(err, HERD_ERROR, HERD_EXIT_DIGEST,
                     "%s: digest mismatch (the file records %.64s, its content hashes to %s): "
-                    "it was changed outside herd or is damaged",
+                    "it was changed outside herd or is damaged (to accept a deliberate hand edit, "
+                    "delete that closing comment)",
                     path, hex, actual);
         return HERD_EXIT_DIGEST;
     }
@@ -366,6 +399,8 @@ void herd_store_free(herd_store_t *s)
     g_free(s->tmp_path);
     g_free(s->hist_dir);
     g_free(s->digest);
+    g_free(s->cmp_all);
+    g_free(s->cmp_conf);
     g_free(s);
 }
 
@@ -397,7 +432,6 @@ int herd_store_commit(herd_store_t *s, xmlDoc *doc, herd_store_commit_mode_t mod
         return rc;
     }
     xmlNode *root = xmlDocGetRootElement(doc);
-    xmlNode *old_root = xmlDocGetRootElement(s->doc);
     herd_store_version_t cur = herd_store_version(s->doc);
     herd_store_version_t given = herd_store_version(doc);
     bool has_epoch = xmlHasProp(root, (const xmlChar *)"epoch") != NULL;
@@ -411,31 +445,26 @@ int herd_store_commit(herd_store_t *s, xmlDoc *doc, herd_store_commit_mode_t mod
         xmlFreeDoc(doc);
         return HERD_EXIT_OLD;
     }
-    /* Compare with the versions and the time stamp neutralised. */
-    g_autofree char *stamp = (char *)xmlGetProp(old_root, (const xmlChar *)"cib-last-written");
-    set_int_prop(root, "admin_epoch", cur.admin_epoch);
-    set_int_prop(root, "epoch", cur.epoch);
-    set_int_prop(root, "num_updates", cur.num_updates);
-    if (stamp)
-        xmlSetProp(root, (const xmlChar *)"cib-last-written", (const xmlChar *)stamp);
-    else
-        xmlUnsetProp(root, (const xmlChar *)"cib-last-written");
-    g_autofree char *old_all = node_to_string(old_root);
-    g_autofree char *new_all = node_to_string(root);
+    /* Compare with the versions and the time stamp left out. */
     bool newer = mode == HERD_STORE_COMMIT_REPLACE && has_epoch &&
                  (given.admin_epoch > cur.admin_epoch || given.epoch > cur.epoch);
-    if (strcmp(old_all, new_all) == 0 && !newer) {
+    g_autofree char *new_all = NULL, *new_conf = NULL;
+    neutral_strings(doc, &new_all, NULL);
+    if (!s->cmp_all)
+        neutral_strings(s->doc, &s->cmp_all, NULL);
+    if (strcmp(s->cmp_all, new_all) == 0 && !newer) {
         xmlFreeDoc(doc);
         return 0;
     }
-    g_autofree char *old_conf = node_to_string(child(old_root, "configuration"));
-    g_autofree char *new_conf = node_to_string(child(root, "configuration"));
+    neutral_strings(doc, NULL, &new_conf);
+    if (!s->cmp_conf)
+        neutral_strings(s->doc, NULL, &s->cmp_conf);
     herd_store_version_t next = cur;
     if (newer) {
         next.admin_epoch = given.admin_epoch;
         next.epoch = given.epoch;
         next.num_updates = 0;
-    } else if (strcmp(old_conf, new_conf) != 0) {
+    } else if (strcmp(s->cmp_conf, new_conf) != 0) {
         next.epoch++;
         next.num_updates = 0;
     } else {
@@ -457,6 +486,10 @@ int herd_store_commit(herd_store_t *s, xmlDoc *doc, herd_store_commit_mode_t mod
     s->doc = doc;
     g_free(s->digest);
     s->digest = g_steal_pointer(&digest);
+    g_free(s->cmp_all);
+    s->cmp_all = g_steal_pointer(&new_all);
+    g_free(s->cmp_conf);
+    s->cmp_conf = g_steal_pointer(&new_conf);
     *changed = true;
     herd_debug("CIB %" G_GINT64_FORMAT ".%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT " written",
                next.admin_epoch, next.epoch, next.num_updates);

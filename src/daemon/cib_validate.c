@@ -93,12 +93,39 @@ static bool is_count(const char *s)
     return strlen(s) <= 18;
 }
 
+static bool name_is(xmlNode *n, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+/* Whether the id attribute of `n` is a reference to an object defined
+ * elsewhere, or a node id (a namespace of its own: a remote node's id is
+ * its resource's id), rather than an id this element defines. */
+static bool id_is_not_a_definition(xmlNode *n)
+{
+    if (name_is(n, "resource_ref") || name_is(n, "obj_ref"))
+        return true;
+    if (name_is(n, "node") && name_is(n->parent, "nodes"))
+        return true;
+    if (name_is(n, "role") && n->parent &&
+        (name_is(n->parent, "acl_target") || name_is(n->parent, "acl_group") ||
+         name_is(n->parent, "acl_user")))
+        return true;
+    return false;
+}
+
 /* Ids must be unique within the configuration (id-ref points at them). */
 static int check_ids(xmlNode *n, GHashTable *seen, GError **err)
 {
     for (xmlNode *c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
+        if (id_is_not_a_definition(c)) {
+            int rc = check_ids(c, seen, err);
+            if (rc)
+                return rc;
+            continue;
+        }
         g_autofree char *id = (char *)xmlGetProp(c, (const xmlChar *)"id");
         if (id) {
             if (!*id)

@@ -43,6 +43,17 @@ void herdd_cib_changed(herdd_t *d, const char *reason)
 {
     d->changes++;
     herd_info("CIB changed: %s", reason);
+    /* Subscribers see every version, not only the coalesced runs. */
+    herd_store_version_t v = herd_store_version(herd_store_doc(d->store));
+    g_autofree char *version = g_strdup_printf("%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT
+                                               ".%" G_GINT64_FORMAT, v.admin_epoch, v.epoch,
+                                               v.num_updates);
+    g_autoptr(JsonObject) ev = json_object_new();
+    json_object_set_string_member(ev, "event", "cib_changed");
+    json_object_set_string_member(ev, "version", version);
+    json_object_set_string_member(ev, "reason", reason);
+    json_object_set_string_member(ev, "digest", herd_store_digest(d->store));
+    herd_ipc_server_broadcast(d->ipc, ev);
     if (!d->pending_reason)
         d->pending_reason = g_strdup(reason);
     else if (!g_str_has_suffix(d->pending_reason, ", ...")) {
@@ -60,4 +71,23 @@ void herdd_converge_cancel(herdd_t *d)
         g_source_remove(d->converge_source);
     d->converge_source = 0;
     g_clear_pointer(&d->pending_reason, g_free);
+}
+
+int herdd_record_result(herdd_t *d, const herd_op_result_t *res, GError **err)
+{
+    xmlDoc *doc = xmlCopyDoc(herd_store_doc(d->store), 1);
+    herd_store_record_op(doc, res);
+    bool changed = false;
+    int rc = herd_store_commit(d->store, doc, HERD_STORE_COMMIT_AUTO, &changed, err);
+    if (rc)
+        return rc;
+    herd_info("%s %s on %s: rc=%d op-status=%d", res->rsc_id, res->operation, res->node_name,
+              res->rc_code, res->op_status);
+    if (changed) {
+        g_autofree char *reason = g_strdup_printf("%s_%s_%" G_GINT64_FORMAT " result rc=%d",
+                                                  res->rsc_id, res->operation, res->interval_ms,
+                                                  res->rc_code);
+        herdd_cib_changed(d, reason);
+    }
+    return 0;
 }

@@ -41,10 +41,23 @@ static void add_version(JsonObject *r, xmlDoc *doc)
     json_object_set_string_member(r, "version", s);
 }
 
-/* Commit `doc` (taken) and reply; tells the converge hook on a change. */
+/* Commit `doc` (taken) and reply; tells the converge hook on a change.
+ * The cluster's members keep their node entries whatever the write did
+ * (a replacement with an empty <nodes> does not make a node vanish), as
+ * Pacemaker's controller re-adds them. */
 static JsonObject *commit(herdd_t *d, xmlDoc *doc, herd_store_commit_mode_t mode,
                           const char *reason)
 {
+    GPtrArray *members = herd_cluster_nodes(d->cluster);
+    if (herd_store_validate(doc, NULL) == 0) {
+        for (guint i = 0; i < members->len; i++) {
+            herd_cluster_node_t *n = g_ptr_array_index(members, i);
+            char id[16];
+            g_snprintf(id, sizeof(id), "%u", n->id);
+            if (n->online)
+                herd_store_ensure_node(doc, id, n->name);
+        }
+    }
     g_autoptr(GError) err = NULL;
     bool changed = false;
     if (herd_store_commit(d->store, doc, mode, &changed, &err))
@@ -97,6 +110,17 @@ static JsonObject *op_cib_replace(herdd_t *d, JsonObject *req)
     if (strcmp((const char *)root->name, "cib") != 0) {
         xmlFreeDoc(doc);
         return reply_new(HERD_EXIT_CONFIG, "a replacement must be a whole CIB (<cib> root)");
+    }
+    /* Root attributes the file does not give (schema, feature set, quorum,
+     * DC) are kept from the current CIB. */
+    xmlNode *cur_root = xmlDocGetRootElement(herd_store_doc(d->store));
+    static const char *const keep[] = {"validate-with", "crm_feature_set", "have-quorum",
+                                       "dc-uuid"};
+    for (size_t i = 0; i < G_N_ELEMENTS(keep); i++) {
+        xmlChar *v = xmlGetProp(cur_root, (const xmlChar *)keep[i]);
+        if (v && !xmlHasProp(root, (const xmlChar *)keep[i]))
+            xmlSetProp(root, (const xmlChar *)keep[i], v);
+        xmlFree(v);
     }
     /* A configuration-only file keeps the current status section. */
     bool has_status = false;
@@ -154,7 +178,7 @@ static int attr_target(herdd_t *d, JsonObject *req, herd_store_scope_t *scope, c
     *scope = (herd_store_scope_t)sc;
     *node_id = NULL;
     *node_name = NULL;
-    if (sc != HERD_STORE_ATTR_NODES && sc != HERD_STORE_ATTR_STATUS)
+    if (!herd_store_scope_is_node((herd_store_scope_t)sc))
         return 0;
     const herd_cluster_node_t *me = herd_cluster_local_node(d->cluster);
     const char *name = str_arg(req, "node");
@@ -223,6 +247,57 @@ static JsonObject *op_attr(herdd_t *d, JsonObject *req, const char *op)
     return commit(d, doc, HERD_STORE_COMMIT_AUTO, reason);
 }
 
+static gint64 int_arg(JsonObject *req, const char *name, gint64 dflt)
+{
+    if (!json_object_has_member(req, name))
+        return dflt;
+    JsonNode *n = json_object_get_member(req, name);
+    return JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_INT64
+               ? json_node_get_int(n)
+               : dflt;
+}
+
+/* An operation result reported over IPC: for an executor outside the
+ * daemon, failure injection and tests.  The in-process executor calls
+ * herdd_record_result directly. */
+static JsonObject *op_result(herdd_t *d, JsonObject *req)
+{
+    g_autoptr(GError) err = NULL;
+    herd_store_scope_t scope;
+    g_autofree char *node_id = NULL;
+    const char *node_name = NULL;
+    json_object_set_string_member(req, "scope", "status");
+    if (attr_target(d, req, &scope, &node_id, &node_name, &err))
+        return reply_error(err);
+    herd_op_result_t r = {
+        .node_id = node_id,
+        .node_name = node_name,
+        .rsc_id = str_arg(req, "rsc"),
+        .rsc_class = str_arg(req, "class"),
+        .rsc_provider = str_arg(req, "provider"),
+        .rsc_type = str_arg(req, "type"),
+        .operation = str_arg(req, "operation"),
+        .op_key = str_arg(req, "op_key"),
+        .transition_key = str_arg(req, "transition_key"),
+        .op_digest = str_arg(req, "op_digest"),
+        .interval_ms = int_arg(req, "interval", 0),
+        .call_id = (int)int_arg(req, "call_id", 0),
+        .rc_code = (int)int_arg(req, "rc", 0),
+        .op_status = (int)int_arg(req, "op_status", 0),
+        .last_rc_change = int_arg(req, "last_rc_change", (gint64)(g_get_real_time() / 1000000)),
+        .exec_time_ms = int_arg(req, "exec_time", 0),
+        .queue_time_ms = int_arg(req, "queue_time", 0),
+    };
+    if (!r.rsc_id || !r.operation || !r.rsc_class || !r.rsc_type)
+        return reply_new(HERD_EXIT_USAGE, "an operation result needs rsc, class, type and "
+                                          "operation");
+    if (herdd_record_result(d, &r, &err))
+        return reply_error(err);
+    JsonObject *reply = reply_new(0, NULL);
+    add_version(reply, herd_store_doc(d->store));
+    return reply;
+}
+
 static JsonObject *op_cluster_info(herdd_t *d)
 {
     JsonObject *r = reply_new(0, NULL);
@@ -250,12 +325,18 @@ static JsonObject *dispatch(herdd_t *d, JsonObject *req, const herd_ipc_peer_t *
 JsonObject *herdd_dispatch(herdd_t *d, JsonObject *req, const herd_ipc_peer_t *peer)
 {
     JsonObject *reply = dispatch(d, req, peer);
+    /* A request's "id" comes back in its reply, so that clients may
+     * pipeline requests and match replies. */
+    if (json_object_has_member(req, "id"))
+        json_object_set_member(reply, "id", json_node_copy(json_object_get_member(req, "id")));
     const char *op = str_arg(req, "op");
     const char *msg = NULL;
     int rc = herd_ipc_reply_rc(reply, &msg);
     /* Refused writes are decisions worth a line in the log; failed reads
      * (an attribute that is not set) are routine. */
-    if (rc && op && (g_str_has_prefix(op, "cib_") || g_str_has_suffix(op, "_set")) &&
+    if (rc && op &&
+        (g_str_has_prefix(op, "cib_") || g_str_has_suffix(op, "_set") ||
+         strcmp(op, "op_result") == 0) &&
         strcmp(op, "cib_query") != 0)
         herd_warn("%s from pid %d refused: %s", op, (int)peer->pid, msg ? msg : "error");
     return reply;
@@ -286,6 +367,15 @@ static JsonObject *dispatch(herdd_t *d, JsonObject *req, const herd_ipc_peer_t *
         return op_attr(d, req, op);
     if (strcmp(op, "cluster_info") == 0)
         return op_cluster_info(d);
+    if (strcmp(op, "op_result") == 0)
+        return op_result(d, req);
+    if (strcmp(op, "subscribe") == 0) {
+        /* ipc_server.c marks the connection: from now on it also receives
+         * {"event":"cib_changed","version","reason","digest"} frames. */
+        JsonObject *r = reply_new(0, NULL);
+        add_version(r, herd_store_doc(d->store));
+        return r;
+    }
     g_autofree char *m = g_strdup_printf("unknown operation '%s'", op);
     return reply_new(HERD_EXIT_UNIMPLEMENT_FEATURE, m);
 }

@@ -12,6 +12,13 @@
  * a bad magic, an unknown version or type, an oversized length or a
  * payload that is not a JSON object closes that connection (after an
  * error reply when one can be framed); the daemon carries on.
+ * A request may carry an "id", echoed in its reply; requests on one
+ * connection are answered in order.  After {"op":"subscribe"} the
+ * connection also receives, unasked, one frame per committed CIB change:
+ * {"event":"cib_changed","version":"A.E.N","reason":...,"digest":...}
+ * (herd_ipc_client_next helps read them); an event goes out when the
+ * change is committed, so it may come before the reply to the write that
+ * made it: match replies by "id".
  *
  * Only root and members of the group HERD_IPC_GROUP may talk to herdd:
  * the daemon checks the peer's credentials (SO_PEERCRED) and refuses the
@@ -31,6 +38,7 @@
 #define HERD_IPC_JSON 1
 #define HERD_IPC_HEADER_SIZE 12
 #define HERD_IPC_MAX_PAYLOAD (64u * 1024u * 1024u)
+#define HERD_IPC_MAX_DEPTH 64 /* deepest JSON nesting accepted */
 #define HERD_IPC_GROUP "haclient"
 /* Environment variable naming the socket (herdd exports it to agents). */
 #define HERD_IPC_SOCKET_ENV "HERD_SOCKET"
@@ -113,6 +121,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(herd_ipc_client_t, herd_ipc_client_free)
  * herd_ipc_reply_rc. */
 JsonObject *herd_ipc_client_call(herd_ipc_client_t *c, JsonObject *req, int timeout_ms,
                                  GError **err);
+
+/* Wait (up to `timeout_ms`, -1 for ever) for the next frame from herdd,
+ * such as an event after "subscribe".  Returns the owned object or NULL
+ * with `err` (HERD_EXIT_TIMEOUT, DISCONNECT, PROTOCOL). */
+JsonObject *herd_ipc_client_next(herd_ipc_client_t *c, int timeout_ms, GError **err);
 
 /* The "rc" of a reply (HERD_EXIT_PROTOCOL if missing) and its message
  * (borrowed, NULL if none). */

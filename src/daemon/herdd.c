@@ -58,6 +58,13 @@ static void on_membership(herd_cluster_t *c, GPtrArray *nodes, bool quorate, voi
         if (n->online)
             herd_store_ensure_node(doc, id, n->name);
     }
+    /* What Pacemaker's DC records on the root: quorum, and who decides
+     * (with one node, or until an election exists, this node). */
+    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlSetProp(root, (const xmlChar *)"have-quorum", (const xmlChar *)(quorate ? "1" : "0"));
+    char dc[16];
+    g_snprintf(dc, sizeof(dc), "%u", herd_cluster_local_node(c)->id);
+    xmlSetProp(root, (const xmlChar *)"dc-uuid", (const xmlChar *)dc);
     g_autoptr(GError) err = NULL;
     bool changed = false;
     if (herd_store_commit(d->store, doc, HERD_STORE_COMMIT_AUTO, &changed, &err))
@@ -70,6 +77,39 @@ static void on_membership(herd_cluster_t *c, GPtrArray *nodes, bool quorate, voi
         herd_notice("joined the cluster as %s: ready", herd_cluster_local_node(c)->name);
         notify_systemd("READY=1\nSTATUS=serving the CIB");
     }
+}
+
+/* Transient state dies with the machine: when the boot id differs from
+ * the one recorded at the last start, this node rebooted since, so its
+ * transient attributes and resource history are stale and dropped (the
+ * executor's probes rebuild the history).  A herdd restart without a
+ * reboot (crash, kill -9, upgrade) keeps them: resources are still
+ * running and their promotion scores still hold. */
+static void forget_state_of_previous_boot(herdd_t *d)
+{
+    g_autofree char *boot = NULL;
+    if (!g_file_get_contents("/proc/sys/kernel/random/boot_id", &boot, NULL, NULL))
+        return;
+    g_strstrip(boot);
+    g_autofree char *path = g_build_filename(d->state_dir, "boot_id", NULL);
+    g_autofree char *last = NULL;
+    bool known = g_file_get_contents(path, &last, NULL, NULL);
+    if (known && strcmp(g_strstrip(last), boot) == 0)
+        return;
+    if (known) {
+        herd_notice("this machine rebooted since herdd last ran: forgetting transient "
+                    "attributes and resource history");
+        g_autoptr(GError) err = NULL;
+        xmlDoc *doc = xmlCopyDoc(herd_store_doc(d->store), 1);
+        herd_store_delete_xpath(doc, "/cib/status/node_state/transient_attributes", NULL);
+        herd_store_delete_xpath(doc, "/cib/status/node_state/lrm", NULL);
+        bool changed = false;
+        if (herd_store_commit(d->store, doc, HERD_STORE_COMMIT_AUTO, &changed, &err))
+            herd_err("cannot clear the previous boot's state: %s", err->message);
+    }
+    g_autofree char *line = g_strdup_printf("%s\n", boot);
+    if (!g_file_set_contents(path, line, -1, NULL))
+        herd_warn("cannot record the boot id in %s", path);
 }
 
 static void on_message(herd_cluster_t *c, const herd_cluster_node_t *from, const void *data,
@@ -147,8 +187,18 @@ int main(int argc, char **argv)
     d.store = herd_store_open(d.state_dir, (guint)keep, &err);
     if (!d.store) {
         g_prefix_error(&err, "cannot start: ");
+        if (err->code != HERD_EXIT_EXISTS) {
+            g_autofree char *hist = g_build_filename(d.state_dir, "history", NULL);
+            g_autoptr(GError) more = g_error_new(
+                err->domain, err->code,
+                "%s\n(the CIB file was left as it is: repair it, or restore an earlier version "
+                "from %s, or move it away to start with an empty CIB)", err->message, hist);
+            g_clear_error(&err);
+            err = g_steal_pointer(&more);
+        }
         goto fail;
     }
+    forget_state_of_previous_boot(&d);
     if (herd_cluster_start(d.cluster, &err))
         goto fail;
     d.ipc = herd_ipc_server_new(&d, d.socket_path, &err);

@@ -111,12 +111,16 @@ typedef enum {
     HERD_STORE_ATTR_OP_DEFAULTS,
     HERD_STORE_ATTR_NODES,       /* permanent node attribute: configuration/nodes */
     HERD_STORE_ATTR_STATUS,      /* transient node attribute: status/transient_attributes */
+    HERD_STORE_ATTR_UTILIZATION, /* node utilization: configuration/nodes/node/utilization */
 } herd_store_scope_t;
 
 /* Parse "crm_config", "nodes", "status", "forever", "reboot", ...; -1 if
  * unknown. */
 int herd_store_scope_from_name(const char *name);
 const char *herd_store_scope_name(herd_store_scope_t scope);
+
+/* Whether attributes of `scope` belong to a node (a node is then needed). */
+bool herd_store_scope_is_node(herd_store_scope_t scope);
 
 /* Set attribute `name` to `value` in `scope` (node `node_id`/`node_name`
  * for NODES and STATUS), creating the node entry and the attribute set as
@@ -186,6 +190,12 @@ typedef struct {
  * commits `doc`. */
 void herd_store_record_op(xmlDoc *doc, const herd_op_result_t *res);
 
+/* Record an executor result in the status section (herd_store_record_op)
+ * and commit it; the commit calls herdd_cib_changed, so the next converge
+ * run sees it.  Returns 0 or an exit status with `err` (the CIB is then
+ * unchanged). */
+int herdd_record_result(herdd_t *d, const herd_op_result_t *res, GError **err);
+
 /* Handle one decoded request and return the owned reply object (dispatch.c). */
 JsonObject *herdd_dispatch(herdd_t *d, JsonObject *req, const herd_ipc_peer_t *peer);
 
@@ -193,5 +203,9 @@ JsonObject *herdd_dispatch(herdd_t *d, JsonObject *req, const herd_ipc_peer_t *p
  * owned server, or NULL with `err`. */
 herd_ipc_server_t *herd_ipc_server_new(herdd_t *d, const char *path, GError **err);
 void herd_ipc_server_free(herd_ipc_server_t *srv);
+
+/* Send `event` (borrowed) to every subscribed connection (NULL server:
+ * nothing).  Subscribers that cannot keep up are dropped. */
+void herd_ipc_server_broadcast(herd_ipc_server_t *srv, JsonObject *event);
 
 #endif

@@ -13,6 +13,8 @@
 struct herd_ipc_client {
     int fd;
     char *path;
+    GByteArray *in; /* bytes received beyond the last frame returned */
+    GQueue events;  /* events (JsonObject *) read while waiting for a reply */
 };
 
 herd_ipc_client_t *herd_ipc_client_connect(const char *path, GError **err)
@@ -45,6 +47,8 @@ herd_ipc_client_t *herd_ipc_client_connect(const char *path, GError **err)
     herd_ipc_client_t *c = g_new0(herd_ipc_client_t, 1);
     c->fd = fd;
     c->path = g_steal_pointer(&p);
+    c->in = g_byte_array_new();
+    g_queue_init(&c->events);
     return c;
 }
 
@@ -55,6 +59,8 @@ void herd_ipc_client_free(herd_ipc_client_t *c)
     if (c->fd >= 0)
         close(c->fd);
     g_free(c->path);
+    g_byte_array_unref(c->in);
+    g_queue_clear_full(&c->events, (GDestroyNotify)json_object_unref);
     g_free(c);
 }
 
@@ -75,6 +81,46 @@ static bool wait_fd(int fd, short events, gint64 deadline)
         if (r < 0 && errno == EINTR)
             continue;
         return r > 0;
+    }
+}
+
+/* The next whole frame's JSON object; bytes after it stay in c->in. */
+static JsonObject *read_frame(herd_ipc_client_t *c, gint64 deadline, GError **err)
+{
+    guint8 buf[65536];
+    for (;;) {
+        guint16 type;
+        gsize off, plen;
+        g_autoptr(GError) perr = NULL;
+        int r = c->in->len
+                    ? herd_ipc_frame_parse(c->in->data, c->in->len, &type, &off, &plen, &perr)
+                    : 0;
+        if (r < 0) {
+            g_set_error(err, HERD_ERROR, HERD_EXIT_PROTOCOL, "bad reply from herdd: %s",
+                        perr->message);
+            return NULL;
+        }
+        if (r == 1) {
+            JsonObject *obj = herd_ipc_parse_json((const char *)c->in->data + off, plen, &perr);
+            g_byte_array_remove_range(c->in, 0, (guint)(off + plen));
+            if (!obj)
+                g_set_error(err, HERD_ERROR, HERD_EXIT_PROTOCOL, "bad reply from herdd: %s",
+                            perr->message);
+            return obj;
+        }
+        if (!wait_fd(c->fd, POLLIN, deadline)) {
+            g_set_error(err, HERD_ERROR, HERD_EXIT_TIMEOUT, "timed out waiting for herdd");
+            return NULL;
+        }
+        ssize_t n = recv(c->fd, buf, sizeof(buf), 0);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n <= 0) {
+            g_set_error(err, HERD_ERROR, HERD_EXIT_DISCONNECT,
+                        "herdd closed the connection before replying");
+            return NULL;
+        }
+        g_byte_array_append(c->in, buf, (guint)n);
     }
 }
 
@@ -100,39 +146,22 @@ JsonObject *herd_ipc_client_call(herd_ipc_client_t *c, JsonObject *req, int time
             break; /* herdd may have replied (a refusal) before closing: read it */
         done += (gsize)w;
     }
-    g_autoptr(GByteArray) in = g_byte_array_new();
-    guint8 buf[65536];
+    /* Events of a subscription may come first: keep them for
+     * herd_ipc_client_next. */
     for (;;) {
-        guint16 type;
-        gsize off, plen;
-        g_autoptr(GError) perr = NULL;
-        int r = in->len ? herd_ipc_frame_parse(in->data, in->len, &type, &off, &plen, &perr) : 0;
-        if (r < 0) {
-            g_set_error(err, HERD_ERROR, HERD_EXIT_PROTOCOL, "bad reply from herdd: %s",
-                        perr->message);
-            return NULL;
-        }
-        if (r == 1) {
-            JsonObject *reply = herd_ipc_parse_json((const char *)in->data + off, plen, &perr);
-            if (!reply)
-                g_set_error(err, HERD_ERROR, HERD_EXIT_PROTOCOL, "bad reply from herdd: %s",
-                            perr->message);
-            return reply;
-        }
-        if (!wait_fd(c->fd, POLLIN, deadline)) {
-            g_set_error(err, HERD_ERROR, HERD_EXIT_TIMEOUT, "timed out waiting for herdd");
-            return NULL;
-        }
-        ssize_t n = recv(c->fd, buf, sizeof(buf), 0);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN))
-            continue;
-        if (n <= 0) {
-            g_set_error(err, HERD_ERROR, HERD_EXIT_DISCONNECT,
-                        "herdd closed the connection before replying");
-            return NULL;
-        }
-        g_byte_array_append(in, buf, (guint)n);
+        JsonObject *obj = read_frame(c, deadline, err);
+        if (!obj || !json_object_has_member(obj, "event"))
+            return obj;
+        g_queue_push_tail(&c->events, obj);
     }
+}
+
+JsonObject *herd_ipc_client_next(herd_ipc_client_t *c, int timeout_ms, GError **err)
+{
+    if (!g_queue_is_empty(&c->events))
+        return g_queue_pop_head(&c->events);
+    gint64 deadline = timeout_ms < 0 ? -1 : g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+    return read_frame(c, deadline, err);
 }
 
 int herd_ipc_reply_rc(JsonObject *reply, const char **message)

@@ -77,8 +77,39 @@ int herd_ipc_frame_parse(const guint8 *buf, gsize len, guint16 *type, gsize *pay
     return 1;
 }
 
+/* Deepest nesting of arrays/objects in JSON text, strings skipped. */
+static int json_depth(const char *data, gsize len)
+{
+    int depth = 0, max = 0;
+    bool in_string = false;
+    for (gsize i = 0; i < len; i++) {
+        char ch = data[i];
+        if (in_string) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_string = false;
+        } else if (ch == '"') {
+            in_string = true;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > max)
+                max = depth;
+        } else if (ch == ']' || ch == '}') {
+            depth--;
+        }
+    }
+    return max;
+}
+
 JsonObject *herd_ipc_parse_json(const char *data, gsize len, GError **err)
 {
+    /* The parser recurses: refuse absurd nesting before it can exhaust
+     * the daemon's stack. */
+    if (json_depth(data, len) > HERD_IPC_MAX_DEPTH) {
+        g_set_error(err, HERD_ERROR, HERD_EXIT_PROTOCOL,
+                    "malformed JSON payload: nested deeper than %d levels", HERD_IPC_MAX_DEPTH);
+        return NULL;
+    }
     g_autoptr(JsonParser) p = json_parser_new();
     g_autoptr(GError) perr = NULL;
     if (len > G_MAXSSIZE || !json_parser_load_from_data(p, data, (gssize)len, &perr)) {

@@ -37,7 +37,12 @@ typedef struct {
     bool shut;    /* our side is shut down for writing */
     gsize drained;
     guint linger; /* timer closing a refused connection the peer keeps open */
+    bool subscribed; /* receives an event frame on every CIB change */
 } conn_t;
+
+/* A subscriber that lets this much of its events pile up unread is
+ * dropped rather than growing the daemon without bound. */
+#define SUBSCRIBER_BACKLOG_MAX (16u * 1024u * 1024u)
 
 /* A refused or broken connection is closed once the peer has read our
  * reply and hung up, or after this much input or time, whichever first:
@@ -163,6 +168,11 @@ static void conn_handle_input(conn_t *c)
             return;
         }
         g_autoptr(JsonObject) reply = herdd_dispatch(c->srv->d, req, &c->peer);
+        JsonNode *op = json_object_get_member(req, "op");
+        if (op && JSON_NODE_HOLDS_VALUE(op) && json_node_get_value_type(op) == G_TYPE_STRING &&
+            strcmp(json_node_get_string(op), "subscribe") == 0 &&
+            herd_ipc_reply_rc(reply, NULL) == 0)
+            c->subscribed = true;
         conn_send(c, reply);
     }
 }
@@ -292,10 +302,22 @@ herd_ipc_server_t *herd_ipc_server_new(herdd_t *d, const char *path, GError **er
         g_set_error(err, HERD_ERROR, HERD_EXIT_OSERR, "socket: %s", g_strerror(errno));
         return NULL;
     }
-    /* A socket left by a killed herdd: the state lock says we own it now. */
+    /* A socket left by a killed herdd is replaced; one that answers belongs
+     * to a live herdd (on another state directory) and is left alone. */
     struct stat st;
-    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        bool live = probe >= 0 && connect(probe, (struct sockaddr *)&addr, sizeof(addr)) == 0;
+        if (probe >= 0)
+            close(probe);
+        if (live) {
+            close(fd);
+            g_set_error(err, HERD_ERROR, HERD_EXIT_EXISTS,
+                        "another herdd is already serving the socket %s", path);
+            return NULL;
+        }
         unlink(path);
+    }
     if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 64) < 0) {
         int e = errno;
         close(fd);
@@ -314,6 +336,44 @@ herd_ipc_server_t *herd_ipc_server_new(herdd_t *d, const char *path, GError **er
                                        NULL);
     srv->watch = g_unix_fd_add(fd, G_IO_IN, on_accept, srv);
     return srv;
+}
+
+void herd_ipc_server_broadcast(herd_ipc_server_t *srv, JsonObject *event)
+{
+    if (!srv)
+        return;
+    GHashTableIter it;
+    gpointer key;
+    GPtrArray *drop = g_ptr_array_new();
+    g_hash_table_iter_init(&it, srv->conns);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        conn_t *c = key;
+        if (!c->subscribed || c->closing)
+            continue;
+        if (c->out->len > SUBSCRIBER_BACKLOG_MAX) {
+            herd_warn("subscriber pid %d does not read its events: dropping it",
+                      (int)c->peer.pid);
+            g_ptr_array_add(drop, c);
+            continue;
+        }
+        conn_send(c, event);
+        if (!conn_flush(c))
+            g_ptr_array_add(drop, c);
+        else
+            conn_watch(c);
+    }
+    /* Not closed here: the connection may be the one whose request caused
+     * this change, still in use up the stack.  Shut down, it reads EOF on
+     * its next turn and closes itself. */
+    for (guint i = 0; i < drop->len; i++) {
+        conn_t *c = g_ptr_array_index(drop, i);
+        c->closing = true;
+        c->shut = true;
+        g_byte_array_set_size(c->out, 0);
+        shutdown(c->fd, SHUT_RDWR);
+        conn_watch(c);
+    }
+    g_ptr_array_free(drop, TRUE);
 }
 
 void herd_ipc_server_free(herd_ipc_server_t *srv)

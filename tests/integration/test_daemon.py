@@ -276,7 +276,7 @@ def test_kill9_then_restart_loses_no_committed_change(daemon):
     daemon.start()
     acked = []
     rnd = random.Random(6)
-    for round_ in range(5):
+    for round_ in range(20):
         stop = threading.Event()
 
         def writer():
@@ -290,7 +290,7 @@ def test_kill9_then_restart_loses_no_committed_change(daemon):
 
         t = threading.Thread(target=writer)
         t.start()
-        time.sleep(rnd.uniform(0.2, 0.8))
+        time.sleep(rnd.uniform(0.05, 0.5))
         daemon.kill9()
         stop.set()
         t.join()
@@ -340,19 +340,22 @@ def frame(payload, version=1, ptype=1, length=None):
     return b"HERD" + struct.pack(">HHI", version, ptype, n) + payload
 
 
+_pending = {}
+
+
 def read_frame(s):
-    buf = b""
-    while len(buf) < 12:
+    """One frame's payload from socket s (bytes after it are kept for the
+    next call), or None when the connection closes first."""
+    s.settimeout(30)
+    buf = _pending.pop(s.fileno(), b"")
+    while len(buf) < 12 or len(buf) < 12 + struct.unpack(">I", buf[8:12])[0]:
         chunk = s.recv(65536)
         if not chunk:
             return None
         buf += chunk
     n = struct.unpack(">I", buf[8:12])[0]
-    while len(buf) < 12 + n:
-        chunk = s.recv(65536)
-        if not chunk:
-            return None
-        buf += chunk
+    if len(buf) > 12 + n:
+        _pending[s.fileno()] = buf[12 + n:]
     return buf[12:12 + n].decode()
 
 
@@ -463,3 +466,260 @@ def test_client_without_daemon_says_so(tmp_path):
                        timeout=60)
     assert r.returncode == EXIT["DISCONNECT"]
     assert "is herdd running" in r.stderr
+
+
+def ipc(sock_path, *requests):
+    """Send requests (pipelined, in one write) and return their replies."""
+    import json
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sock_path)
+    s.sendall(b"".join(frame(json.dumps(r).encode()) for r in requests))
+    replies = [json.loads(read_frame(s)) for _ in requests]
+    _pending.pop(s.fileno(), None)
+    s.close()
+    return replies
+
+
+def test_pipelined_requests_answered_in_order_with_ids(daemon):
+    daemon.start()
+    replies = ipc(daemon.sock, {"op": "ping", "id": 1},
+                  {"op": "attr_set", "name": "p", "value": "1", "id": "two"},
+                  {"op": "attr_get", "name": "p", "id": 3})
+    assert [r["id"] for r in replies] == [1, "two", 3]
+    assert replies[2]["value"] == "1"
+
+
+def test_operation_results_recorded_as_pacemaker_reads_them(daemon, tmp_path):
+    daemon.start()
+    f = tmp_path / "cib.xml"
+    f.write_text(SAMPLE.replace('type="Dummy"/>', 'type="Dummy"><operations>'
+                                '<op id="d1-mon" name="monitor" interval="10s"/>'
+                                '</operations></primitive>'))
+    assert daemon.run("cib", "replace", str(f)).returncode == 0
+    base = {"op": "op_result", "rsc": "d1", "class": "ocf", "provider": "heartbeat",
+            "type": "Dummy"}
+    r1, r2 = ipc(daemon.sock,
+                 dict(base, operation="start", call_id=3, rc=0, transition_key="1:1:0:x"),
+                 dict(base, operation="monitor", interval=10000, call_id=4, rc=7,
+                      transition_key="2:1:0:x"))
+    assert r1["rc"] == 0 and r2["rc"] == 0
+    cib = daemon.cib()
+    # status changes move num_updates, not epoch
+    assert cib.get("epoch") == "10" and int(cib.get("num_updates")) >= 2
+    lr = cib.find("status/node_state[@uname='node1']/lrm/lrm_resources/lrm_resource[@id='d1']")
+    assert lr.find("lrm_rsc_op[@id='d1_last_0']").get("rc-code") == "0"
+    assert lr.find("lrm_rsc_op[@id='d1_monitor_10000']").get("rc-code") == "7"
+    assert lr.find("lrm_rsc_op[@id='d1_last_failure_0']") is not None
+    if shutil.which("crm_simulate"):
+        r = subprocess.run(["crm_simulate", "-x", daemon.cib_path, "-s"], capture_output=True,
+                           text=True, timeout=60)
+        assert "FAILED node1" in r.stdout, r.stdout + r.stderr
+        assert re.search(r"Recover\s+d1", r.stdout), r.stdout
+
+
+def test_transient_state_survives_restart_but_not_reboot(daemon):
+    daemon.start()
+    assert daemon.run("attribute", "set", "-l", "reboot", "t", "1").returncode == 0
+    assert daemon.run("attribute", "set", "p", "1").returncode == 0
+    daemon.stop()
+    daemon.start()  # same boot: transient attributes still hold
+    assert daemon.run("attribute", "get", "-l", "reboot", "t", "-q").stdout == "1\n"
+    daemon.stop()
+    with open(os.path.join(daemon.state, "boot_id"), "w") as f:
+        f.write("00000000-0000-0000-0000-000000000000\n")  # as if the machine rebooted
+    daemon.start()
+    assert daemon.run("attribute", "get", "-l", "reboot", "t").returncode == EXIT["NOSUCH"]
+    assert daemon.run("attribute", "get", "p", "-q").stdout == "1\n"
+
+
+def test_random_garbage_never_hurts_the_daemon(daemon):
+    daemon.start()
+    rnd = random.Random(42)
+    for i in range(60):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(daemon.sock)
+        kind = i % 3
+        if kind == 0:
+            data = bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 300)))
+        elif kind == 1:   # a valid header, then random payload bytes
+            n = rnd.randrange(0, 200)
+            data = frame(bytes(rnd.randrange(256) for _ in range(n)))
+        else:             # valid JSON, wrong shapes
+            data = frame(rnd.choice([b'{"op":7}', b'{"op":"attr_set"}', b'{}', b'null',
+                                     b'{"op":"cib_replace","xml":5}',
+                                     b'{"op":"cib_query","xpath":"//["}',
+                                     b'{"op":"op_result","rsc":"x"}']))
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+            s.settimeout(10)
+            while s.recv(65536):
+                pass
+        except OSError:
+            pass
+        s.close()
+    assert daemon.proc.poll() is None
+    assert ipc(daemon.sock, {"op": "ping"})[0]["rc"] == 0
+    assert daemon.cib().tag == "cib"
+
+
+def test_socket_of_a_live_daemon_is_not_stolen(daemon):
+    daemon.start()
+    other = os.path.join(daemon.root, "other-state")
+    r = subprocess.run([HERDD, "--state-dir", other, "--socket", daemon.sock],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == EXIT["EXISTS"] and "already serving" in r.stderr
+    assert ipc(daemon.sock, {"op": "ping"})[0]["rc"] == 0
+
+
+def test_every_corpus_cib_passes_validation(shared):
+    """The write gate must accept every CIB Pacemaker accepts (ids in
+    resource_ref/obj_ref are references, node ids a namespace of their own)."""
+    from conftest import HERD_FAST
+    xml_dir = os.path.join(shared, "scheduler-corpus", "xml")
+    files = sorted(f for f in os.listdir(xml_dir) if f.endswith(".xml"))
+    assert files
+    refused = []
+    for f in files:
+        r = subprocess.run([HERD_FAST, "cib", "validate", os.path.join(xml_dir, f)],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            refused.append(f"{f}: {r.stderr.strip()}")
+    assert not refused, "\n".join(refused[:10])
+
+
+def test_corpus_cib_replaced_into_live_daemon(daemon, shared):
+    daemon.start()
+    src = os.path.join(shared, "scheduler-corpus", "xml", "bundle-nested-colocation.xml")
+    if not os.path.exists(src):
+        pytest.skip("corpus file missing")
+    r = daemon.run("cib", "replace", src)
+    assert r.returncode == 0, r.stderr
+    mine = ET.parse(src).getroot()
+    live = daemon.cib()
+    assert len(live.findall(".//primitive")) == len(mine.findall(".//primitive"))
+    assert int(live.get("epoch")) >= int(mine.get("epoch"))
+
+
+def test_subscribers_see_every_change(daemon):
+    daemon.start()
+    w = subprocess.Popen([HERD, "cib", "watch", "--count", "3", "--timeout", "30"],
+                         env=daemon.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    first = w.stdout.readline()
+    assert first.startswith("watching from CIB version")
+    for i in range(3):
+        assert daemon.run("attribute", "set", "-l", "reboot", "w", str(i)).returncode == 0
+    out, err = w.communicate(timeout=60)
+    assert w.returncode == 0, err
+    lines = out.splitlines()
+    assert len(lines) == 3 and all("attr_set status w" in l for l in lines)
+    versions = [tuple(int(x) for x in l.split()[0].split(".")) for l in lines]
+    assert versions == sorted(versions) and len(set(versions)) == 3
+    # a watcher with nothing to see times out with TIMEOUT
+    r = daemon.run("cib", "watch", "--count", "1", "--timeout", "1")
+    assert r.returncode == 124
+
+
+def test_install_puts_herdd_unit_and_compat_commands_in_place(tmp_path):
+    build = os.environ.get("HERD_BUILD")
+    if not build or not os.path.isdir(build):
+        pytest.skip("HERD_BUILD not set (run through make check)")
+    r = subprocess.run(["meson", "install", "-C", build, "--no-rebuild", "--destdir",
+                        str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    units = [os.path.join(dp, f) for dp, _, fs in os.walk(tmp_path) for f in fs
+             if f == "herdd.service"]
+    assert len(units) == 1
+    unit = open(units[0]).read()
+    assert "Type=notify" in unit
+    exec_path = re.search(r"^ExecStart=(\S+)", unit, re.M).group(1)
+    assert os.access(str(tmp_path) + exec_path, os.X_OK)
+    sbin = os.path.dirname(exec_path)
+    for name in ("crm_attribute", "crm_master", "attrd_updater", "crm_node"):
+        link = str(tmp_path) + os.path.join(sbin, name)
+        assert os.path.islink(link) and os.readlink(link).endswith("/herd")
+
+
+def test_subscriber_edge_cases(daemon):
+    import json
+    daemon.start()
+    # a subscriber that vanishes without reading
+    gone = socket.socket(socket.AF_UNIX)
+    gone.connect(daemon.sock)
+    gone.sendall(frame(b'{"op":"subscribe"}'))
+    gone.close()
+    # a subscriber that writes on the same connection gets its reply and
+    # the event (the event goes out at commit, before the write's reply)
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(daemon.sock)
+    s.sendall(frame(b'{"op":"subscribe","id":1}') +
+              frame(b'{"op":"attr_set","name":"e","value":"1","id":2}'))
+    got = [json.loads(read_frame(s)) for _ in range(3)]
+    assert got[0]["id"] == 1
+    event = next(g for g in got if "event" in g)
+    reply = next(g for g in got if g.get("id") == 2)
+    assert event["event"] == "cib_changed" and event["version"] == reply["version"]
+    s.close()
+    assert daemon.run("attribute", "set", "f", "2").returncode == 0
+    assert daemon.proc.poll() is None
+
+
+def test_compat_commands_accept_what_real_agents_pass(daemon):
+    """Invocations as they appear in resource-agents (ping, NovaEvacuate,
+    VirtualDomain utilization, rabbitmq...), which must not be refused."""
+    daemon.start()
+    ok = [
+        ("attrd_updater", "-d", "5s", "-S", "status", "-n", "pingd", "-B", "100"),
+        ("attrd_updater", "-d", "5s", "-S", "status", "-n", "pingd", "-v", "200"),
+        ("attrd_updater", "-p", "--name", "evac", "--node", "node1", "--update", "1"),
+        ("crm_attribute", "-t", "nodes", "--node", "node1", "-z", "-n", "cpu", "-v", "4"),
+        ("crm_attribute", "-N", "node1", "-l", "reboot", "--name", "rmq", "-v", "x"),
+        ("crm_attribute", "--type", "crm_config", "--name", "cluster-name", "--update", "c"),
+        ("crm_node", "-l", "-p"),
+    ]
+    for args in ok:
+        r = daemon.run(*args[1:], prog=args[0])
+        assert r.returncode == 0, (args, r.stderr)
+    r = daemon.run("-p", "--name", "evac", "--node", "node1", "--query", prog="attrd_updater")
+    assert r.stdout.strip() == 'name="evac" host="node1" value="1"'
+    r = daemon.run("--quiet", "-t", "nodes", "--node", "node1", "-z", "-n", "cpu",
+                   prog="crm_attribute")
+    assert r.stdout.strip() == "4"
+    assert daemon.cib().find("configuration/nodes/node[@id='1']/utilization/"
+                             "nvpair[@name='cpu']") is not None
+    r = daemon.run("-n", "pingd", "-Q", prog="attrd_updater")
+    assert 'value="200"' in r.stdout
+    r = daemon.run("-D", "-S", "state", "-n", "pingd", prog="attrd_updater")
+    assert r.returncode == 0
+    r = daemon.run("-N", "node1", "-l", "reboot", "-n", "rmq", "-G", "-q", prog="crm_attribute")
+    assert r.stdout.strip() == "x"
+
+
+STATEFUL = "/usr/lib/ocf/resource.d/pacemaker/Stateful"
+
+
+@pytest.mark.skipif(not os.path.exists(STATEFUL), reason="ocf:pacemaker:Stateful not installed")
+def test_real_stateful_agent_sets_its_promotion_score_through_herdd(daemon):
+    daemon.start()
+    env = daemon.env(OCF_ROOT="/usr/lib/ocf", OCF_RESOURCE_INSTANCE="st:0",
+                     HA_SBIN_DIR=BINDIR,
+                     OCF_RESKEY_state=os.path.join(daemon.root, "st.state"),
+                     OCF_RESKEY_CRM_meta_notify="false")
+
+    def agent(action):
+        return subprocess.run([STATEFUL, action], env=env, capture_output=True, text=True,
+                              timeout=60).returncode
+
+    def score():
+        r = daemon.run("attribute", "get", "--promotion", "st", "-q")
+        return r.stdout.strip() if r.returncode == 0 else None
+
+    assert agent("start") == 0
+    assert score() == "5"
+    assert agent("promote") == 0
+    assert score() == "10"
+    assert agent("monitor") == 8  # OCF_RUNNING_PROMOTED
+    assert agent("demote") == 0
+    assert agent("stop") == 0
+    assert score() is None

@@ -328,6 +328,14 @@ static void frame_rejects_bad_headers(void **state)
     assert_null(herd_ipc_parse_json("[1,2]", 5, &e3));
     g_autoptr(GError) e4 = NULL;
     assert_null(herd_ipc_parse_json("{nope", 5, &e4));
+    /* Nested too deep (the parser recurses); strings do not count. */
+    g_autofree char *deep = g_strnfill(5000, '[');
+    g_autoptr(GError) e6 = NULL;
+    assert_null(herd_ipc_parse_json(deep, strlen(deep), &e6));
+    assert_non_null(strstr(e6->message, "nested deeper"));
+    const char *shallow = "{\"op\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"}";
+    g_autoptr(JsonObject) ok = herd_ipc_parse_json(shallow, strlen(shallow), NULL);
+    assert_non_null(ok);
     /* Too large to frame. */
     g_autoptr(GError) e5 = NULL;
     assert_null(herd_ipc_frame(HERD_IPC_JSON, "", (gsize)HERD_IPC_MAX_PAYLOAD + 1, &e5));
