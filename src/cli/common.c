@@ -35,9 +35,6 @@ int cli_parse(int *argc, char ***argv, const char *params, const char *summary,
         {"verbose", 'V', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK,
          (gpointer)count_verbose, "Log more (repeat for more detail)", NULL},
         {NULL}};
-    /* GLib prints g_get_prgname() in "Usage:"; make it the command itself
-     * ("herd agent run"), not "(null)". */
-    g_set_prgname((*argv)[0]);
     g_autoptr(GOptionContext) ctx = g_option_context_new(params);
     g_option_context_set_summary(ctx, summary);
     g_option_context_set_help_enabled(ctx, TRUE);
