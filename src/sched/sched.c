@@ -69,11 +69,25 @@ static herd_role_t target_role(const herd_cib_rsc_t *r)
     return t == HERD_ROLE_UNKNOWN ? HERD_ROLE_PROMOTED : t;   /* no limit */
 }
 
+/* Can node i take resources after this transition?  A remote or guest
+ * node needs its connection (or container) to be placed. */
 static bool node_usable(const sched_t *s, int i)
 {
     const herd_node_state_t *n = s->ns[i];
+    if (s->conn && s->conn[i]) {
+        const prim_t *c = s->conn[i];
+        if (!s->conn_decided)
+            return n->online && !n->standby && !n->maintenance && !s->fenced[i];
+        return c->next != NULL && !n->standby && !n->maintenance && !s->fenced[i] &&
+               (n->online || !c->failed);
+    }
     return n->online && !n->unclean && !n->standby && !n->maintenance && !n->shutdown &&
            !n->pending && !s->fenced[i];
+}
+
+static bool is_member(const sched_t *s, int i)
+{
+    return s->ns[i]->cfg->kind == HERD_NODE_MEMBER;
 }
 
 static herd_decision_t *decision(herd_decision_kind_t kind, const char *rsc)
@@ -124,8 +138,9 @@ static void unpack_nodes(sched_t *s)
         v = g_hash_table_lookup(n->attrs, "shutdown");
         st->shutdown = v && strcmp(v, "0") != 0 && *v;
         if (n->kind != HERD_NODE_MEMBER) {
-            /* remote and guest nodes: online when they have state and in_ccm */
-            st->online = n->has_state && n->in_ccm;
+            /* remote and guest nodes: online when their connection runs
+             * (decided after the cluster nodes' histories) */
+            st->online = false;
             continue;
         }
         if (!n->has_state) {
@@ -527,11 +542,34 @@ static char *base_id(const char *id)
     return c ? g_strndup(id, (gsize) (c - id)) : g_strdup(id);
 }
 
+/* Remote and guest nodes are up when their connection resource runs. */
+static void remote_nodes_online(sched_t *s)
+{
+    for (int n = 0; n < s->nn; n++) {
+        const herd_cib_node_t *nd = s->ns[n]->cfg;
+        if (nd->kind == HERD_NODE_MEMBER || !nd->container_id)
+            continue;
+        prim_t *c = g_hash_table_lookup(s->prim_by_name, nd->container_id);
+        s->conn[n] = c;
+        if (!c)
+            continue;
+        bool up = false;
+        for (guint k = 0; k < c->running->len; k++) {
+            int m = ((herd_cib_node_t *) c->running->pdata[k])->index;
+            up |= s->ns[m]->online && !s->fenced[m];
+        }
+        s->ns[n]->online = up && !c->failed;
+    }
+}
+
 static void unpack_histories(sched_t *s)
 {
     const herd_cib_t *cib = s->cib;
-    /* online nodes first, then the unclean ones (as Pacemaker) */
-    for (int pass = 0; pass < 2; pass++)
+    /* online cluster nodes first, then remote and guest nodes whose
+     * connection runs, then the unclean ones (as Pacemaker) */
+    for (int pass = 0; pass < 3; pass++) {
+    if (pass == 1)
+        remote_nodes_online(s);
     for (guint i = 0; i < cib->histories->len; i++) {
         const herd_rsc_history_t *h = cib->histories->pdata[i];
         int ni = node_index(s, h->node);
@@ -541,7 +579,8 @@ static void unpack_histories(sched_t *s)
         /* histories of clean offline nodes say nothing about now */
         if (!ns->online && !ns->unclean && !ns->pending)
             continue;
-        if ((pass == 0) != (ns->online || ns->pending))
+        int want = !is_member(s, ni) ? 1 : (ns->online || ns->pending) ? 0 : 2;
+        if (want != pass)
             continue;
         prim_t *p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
         const herd_cib_rsc_t *cfg = p ? p->cfg : NULL;
@@ -622,6 +661,7 @@ static void unpack_histories(sched_t *s)
                 s->ns[ni]->standby = true;
             }
         }
+    }
     }
     /* unit current node */
     for (guint i = 0; i < s->all_units->len; i++) {
@@ -868,7 +908,8 @@ static void compute_locations(sched_t *s)
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
         for (int n = 0; n < s->nn; n++) {
-            if (!node_usable(s, n) || p->stop_only || p->ticket_stop)
+            if ((s->conn[n] ? false : !node_usable(s, n)) || p->stop_only || p->ticket_stop ||
+                (p->is_conn && !is_member(s, n)))
                 p->loc[n] = -INF;
             p->loc[n] = herd_score_add(p->loc[n], p->ban[n]);
         }
@@ -1913,6 +1954,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.orphan_cfgs = g_ptr_array_new();
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
     s.load = g_new0(int, s.nn ? s.nn : 1);
+    s.conn = g_new0(prim_t *, s.nn ? s.nn : 1);
     s.used = g_new0(GHashTable *, s.nn ? s.nn : 1);
     for (int n = 0; n < s.nn; n++)
         s.used[n] = g_hash_table_new(g_str_hash, g_str_equal);
@@ -1936,6 +1978,9 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
             fence_node(&s, n, why);
         }
     unpack_histories(&s);
+    for (int n = 0; n < s.nn; n++)
+        if (s.conn[n])
+            s.conn[n]->is_conn = true;
     s.under = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                     (GDestroyNotify) g_ptr_array_unref);
     for (guint i = 0; i < s.prims->len; i++) {
@@ -1959,6 +2004,11 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     for (guint i = 0; i < cib->resources->len; i++)
         g_ptr_array_add(order, cib->resources->pdata[i]);
     g_ptr_array_sort(order, rsc_order);
+    /* remote connections and guest containers first */
+    for (int n = 0; n < s.nn; n++)
+        if (s.conn[n] && !s.conn[n]->unit->clone)
+            assign_unit(&s, s.conn[n]->unit);
+    s.conn_decided = true;
     for (guint i = 0; i < order->len; i++) {
         const herd_cib_rsc_t *r = order->pdata[i];
         unit_t *u = g_hash_table_lookup(s.unit_by_rsc, r);
@@ -2021,6 +2071,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_ptr_array_free(s.orphan_cfgs, TRUE);
     g_free(s.fenced);
     g_free(s.load);
+    g_free(s.conn);
     for (int n = 0; n < s.nn; n++)
         g_hash_table_destroy(s.used[n]);
     g_free(s.used);
