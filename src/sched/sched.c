@@ -69,11 +69,25 @@ static herd_role_t target_role(const herd_cib_rsc_t *r)
     return t == HERD_ROLE_UNKNOWN ? HERD_ROLE_PROMOTED : t;   /* no limit */
 }
 
+/* Can node i take resources after this transition?  A remote or guest
+ * node needs its connection (or container) to be placed. */
 static bool node_usable(const sched_t *s, int i)
 {
     const herd_node_state_t *n = s->ns[i];
+    if (s->conn && s->conn[i]) {
+        const prim_t *c = s->conn[i];
+        if (!s->conn_decided)
+            return n->online && !n->standby && !n->maintenance && !s->fenced[i];
+        return c->next != NULL && !n->standby && !n->maintenance && !s->fenced[i] &&
+               (n->online || !c->failed);
+    }
     return n->online && !n->unclean && !n->standby && !n->maintenance && !n->shutdown &&
            !n->pending && !s->fenced[i];
+}
+
+static bool is_member(const sched_t *s, int i)
+{
+    return s->ns[i]->cfg->kind == HERD_NODE_MEMBER;
 }
 
 static herd_decision_t *decision(herd_decision_kind_t kind, const char *rsc)
@@ -124,8 +138,9 @@ static void unpack_nodes(sched_t *s)
         v = g_hash_table_lookup(n->attrs, "shutdown");
         st->shutdown = v && strcmp(v, "0") != 0 && *v;
         if (n->kind != HERD_NODE_MEMBER) {
-            /* remote and guest nodes: online when they have state and in_ccm */
-            st->online = n->has_state && n->in_ccm;
+            /* remote and guest nodes: online when their connection runs
+             * (decided after the cluster nodes' histories) */
+            st->online = false;
             continue;
         }
         if (!n->has_state) {
@@ -265,7 +280,10 @@ static unit_t *anon_instance(sched_t *s, clone_t *c, const herd_cib_rsc_t *child
         if (!any)
             return u;
     }
-    return NULL;
+    /* more active than clone-max: an extra instance, to be stopped */
+    unit_t *u = new_unit(s, c->cfg->children->pdata[0], c, (int) c->units->len);
+    g_ptr_array_add(c->units, u);
+    return u;
 }
 
 typedef struct {
@@ -524,11 +542,34 @@ static char *base_id(const char *id)
     return c ? g_strndup(id, (gsize) (c - id)) : g_strdup(id);
 }
 
+/* Remote and guest nodes are up when their connection resource runs. */
+static void remote_nodes_online(sched_t *s)
+{
+    for (int n = 0; n < s->nn; n++) {
+        const herd_cib_node_t *nd = s->ns[n]->cfg;
+        if (nd->kind == HERD_NODE_MEMBER || !nd->container_id)
+            continue;
+        prim_t *c = g_hash_table_lookup(s->prim_by_name, nd->container_id);
+        s->conn[n] = c;
+        if (!c)
+            continue;
+        bool up = false;
+        for (guint k = 0; k < c->running->len; k++) {
+            int m = ((herd_cib_node_t *) c->running->pdata[k])->index;
+            up |= s->ns[m]->online && !s->fenced[m];
+        }
+        s->ns[n]->online = up && !c->failed;
+    }
+}
+
 static void unpack_histories(sched_t *s)
 {
     const herd_cib_t *cib = s->cib;
-    /* online nodes first, then the unclean ones (as Pacemaker) */
-    for (int pass = 0; pass < 2; pass++)
+    /* online cluster nodes first, then remote and guest nodes whose
+     * connection runs, then the unclean ones (as Pacemaker) */
+    for (int pass = 0; pass < 3; pass++) {
+    if (pass == 1)
+        remote_nodes_online(s);
     for (guint i = 0; i < cib->histories->len; i++) {
         const herd_rsc_history_t *h = cib->histories->pdata[i];
         int ni = node_index(s, h->node);
@@ -538,7 +579,8 @@ static void unpack_histories(sched_t *s)
         /* histories of clean offline nodes say nothing about now */
         if (!ns->online && !ns->unclean && !ns->pending)
             continue;
-        if ((pass == 0) != (ns->online || ns->pending))
+        int want = !is_member(s, ni) ? 1 : (ns->online || ns->pending) ? 0 : 2;
+        if (want != pass)
             continue;
         prim_t *p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
         const herd_cib_rsc_t *cfg = p ? p->cfg : NULL;
@@ -619,6 +661,7 @@ static void unpack_histories(sched_t *s)
                 s->ns[ni]->standby = true;
             }
         }
+    }
     }
     /* unit current node */
     for (guint i = 0; i < s->all_units->len; i++) {
@@ -755,10 +798,12 @@ static bool rsc_within(const herd_cib_rsc_t *r, const char *id)
 
 static void apply_location(sched_t *s, const herd_location_t *l, const char *rid)
 {
-    /* rid names a resource; apply to every prim at or below it */
-    for (guint i = 0; i < s->prims->len; i++) {
-        prim_t *p = s->prims->pdata[i];
-        if (!rsc_within(p->cfg, rid))
+    /* rid names a resource (or a template); apply to every prim below it */
+    const herd_cib_rsc_t *r = herd_cib_rsc(s->cib, rid);
+    GPtrArray *list = r ? g_hash_table_lookup(s->under, r) : s->prims;
+    for (guint i = 0; list && i < list->len; i++) {
+        prim_t *p = list->pdata[i];
+        if (!r && !rsc_within(p->cfg, rid))
             continue;
         if (l->role == HERD_ROLE_PROMOTED || l->role == HERD_ROLE_UNPROMOTED)
             continue;   /* role-specific: promotion only */
@@ -863,7 +908,8 @@ static void compute_locations(sched_t *s)
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
         for (int n = 0; n < s->nn; n++) {
-            if (!node_usable(s, n) || p->stop_only || p->ticket_stop)
+            if ((s->conn[n] ? false : !node_usable(s, n)) || p->stop_only || p->ticket_stop ||
+                (p->is_conn && !is_member(s, n)))
                 p->loc[n] = -INF;
             p->loc[n] = herd_score_add(p->loc[n], p->ban[n]);
         }
@@ -871,11 +917,6 @@ static void compute_locations(sched_t *s)
 }
 
 /* ---- assignment ------------------------------------------------------- */
-
-typedef struct {
-    unit_t *unit;
-    clone_t *clone;
-} target_t;
 
 static target_t target_of(sched_t *s, const char *id)
 {
@@ -898,6 +939,43 @@ static target_t target_of(sched_t *s, const char *id)
 
 static void assign_unit(sched_t *s, unit_t *u);
 static void assign_clone(sched_t *s, clone_t *c);
+
+static void index_add(GHashTable *t, const void *key, guint i)
+{
+    if (!key)
+        return;
+    GArray *a = g_hash_table_lookup(t, key);
+    if (!a) {
+        a = g_array_new(FALSE, FALSE, sizeof(guint));
+        g_hash_table_insert(t, (gpointer) key, a);
+    }
+    g_array_append_val(a, i);
+}
+
+/* Resolve every colocation's two sides once, and index them by unit or
+ * clone, so that placement never scans every constraint per resource. */
+static void index_colocations(sched_t *s)
+{
+    const herd_cib_t *cib = s->cib;
+    guint n = cib->colocations->len;
+    s->co_dep = g_new0(target_t, n ? n : 1);
+    s->co_pri = g_new0(target_t, n ? n : 1);
+    s->co_by_dep = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                         (GDestroyNotify) g_array_unref);
+    s->co_by_pri = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                         (GDestroyNotify) g_array_unref);
+    for (guint i = 0; i < n; i++) {
+        const herd_colocation_t *co = cib->colocations->pdata[i];
+        if (!co->rsc || !co->with_rsc)
+            continue;
+        s->co_dep[i] = target_of(s, co->rsc);
+        s->co_pri[i] = target_of(s, co->with_rsc);
+        index_add(s->co_by_dep, s->co_dep[i].unit ? (void *) s->co_dep[i].unit
+                                                  : (void *) s->co_dep[i].clone, i);
+        index_add(s->co_by_pri, s->co_pri[i].unit ? (void *) s->co_pri[i].unit
+                                                  : (void *) s->co_pri[i].clone, i);
+    }
+}
 
 G_GNUC_UNUSED static bool unit_active_on(const unit_t *u, const herd_cib_node_t *n)
 {
@@ -961,12 +1039,14 @@ static void base_scores(sched_t *s, unit_t *u, int *sc)
 static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clone)
 {
     const herd_cib_t *cib = s->cib;
-    for (guint i = 0; i < cib->colocations->len; i++) {
+    GArray *idx = g_hash_table_lookup(s->co_by_dep, self_clone ? (void *) self_clone : (void *) u);
+    for (guint k = 0; idx && k < idx->len; k++) {
+        guint i = g_array_index(idx, guint, k);
         const herd_colocation_t *co = cib->colocations->pdata[i];
         if (!co->rsc || !co->with_rsc || co->score == 0)
             continue;
-        target_t dep = target_of(s, co->rsc);
-        target_t pri = target_of(s, co->with_rsc);
+        target_t dep = s->co_dep[i];
+        target_t pri = s->co_pri[i];
         bool me = self_clone ? dep.clone == self_clone : dep.unit == u;
         if (!me || (pri.unit == u && u) || (self_clone && pri.clone == self_clone))
             continue;
@@ -1015,14 +1095,16 @@ static bool merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
     if (depth > 4)
         return false;
     const herd_cib_t *cib = s->cib;
-    for (guint i = 0; i < cib->colocations->len; i++) {
+    GArray *idx = g_hash_table_lookup(s->co_by_pri, u);
+    for (guint k = 0; idx && k < idx->len; k++) {
+        guint i = g_array_index(idx, guint, k);
         const herd_colocation_t *co = cib->colocations->pdata[i];
         if (!co->rsc || !co->with_rsc || co->score == 0 || !co->influence)
             continue;
         if (co->with_role == HERD_ROLE_PROMOTED || co->rsc_role == HERD_ROLE_PROMOTED)
             continue;
-        target_t pri = target_of(s, co->with_rsc);
-        target_t dep = target_of(s, co->rsc);
+        target_t pri = s->co_pri[i];
+        target_t dep = s->co_dep[i];
         if (pri.unit != u || !dep.unit || dep.unit == u || dep.unit->done)
             continue;
         g_autofree int *ds = g_new0(int, s->nn);
@@ -1377,8 +1459,8 @@ static void promote(sched_t *s, clone_t *c)
             const herd_colocation_t *co = s->cib->colocations->pdata[i2];
             if (!co->rsc || !co->with_rsc)
                 continue;
-            target_t dep = target_of(s, co->rsc);
-            target_t pri = target_of(s, co->with_rsc);
+            target_t dep = s->co_dep[i2];
+            target_t pri = s->co_pri[i2];
             if (dep.clone == c && co->rsc_role == HERD_ROLE_PROMOTED) {
                 bool same = false;
                 if (pri.unit) {
@@ -1789,11 +1871,9 @@ static void decide(sched_t *s, GPtrArray *order)
     for (guint k = 0; k < order->len; k++) {
         const herd_cib_rsc_t *top = order->pdata[k];
         g_ptr_array_add(s->res->rsc_order, (gpointer) top);
-        for (guint i = 0; i < s->prims->len; i++) {
-            prim_t *p = s->prims->pdata[i];
-            if (top_of(p->cfg) == top)
-                decide_prim(s, p);
-        }
+        GPtrArray *list = g_hash_table_lookup(s->under, top);
+        for (guint i = 0; list && i < list->len; i++)
+            decide_prim(s, list->pdata[i]);
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
@@ -1874,6 +1954,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.orphan_cfgs = g_ptr_array_new();
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
     s.load = g_new0(int, s.nn ? s.nn : 1);
+    s.conn = g_new0(prim_t *, s.nn ? s.nn : 1);
     s.used = g_new0(GHashTable *, s.nn ? s.nn : 1);
     for (int n = 0; n < s.nn; n++)
         s.used[n] = g_hash_table_new(g_str_hash, g_str_equal);
@@ -1897,27 +1978,9 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
             fence_node(&s, n, why);
         }
     unpack_histories(&s);
-    unpack_failcounts(&s);
-    apply_tickets(&s);
-    compute_locations(&s);
-
-    /* assignment order: priority, then configuration order */
-    g_autoptr(GPtrArray) order = g_ptr_array_new();
-    for (guint i = 0; i < cib->resources->len; i++)
-        g_ptr_array_add(order, cib->resources->pdata[i]);
-    g_ptr_array_sort(order, rsc_order);
-    for (guint i = 0; i < order->len; i++) {
-        const herd_cib_rsc_t *r = order->pdata[i];
-        unit_t *u = g_hash_table_lookup(s.unit_by_rsc, r);
-        clone_t *c = g_hash_table_lookup(s.clone_by_rsc, r);
-        if (u)
-            assign_unit(&s, u);
-        else if (c)
-            assign_clone(&s, c);
-    }
-    for (guint i = 0; i < s.clones->len; i++)
-        promote(&s, s.clones->pdata[i]);
-    /* resources on fenced nodes: they are stopped by the fencing */
+    for (int n = 0; n < s.nn; n++)
+        if (s.conn[n])
+            s.conn[n]->is_conn = true;
     s.under = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                     (GDestroyNotify) g_ptr_array_unref);
     for (guint i = 0; i < s.prims->len; i++) {
@@ -1931,6 +1994,33 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
             g_ptr_array_add(l, p);
         }
     }
+    index_colocations(&s);
+    unpack_failcounts(&s);
+    apply_tickets(&s);
+    compute_locations(&s);
+
+    /* assignment order: priority, then configuration order */
+    g_autoptr(GPtrArray) order = g_ptr_array_new();
+    for (guint i = 0; i < cib->resources->len; i++)
+        g_ptr_array_add(order, cib->resources->pdata[i]);
+    g_ptr_array_sort(order, rsc_order);
+    /* remote connections and guest containers first */
+    for (int n = 0; n < s.nn; n++)
+        if (s.conn[n] && !s.conn[n]->unit->clone)
+            assign_unit(&s, s.conn[n]->unit);
+    s.conn_decided = true;
+    for (guint i = 0; i < order->len; i++) {
+        const herd_cib_rsc_t *r = order->pdata[i];
+        unit_t *u = g_hash_table_lookup(s.unit_by_rsc, r);
+        clone_t *c = g_hash_table_lookup(s.clone_by_rsc, r);
+        if (u)
+            assign_unit(&s, u);
+        else if (c)
+            assign_clone(&s, c);
+    }
+    for (guint i = 0; i < s.clones->len; i++)
+        promote(&s, s.clones->pdata[i]);
+    /* resources on fenced nodes: they are stopped by the fencing */
     group_restarts(&s);
     apply_orders(&s);
     group_restarts(&s);
@@ -1962,6 +2052,10 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_hash_table_destroy(s.unit_by_rsc);
     g_hash_table_destroy(s.clone_by_rsc);
     g_hash_table_destroy(s.under);
+    g_hash_table_destroy(s.co_by_dep);
+    g_hash_table_destroy(s.co_by_pri);
+    g_free(s.co_dep);
+    g_free(s.co_pri);
     g_ptr_array_free(s.fence, TRUE);
     for (guint i = 0; i < s.orphan_cfgs->len; i++) {
         herd_cib_rsc_t *o = s.orphan_cfgs->pdata[i];
@@ -1977,6 +2071,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_ptr_array_free(s.orphan_cfgs, TRUE);
     g_free(s.fenced);
     g_free(s.load);
+    g_free(s.conn);
     for (int n = 0; n < s.nn; n++)
         g_hash_table_destroy(s.used[n]);
     g_free(s.used);
