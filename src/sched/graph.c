@@ -1,0 +1,1005 @@
+/* graph.c: the transition graph built from the scheduler's decisions.
+ *
+ * For every primitive instance the decisions and placements say what must
+ * happen (stop here, start there, promote, migrate, probe, monitor); this
+ * file turns that into actions with ordering edges the way Pacemaker
+ * does: group and clone pseudo actions around their members' actions,
+ * stop before start, probes before starts, fencing before the (pseudo)
+ * stops of the fenced node's resources, configured orders, migration.
+ * Pure and deterministic: no I/O, iteration only over arrays. */
+#include <string.h>
+
+#include "internal.h"
+#include "graph_internal.h"
+
+/* ---- building blocks ---------------------------------------------------- */
+
+static void action_free(herd_action_t *a)
+{
+    g_free(a->task); g_free(a->key); g_free(a->rsc); g_free(a->rsc_id); g_free(a->node);
+    g_free(a->reason);
+    if (a->meta)
+        g_hash_table_destroy(a->meta);
+    if (a->params)
+        g_hash_table_destroy(a->params);
+    g_ptr_array_free(a->inputs, TRUE);
+    g_free(a);
+}
+
+/* Free a graph; see herd_sched.h. */
+void herd_graph_free(herd_graph_t *g)
+{
+    if (!g)
+        return;
+    g_ptr_array_free(g->actions, TRUE);
+    g_free(g);
+}
+
+static char *action_index_key(const char *key, const char *node)
+{
+    return g_strdup_printf("%s@%s", key, node ? node : "");
+}
+
+/* Find or create an action.  `key` is the operation key; node NULL for
+ * pseudo actions. */
+static herd_action_t *gb_action(gb_t *b, herd_action_kind_t kind, const char *key, const char *task,
+                                const char *node, int group, int rank)
+{
+    g_autofree char *ik = action_index_key(key, node);
+    herd_action_t *a = g_hash_table_lookup(b->index, ik);
+    if (a)
+        return a;
+    a = g_new0(herd_action_t, 1);
+    a->kind = kind;
+    a->key = g_strdup(key);
+    a->task = g_strdup(task);
+    a->node = g_strdup(node);
+    a->inputs = g_ptr_array_new();
+    a->meta = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    a->sort_group = group;
+    a->sort_rank = rank;
+    a->seq = (int) b->g->actions->len;
+    g_ptr_array_add(b->g->actions, a);
+    g_hash_table_insert(b->index, g_steal_pointer(&ik), a);
+    return a;
+}
+
+static herd_action_t *gb_find(gb_t *b, const char *key, const char *node)
+{
+    g_autofree char *ik = action_index_key(key, node);
+    return g_hash_table_lookup(b->index, ik);
+}
+
+/* first must complete before then (no-op when either is missing) */
+static void gb_order(gb_t *b, herd_action_t *first, herd_action_t *then)
+{
+    if (!first || !then || first == then)
+        return;
+    g_autofree char *ek = g_strdup_printf("%p>%p", (void *) first, (void *) then);
+    if (g_hash_table_contains(b->edges, ek))
+        return;
+    g_hash_table_add(b->edges, g_steal_pointer(&ek));
+    g_ptr_array_add(then->inputs, first);
+}
+
+/* ---- resources -------------------------------------------------------- */
+
+static const herd_cib_rsc_t *clone_of(const herd_cib_rsc_t *r)
+{
+    for (; r; r = r->parent)
+        if (r->kind == HERD_RSC_CLONE)
+            return r;
+    return NULL;
+}
+
+static const herd_cib_rsc_t *group_of(const herd_cib_rsc_t *r)
+{
+    return r->parent && r->parent->kind == HERD_RSC_GROUP ? r->parent : NULL;
+}
+
+static const herd_cib_rsc_t *top_of(const herd_cib_rsc_t *r)
+{
+    while (r->parent)
+        r = r->parent;
+    return r;
+}
+
+/* "rsc:3" -> 3, -1 without an instance suffix */
+static int inst_of(const char *name)
+{
+    const char *c = strrchr(name, ':');
+    return c ? atoi(c + 1) : -1;
+}
+
+static bool id_matches(const char *hist_id, const char *cfg_id)
+{
+    size_t n = strlen(cfg_id);
+    return !strncmp(hist_id, cfg_id, n) && (hist_id[n] == '\0' || hist_id[n] == ':');
+}
+
+/* the history of a primitive on a node (by configured id), or NULL */
+static const herd_rsc_history_t *history_on(gb_t *b, const herd_placement_t *p, const char *node)
+{
+    GPtrArray *l = g_hash_table_lookup(b->hist_by_node, node);
+    if (!l)
+        return NULL;
+    const herd_cib_rsc_t *cl = clone_of(p->cfg);
+    bool anon = cl && !cl->unique;
+    for (guint i = 0; i < l->len; i++) {
+        const herd_rsc_history_t *h = l->pdata[i];
+        if (anon ? id_matches(h->rsc_id, p->cfg->id) : !strcmp(h->rsc_id, p->name))
+            return h;
+    }
+    return NULL;
+}
+
+/* the name the executor knows the instance by on a node */
+static char *exec_name(gb_t *b, const herd_placement_t *p, const char *node)
+{
+    const herd_cib_rsc_t *cl = clone_of(p->cfg);
+    if (cl && !cl->unique && node) {
+        const herd_rsc_history_t *h = history_on(b, p, node);
+        /* an instance recorded under a name another instance also maps to
+         * is still printed by its recorded name */
+        if (h)
+            return g_strdup(h->rsc_id);
+    }
+    return g_strdup(p->name);
+}
+
+static guint64 op_timeout(gb_t *b, const herd_cib_rsc_t *r, const char *task, guint64 interval)
+{
+    for (guint i = 0; r->ops && i < r->ops->len; i++) {
+        const herd_cib_op_t *o = r->ops->pdata[i];
+        if (!strcmp(o->name, task) && o->interval_ms == interval && o->timeout_ms)
+            return o->timeout_ms;
+    }
+    const char *d = b->cib->op_defaults ? g_hash_table_lookup(b->cib->op_defaults, "timeout") : NULL;
+    guint64 ms;
+    if (d && herd_cib_parse_interval(d, &ms))
+        return ms;
+    return 20000;
+}
+
+/* Rank of a primitive's action in synapse order (ascending). */
+static int prim_rank(const char *task, guint64 interval)
+{
+    if (!strcmp(task, "notify"))
+        return 0;
+    if (!strcmp(task, "migrate_from"))
+        return 1;
+    if (!strcmp(task, "migrate_to"))
+        return 2;
+    if (!strcmp(task, "promote"))
+        return 3;
+    if (!strcmp(task, "monitor") && interval)
+        return 4;
+    if (!strcmp(task, "start"))
+        return 5;
+    if (!strcmp(task, "stop"))
+        return 6;
+    if (!strcmp(task, "demote"))
+        return 7;
+    if (!strcmp(task, "monitor"))
+        return 8;
+    return 9;
+}
+
+static herd_action_t *rsc_op(gb_t *b, const herd_placement_t *p, const char *task, guint64 interval,
+                             const char *node, const char *reason)
+{
+    g_autofree char *key = g_strdup_printf("%s_%s_%" G_GUINT64_FORMAT, p->name, task, interval);
+    int group = GPOINTER_TO_INT(g_hash_table_lookup(b->group_of_prim, p->name));
+    herd_action_t *a = gb_find(b, key, node);
+    if (a)
+        return a;
+    a = gb_action(b, HERD_ACTION_RSC, key, task, node, group, prim_rank(task, interval));
+    a->rsc = g_strdup(p->name);
+    a->rsc_id = exec_name(b, p, node);
+    a->cfg = p->cfg;
+    a->interval_ms = interval;
+    a->timeout_ms = op_timeout(b, p->cfg, !strcmp(task, "cancel") ? "monitor" : task, interval);
+    a->params = g_hash_table_ref(p->cfg->params);
+    a->reason = g_strdup(reason);
+    if (node && b->fenced_nodes && g_hash_table_contains(b->fenced_nodes, node) &&
+        (!strcmp(task, "stop") || !strcmp(task, "demote"))) {
+        /* the node's fencing stops it: a pseudo action after the fencing */
+        a->kind = HERD_ACTION_PSEUDO;
+        g_free(a->node);
+        a->node = NULL;
+        gb_order(b, g_hash_table_lookup(b->fenced_nodes, node), a);
+    }
+    return a;
+}
+
+/* A pseudo action of a collective resource (group, clone, group instance
+ * in a clone): name is the display name ("grp", "grp:1", "cl"). */
+static herd_action_t *coll_op(gb_t *b, const char *name, const char *task, int group, int rank,
+                              const herd_cib_rsc_t *cfg)
+{
+    g_autofree char *key = g_strdup_printf("%s_%s_0", name, task);
+    herd_action_t *a = gb_find(b, key, NULL);
+    if (a)
+        return a;
+    a = gb_action(b, HERD_ACTION_PSEUDO, key, task, NULL, group, rank);
+    a->rsc = g_strdup(name);
+    a->cfg = cfg;
+    return a;
+}
+
+/* ranks of collective pseudo actions (groups: before the members; clones:
+ * after their instances) */
+enum {
+    R_GRP_STOPPED = -40, R_GRP_STOP, R_GRP_RUNNING, R_GRP_START,
+    R_CL_DEMOTED = 100, R_CL_DEMOTE, R_CL_PROMOTED, R_CL_PROMOTE, R_CL_STOPPED, R_CL_STOP,
+    R_CL_RUNNING, R_CL_START,
+};
+
+/* ---- per primitive ---------------------------------------------------- */
+
+typedef struct {
+    herd_action_t *start, *stop_any, *promote, *demote;
+    GPtrArray *stops;        /* herd_action_t* (one per node) */
+    GPtrArray *probes;
+} prim_acts_t;
+
+static void prim_acts_free(prim_acts_t *pa)
+{
+    g_ptr_array_free(pa->stops, TRUE);
+    g_ptr_array_free(pa->probes, TRUE);
+    g_free(pa);
+}
+
+static bool role_matches(const herd_cib_op_t *o, herd_role_t role)
+{
+    if (o->role == HERD_ROLE_UNKNOWN)
+        return role != HERD_ROLE_PROMOTED || true;
+    if (o->role == HERD_ROLE_PROMOTED)
+        return role == HERD_ROLE_PROMOTED;
+    if (o->role == HERD_ROLE_STOPPED)
+        return false;
+    return role != HERD_ROLE_PROMOTED;
+}
+
+static bool hist_has_monitor(const herd_rsc_history_t *h, guint64 interval)
+{
+    if (!h)
+        return false;
+    bool has = false;
+    for (guint i = 0; i < h->ops->len; i++) {
+        const herd_lrm_op_t *op = h->ops->pdata[i];
+        if (!strcmp(op->operation, "monitor") && op->interval_ms == interval)
+            has = op->op_status != 1;
+        else if (!strcmp(op->operation, "cancel") && op->interval_ms == interval)
+            has = false;
+    }
+    return has;
+}
+
+/* Recurring monitors for `role` on `node`; `after` is what they follow
+ * (a start or promote), NULL when the resource stays as it is. */
+static void add_monitors(gb_t *b, const herd_placement_t *p, const char *node, herd_role_t role,
+                         herd_action_t *after, bool promotable)
+{
+    const herd_rsc_history_t *h = after ? NULL : history_on(b, p, node);
+    for (guint i = 0; p->cfg->ops && i < p->cfg->ops->len; i++) {
+        const herd_cib_op_t *o = p->cfg->ops->pdata[i];
+        if (strcmp(o->name, "monitor") || !o->interval_ms || !o->enabled)
+            continue;
+        herd_role_t r = role;
+        if (!promotable && r == HERD_ROLE_UNPROMOTED)
+            r = HERD_ROLE_STARTED;
+        if (o->role == HERD_ROLE_PROMOTED ? r != HERD_ROLE_PROMOTED
+            : o->role == HERD_ROLE_UNPROMOTED || o->role == HERD_ROLE_STARTED
+                ? r == HERD_ROLE_PROMOTED || (o->role == HERD_ROLE_UNPROMOTED && !promotable &&
+                                              false)
+                : o->role == HERD_ROLE_STOPPED)
+            continue;
+        if (o->role == HERD_ROLE_UNKNOWN && r == HERD_ROLE_PROMOTED && promotable) {
+            /* a monitor without a role runs in every role */
+        }
+        if (!after && hist_has_monitor(h, o->interval_ms))
+            continue;
+        herd_action_t *m = rsc_op(b, p, "monitor", o->interval_ms, node,
+                                  after ? "recurring monitor after the start" : "recurring monitor not active");
+        g_hash_table_replace(m->meta, g_strdup("interval"), g_strdup_printf("%" G_GUINT64_FORMAT, o->interval_ms));
+        g_hash_table_replace(m->meta, g_strdup("name"), g_strdup("monitor"));
+        if (o->role == HERD_ROLE_PROMOTED)
+            g_hash_table_replace(m->meta, g_strdup("role"), g_strdup("Promoted"));
+        gb_order(b, after, m);
+    }
+    (void) role_matches;
+}
+
+/* cancel the monitors of `role` (a promote or demote changes them) */
+static void cancel_monitors(gb_t *b, const herd_placement_t *p, const char *node, herd_role_t role,
+                            herd_action_t *before)
+{
+    const herd_rsc_history_t *h = history_on(b, p, node);
+    for (guint i = 0; p->cfg->ops && i < p->cfg->ops->len; i++) {
+        const herd_cib_op_t *o = p->cfg->ops->pdata[i];
+        if (strcmp(o->name, "monitor") || !o->interval_ms)
+            continue;
+        bool promoted_op = o->role == HERD_ROLE_PROMOTED;
+        bool for_role = role == HERD_ROLE_PROMOTED ? promoted_op
+                        : (o->role == HERD_ROLE_UNPROMOTED || o->role == HERD_ROLE_STARTED);
+        if (!for_role || !hist_has_monitor(h, o->interval_ms))
+            continue;
+        herd_action_t *c = rsc_op(b, p, "cancel", o->interval_ms, node, "the role changes");
+        g_hash_table_replace(c->meta, g_strdup("interval"), g_strdup_printf("%" G_GUINT64_FORMAT, o->interval_ms));
+        g_hash_table_replace(c->meta, g_strdup("operation"), g_strdup("monitor"));
+        (void) before;
+    }
+}
+
+static const herd_decision_t *decision_for(gb_t *b, const char *name)
+{
+    return g_hash_table_lookup(b->decision_by_rsc, name);
+}
+
+static bool node_in(const herd_placement_t *p, const char *node)
+{
+    for (guint i = 0; i < p->current->len; i++)
+        if (!strcmp(p->current->pdata[i], node))
+            return true;
+    return false;
+}
+
+static void build_prim(gb_t *b, const herd_placement_t *p)
+{
+    prim_acts_t *pa = g_new0(prim_acts_t, 1);
+    pa->stops = g_ptr_array_new();
+    pa->probes = g_ptr_array_new();
+    g_hash_table_insert(b->prim_acts, p->name, pa);
+    const herd_cib_rsc_t *cl = clone_of(p->cfg);
+    bool promotable = cl && cl->promotable;
+    const herd_decision_t *d = decision_for(b, p->name);
+
+    /* probes: nodes that have no history of the resource */
+    if (b->cib->options.enable_startup_probes && !p->orphan) {
+        for (guint n = 0; n < b->res->nodes->len; n++) {
+            const herd_node_state_t *ns = b->res->nodes->pdata[n];
+            const char *node = ns->cfg->uname;
+            if (!ns->online || ns->unclean || ns->fenced_now || ns->pending)
+                continue;
+            if (ns->cfg->kind != HERD_NODE_MEMBER)
+                continue;
+            if (history_on(b, p, node))
+                continue;
+            if (g_hash_table_contains(b->no_discovery, p->cfg->id) &&
+                g_hash_table_contains(g_hash_table_lookup(b->no_discovery, p->cfg->id), node))
+                continue;
+            if (cl && !cl->unique) {
+                /* an anonymous clone is probed once per node, by the
+                 * instance that runs or will run there, else a free one */
+                const char *who = g_hash_table_lookup(b->anon_probe, node);
+                g_autofree char *k = g_strdup_printf("%s@%s", p->cfg->id, node);
+                const char *chosen = g_hash_table_lookup(b->anon_probe, k);
+                (void) who;
+                if (chosen && strcmp(chosen, p->name))
+                    continue;
+                if (!chosen)
+                    continue;
+            }
+            herd_action_t *pr = rsc_op(b, p, "monitor", 0, node, "probe: no history on the node");
+            g_ptr_array_add(pa->probes, pr);
+        }
+    }
+    if (!p->managed)
+        return;
+
+    const char *nxt = p->next;
+    bool blocked = d && d->blocked;
+    bool restart = d && (d->kind == HERD_DECISION_RECOVER || d->kind == HERD_DECISION_RESTART);
+    bool migrate = d && d->kind == HERD_DECISION_MIGRATE;
+    herd_role_t r0 = p->current_role, r1 = p->next_role;
+    if (promotable && r0 == HERD_ROLE_STARTED)
+        r0 = HERD_ROLE_UNPROMOTED;
+    if (promotable && r1 == HERD_ROLE_STARTED)
+        r1 = HERD_ROLE_UNPROMOTED;
+
+    if (!d) {
+        /* nothing changes: only monitors not yet active */
+        if (nxt && node_in(p, nxt) && p->current->len == 1)
+            add_monitors(b, p, nxt, r1, NULL, promotable);
+        return;
+    }
+    if (blocked)
+        return;
+
+    const char *why = d->reason ? d->reason : "the transition summary";
+    bool starts = nxt && (p->current->len == 0 || !node_in(p, nxt) || restart ||
+                          p->current->len > 1);
+    /* stops */
+    for (guint i = 0; i < p->current->len; i++) {
+        const char *node = p->current->pdata[i];
+        bool stop = !nxt || strcmp(node, nxt) || restart || p->current->len > 1;
+        if (!stop)
+            continue;
+        if (r0 == HERD_ROLE_PROMOTED && promotable) {
+            herd_action_t *dm = rsc_op(b, p, "demote", 0, node, why);
+            pa->demote = dm;
+        }
+        herd_action_t *st = rsc_op(b, p, "stop", 0, node, why);
+        gb_order(b, pa->demote, st);
+        g_ptr_array_add(pa->stops, st);
+        pa->stop_any = st;
+    }
+    if (migrate && p->current->len == 1 && nxt) {
+        const char *from = p->current->pdata[0];
+        herd_action_t *mt = rsc_op(b, p, "migrate_to", 0, from, "live migration");
+        herd_action_t *mf = rsc_op(b, p, "migrate_from", 0, nxt, "live migration");
+        g_hash_table_replace(mt->meta, g_strdup("migrate_source"), g_strdup(from));
+        g_hash_table_replace(mt->meta, g_strdup("migrate_target"), g_strdup(nxt));
+        g_hash_table_replace(mf->meta, g_strdup("migrate_source"), g_strdup(from));
+        g_hash_table_replace(mf->meta, g_strdup("migrate_target"), g_strdup(nxt));
+        gb_order(b, mt, mf);
+        gb_order(b, mf, pa->stop_any);
+        g_autofree char *key = g_strdup_printf("%s_start_0", p->name);
+        int group = GPOINTER_TO_INT(g_hash_table_lookup(b->group_of_prim, p->name));
+        herd_action_t *s = gb_action(b, HERD_ACTION_PSEUDO, key, "start", NULL, group, 5);
+        s->rsc = g_strdup(p->name);
+        s->cfg = p->cfg;
+        s->reason = g_strdup("live migration");
+        gb_order(b, pa->stop_any, s);
+        gb_order(b, mf, s);
+        pa->start = s;
+        for (guint i = 0; i < pa->probes->len; i++)
+            gb_order(b, pa->probes->pdata[i], mt);
+        add_monitors(b, p, nxt, r1, s, promotable);
+        return;
+    }
+    if (starts) {
+        herd_action_t *s = rsc_op(b, p, "start", 0, nxt, why);
+        pa->start = s;
+        for (guint i = 0; i < pa->stops->len; i++)
+            gb_order(b, pa->stops->pdata[i], s);
+        herd_action_t *last = s;
+        if (r1 == HERD_ROLE_PROMOTED && promotable) {
+            pa->promote = rsc_op(b, p, "promote", 0, nxt, why);
+            gb_order(b, s, pa->promote);
+            last = pa->promote;
+        }
+        add_monitors(b, p, nxt, r1, last, promotable);
+        return;
+    }
+    if (nxt && promotable && r0 != r1) {
+        if (r1 == HERD_ROLE_PROMOTED) {
+            cancel_monitors(b, p, nxt, r0, NULL);
+            pa->promote = rsc_op(b, p, "promote", 0, nxt, why);
+            add_monitors(b, p, nxt, r1, pa->promote, promotable);
+        } else if (r0 == HERD_ROLE_PROMOTED) {
+            cancel_monitors(b, p, nxt, r0, NULL);
+            pa->demote = rsc_op(b, p, "demote", 0, nxt, why);
+            add_monitors(b, p, nxt, r1, pa->demote, promotable);
+        }
+        return;
+    }
+    if (nxt && node_in(p, nxt))
+        add_monitors(b, p, nxt, r1, NULL, promotable);
+}
+
+/* ---- collectives ------------------------------------------------------ */
+
+static prim_acts_t *pa_of(gb_t *b, const char *name)
+{
+    return g_hash_table_lookup(b->prim_acts, name);
+}
+
+/* The members' actions of a group (instance): name is "grp" or "grp:N",
+ * members the placements in order.  Returns the group's start/running/
+ * stop/stopped pseudo actions through out (NULL when none). */
+typedef struct {
+    herd_action_t *start, *running, *stop, *stopped, *promote, *promoted, *demote, *demoted;
+} coll_acts_t;
+
+static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GPtrArray *members,
+                        int group, coll_acts_t *out)
+{
+    memset(out, 0, sizeof *out);
+    bool any_start = false, any_stop = false;
+    for (guint i = 0; i < members->len; i++) {
+        prim_acts_t *pa = pa_of(b, ((herd_placement_t *) members->pdata[i])->name);
+        any_start |= pa->start != NULL;
+        any_stop |= pa->stops->len > 0;
+    }
+    if (any_stop) {
+        out->stop = coll_op(b, name, "stop", group, R_GRP_STOP, cfg);
+        out->stopped = coll_op(b, name, "stopped", group, R_GRP_STOPPED, cfg);
+        gb_order(b, out->stop, out->stopped);
+    }
+    if (any_start) {
+        out->start = coll_op(b, name, "start", group, R_GRP_START, cfg);
+        out->running = coll_op(b, name, "running", group, R_GRP_RUNNING, cfg);
+        gb_order(b, out->start, out->running);
+        gb_order(b, out->stopped, out->start);
+    }
+    prim_acts_t *prev = NULL;
+    for (guint i = 0; i < members->len; i++) {
+        const herd_placement_t *p = members->pdata[i];
+        prim_acts_t *pa = pa_of(b, p->name);
+        if (pa->start) {
+            gb_order(b, out->start, pa->start);
+            gb_order(b, pa->start, out->running);
+            if (prev && prev->start)
+                gb_order(b, prev->start, pa->start);
+        }
+        for (guint k = 0; k < pa->stops->len; k++) {
+            gb_order(b, out->stop, pa->stops->pdata[k]);
+            gb_order(b, pa->stops->pdata[k], out->stopped);
+            if (prev)
+                for (guint j = 0; j < prev->stops->len; j++)
+                    gb_order(b, pa->stops->pdata[k], prev->stops->pdata[j]);
+        }
+        if (pa->demote)
+            gb_order(b, out->stop, pa->demote);
+        prev = pa;
+    }
+    /* a member's start waits for the stops of the members after it */
+    for (guint i = 0; i < members->len; i++) {
+        prim_acts_t *pa = pa_of(b, ((herd_placement_t *) members->pdata[i])->name);
+        if (!pa->start)
+            continue;
+        for (guint j = i + 1; j < members->len; j++) {
+            prim_acts_t *qa = pa_of(b, ((herd_placement_t *) members->pdata[j])->name);
+            for (guint k = 0; k < qa->stops->len; k++)
+                gb_order(b, qa->stops->pdata[k], pa->start);
+        }
+    }
+}
+
+/* an instance of a clone: a primitive or a group instance */
+typedef struct {
+    const char *name;
+    GPtrArray *prims;        /* placements */
+    coll_acts_t ga;          /* group instance pseudo actions */
+    bool is_group;
+} inst_t;
+
+static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *insts)
+{
+    coll_acts_t ca = {0};
+    bool any_start = false, any_stop = false, any_promote = false, any_demote = false;
+    for (guint i = 0; i < insts->len; i++) {
+        inst_t *in = insts->pdata[i];
+        for (guint k = 0; k < in->prims->len; k++) {
+            prim_acts_t *pa = pa_of(b, ((herd_placement_t *) in->prims->pdata[k])->name);
+            any_start |= pa->start != NULL;
+            any_stop |= pa->stops->len > 0;
+            any_promote |= pa->promote != NULL;
+            any_demote |= pa->demote != NULL;
+        }
+    }
+    if (any_demote) {
+        ca.demote = coll_op(b, c->id, "demote", group, R_CL_DEMOTE, c);
+        ca.demoted = coll_op(b, c->id, "demoted", group, R_CL_DEMOTED, c);
+        gb_order(b, ca.demote, ca.demoted);
+    }
+    if (any_stop) {
+        ca.stop = coll_op(b, c->id, "stop", group, R_CL_STOP, c);
+        ca.stopped = coll_op(b, c->id, "stopped", group, R_CL_STOPPED, c);
+        gb_order(b, ca.stop, ca.stopped);
+        gb_order(b, ca.demoted, ca.stop);
+    }
+    if (any_start) {
+        ca.start = coll_op(b, c->id, "start", group, R_CL_START, c);
+        ca.running = coll_op(b, c->id, "running", group, R_CL_RUNNING, c);
+        gb_order(b, ca.start, ca.running);
+        gb_order(b, ca.stopped, ca.start);
+        gb_order(b, ca.demoted, ca.start);
+    }
+    if (any_promote) {
+        ca.promote = coll_op(b, c->id, "promote", group, R_CL_PROMOTE, c);
+        ca.promoted = coll_op(b, c->id, "promoted", group, R_CL_PROMOTED, c);
+        gb_order(b, ca.promote, ca.promoted);
+        gb_order(b, ca.running, ca.promote);
+        gb_order(b, ca.stopped, ca.promote);
+        gb_order(b, ca.demoted, ca.promote);
+    }
+    for (guint i = 0; i < insts->len; i++) {
+        inst_t *in = insts->pdata[i];
+        if (in->is_group) {
+            gb_order(b, ca.start, in->ga.start);
+            gb_order(b, in->ga.running, ca.running);
+            gb_order(b, ca.stop, in->ga.stop);
+            gb_order(b, in->ga.stopped, ca.stopped);
+        }
+        for (guint k = 0; k < in->prims->len; k++) {
+            prim_acts_t *pa = pa_of(b, ((herd_placement_t *) in->prims->pdata[k])->name);
+            if (!in->is_group) {
+                gb_order(b, ca.start, pa->start);
+                gb_order(b, pa->start, ca.running);
+                for (guint j = 0; j < pa->stops->len; j++) {
+                    gb_order(b, ca.stop, pa->stops->pdata[j]);
+                    gb_order(b, pa->stops->pdata[j], ca.stopped);
+                }
+            }
+            gb_order(b, ca.promote, pa->promote);
+            gb_order(b, pa->promote, ca.promoted);
+            gb_order(b, ca.demote, pa->demote);
+            gb_order(b, pa->demote, ca.demoted);
+            for (guint j = 0; j < pa->probes->len; j++)
+                gb_order(b, pa->probes->pdata[j], ca.start);
+        }
+    }
+    coll_acts_t *keep = g_new(coll_acts_t, 1);
+    *keep = ca;
+    g_hash_table_insert(b->coll, (gpointer) c->id, keep);
+}
+
+/* ---- orders ----------------------------------------------------------- */
+
+static const char *inverse_task(const char *t)
+{
+    if (!strcmp(t, "start"))
+        return "stop";
+    if (!strcmp(t, "stop"))
+        return "start";
+    if (!strcmp(t, "promote"))
+        return "demote";
+    if (!strcmp(t, "demote"))
+        return "promote";
+    return NULL;
+}
+
+/* The action standing for `task` of resource `id`: as the first of an
+ * order a collective's completion (running, stopped, ...), as the then its
+ * beginning. */
+static herd_action_t *order_point(gb_t *b, const char *id, const char *task, bool first)
+{
+    const herd_cib_rsc_t *r = herd_cib_rsc(b->cib, id);
+    if (!r)
+        return NULL;
+    if (r->kind == HERD_RSC_PRIMITIVE && !clone_of(r)) {
+        prim_acts_t *pa = pa_of(b, id);
+        if (!pa)
+            return NULL;
+        if (!strcmp(task, "start"))
+            return pa->start;
+        if (!strcmp(task, "stop"))
+            return pa->stops->len ? pa->stops->pdata[0] : NULL;
+        if (!strcmp(task, "promote"))
+            return pa->promote;
+        if (!strcmp(task, "demote"))
+            return pa->demote;
+        return NULL;
+    }
+    if (r->kind == HERD_RSC_GROUP && !clone_of(r)) {
+        coll_acts_t *ga = g_hash_table_lookup(b->coll, r->id);
+        if (!ga)
+            return NULL;
+        if (!strcmp(task, "start"))
+            return first ? ga->running : ga->start;
+        if (!strcmp(task, "stop"))
+            return first ? ga->stopped : ga->stop;
+        return NULL;
+    }
+    const herd_cib_rsc_t *c = clone_of(r);
+    if (!c)
+        return NULL;
+    coll_acts_t *ca = g_hash_table_lookup(b->coll, c->id);
+    if (!ca)
+        return NULL;
+    if (!strcmp(task, "start"))
+        return first ? ca->running : ca->start;
+    if (!strcmp(task, "stop"))
+        return first ? ca->stopped : ca->stop;
+    if (!strcmp(task, "promote"))
+        return first ? ca->promoted : ca->promote;
+    if (!strcmp(task, "demote"))
+        return first ? ca->demoted : ca->demote;
+    return NULL;
+}
+
+/* For a primitive: every stop (one per node) */
+static void order_pair(gb_t *b, const char *first, const char *ft, const char *then, const char *tt)
+{
+    herd_action_t *f = order_point(b, first, ft, true);
+    herd_action_t *t = order_point(b, then, tt, false);
+    if (f && t) {
+        gb_order(b, f, t);
+        if (!t->reason)
+            t->reason = g_strdup_printf("ordered after %s %s", ft, first);
+    }
+}
+
+static void apply_order(gb_t *b, const herd_order_t *o)
+{
+    if (o->kind == HERD_ORDER_SERIALIZE)
+        return;
+    if (o->sets && o->sets->len) {
+        /* sequential sets: each resource after the one before it, and each
+         * set after the previous set */
+        const herd_rsc_set_t *prev = NULL;
+        for (guint si = 0; si < o->sets->len; si++) {
+            const herd_rsc_set_t *st = o->sets->pdata[si];
+            const char *act = st->action ? st->action : "start";
+            if (st->sequential)
+                for (guint k = 1; k < st->rsc_ids->len; k++) {
+                    order_pair(b, st->rsc_ids->pdata[k - 1], act, st->rsc_ids->pdata[k], act);
+                    if (o->symmetrical && inverse_task(act))
+                        order_pair(b, st->rsc_ids->pdata[k], inverse_task(act),
+                                   st->rsc_ids->pdata[k - 1], inverse_task(act));
+                }
+            if (prev) {
+                const char *pact = prev->action ? prev->action : "start";
+                for (guint i = 0; i < prev->rsc_ids->len; i++)
+                    for (guint k = 0; k < st->rsc_ids->len; k++) {
+                        order_pair(b, prev->rsc_ids->pdata[i], pact, st->rsc_ids->pdata[k], act);
+                        if (o->symmetrical && inverse_task(act) && inverse_task(pact))
+                            order_pair(b, st->rsc_ids->pdata[k], inverse_task(act),
+                                       prev->rsc_ids->pdata[i], inverse_task(pact));
+                    }
+            }
+            prev = st;
+        }
+        return;
+    }
+    if (!o->first || !o->then)
+        return;
+    const char *ft = o->first_action ? o->first_action : "start";
+    const char *tt = o->then_action ? o->then_action : ft;
+    order_pair(b, o->first, ft, o->then, tt);
+    if (o->symmetrical && inverse_task(ft) && inverse_task(tt))
+        order_pair(b, o->then, inverse_task(tt), o->first, inverse_task(ft));
+}
+
+/* ---- the whole graph --------------------------------------------------- */
+
+static gint synapse_cmp(gconstpointer x, gconstpointer y)
+{
+    const herd_action_t *a = *(herd_action_t *const *) x, *b = *(herd_action_t *const *) y;
+    if (a->sort_group != b->sort_group)
+        return a->sort_group < b->sort_group ? -1 : 1;
+    if (a->sort_rank != b->sort_rank)
+        return a->sort_rank < b->sort_rank ? -1 : 1;
+    /* later-created first (as Pacemaker's prepended action lists) */
+    return a->seq > b->seq ? -1 : a->seq < b->seq;
+}
+
+static void gb_clear(gb_t *b)
+{
+    g_hash_table_destroy(b->index);
+    g_hash_table_destroy(b->edges);
+    g_hash_table_destroy(b->hist_by_node);
+    g_hash_table_destroy(b->decision_by_rsc);
+    g_hash_table_destroy(b->prim_acts);
+    g_hash_table_destroy(b->group_of_prim);
+    g_hash_table_destroy(b->coll);
+    g_hash_table_destroy(b->anon_probe);
+    g_hash_table_destroy(b->no_discovery);
+    g_hash_table_destroy(b->fenced_nodes);
+}
+
+static void choose_anon_probes(gb_t *b)
+{
+    /* per anonymous clone primitive and node: the instance that runs or
+     * will run there, else the lowest instance with nothing to do */
+    for (guint n = 0; n < b->res->nodes->len; n++) {
+        const herd_node_state_t *ns = b->res->nodes->pdata[n];
+        const char *node = ns->cfg->uname;
+        GHashTable *used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        for (int pass = 0; pass < 2; pass++)
+            for (guint i = 0; i < b->res->placements->len; i++) {
+                const herd_placement_t *p = b->res->placements->pdata[i];
+                const herd_cib_rsc_t *cl = clone_of(p->cfg);
+                if (!cl || cl->unique)
+                    continue;
+                g_autofree char *k = g_strdup_printf("%s@%s", p->cfg->id, node);
+                if (g_hash_table_contains(b->anon_probe, k))
+                    continue;
+                bool mine = (p->next && !strcmp(p->next, node)) || node_in(p, node);
+                g_autofree char *ik = g_strdup_printf("%s#%d", cl->id, inst_of(p->name));
+                if (pass == 0 && mine) {
+                    g_hash_table_insert(b->anon_probe, g_steal_pointer(&k), p->name);
+                    g_hash_table_add(used, g_strdup(ik));
+                } else if (pass == 1 && !p->next && !p->current->len &&
+                           !g_hash_table_contains(used, ik)) {
+                    bool taken = false;
+                    /* an instance placed on another node is not free */
+                    (void) taken;
+                    g_hash_table_insert(b->anon_probe, g_steal_pointer(&k), p->name);
+                }
+            }
+        g_hash_table_destroy(used);
+    }
+}
+
+/* Build the graph; see herd_sched.h. */
+herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t *res)
+{
+    gb_t b = {0};
+    b.cib = cib;
+    b.res = res;
+    b.g = g_new0(herd_graph_t, 1);
+    b.g->actions = g_ptr_array_new_with_free_func((GDestroyNotify) action_free);
+    b.index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    b.edges = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    b.hist_by_node = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                           (GDestroyNotify) g_ptr_array_unref);
+    b.decision_by_rsc = g_hash_table_new(g_str_hash, g_str_equal);
+    b.prim_acts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                        (GDestroyNotify) prim_acts_free);
+    b.group_of_prim = g_hash_table_new(g_str_hash, g_str_equal);
+    b.coll = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+    b.anon_probe = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    b.no_discovery = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                           (GDestroyNotify) g_hash_table_unref);
+    b.fenced_nodes = g_hash_table_new(g_str_hash, g_str_equal);
+
+    for (guint i = 0; i < cib->histories->len; i++) {
+        const herd_rsc_history_t *h = cib->histories->pdata[i];
+        GPtrArray *l = g_hash_table_lookup(b.hist_by_node, h->node);
+        if (!l) {
+            l = g_ptr_array_new();
+            g_hash_table_insert(b.hist_by_node, h->node, l);
+        }
+        g_ptr_array_add(l, (gpointer) h);
+    }
+    for (guint i = 0; i < cib->locations->len; i++) {
+        const herd_location_t *l = cib->locations->pdata[i];
+        if (!l->rsc || !l->node || !l->resource_discovery || strcmp(l->resource_discovery, "never"))
+            continue;
+        GHashTable *t = g_hash_table_lookup(b.no_discovery, l->rsc);
+        if (!t) {
+            t = g_hash_table_new(g_str_hash, g_str_equal);
+            g_hash_table_insert(b.no_discovery, l->rsc, t);
+        }
+        g_hash_table_add(t, l->node);
+        /* members of a group or clone inherit it */
+        const herd_cib_rsc_t *r = herd_cib_rsc(cib, l->rsc);
+        for (guint k = 0; r && k < cib->all_rscs->len; k++) {
+            const herd_cib_rsc_t *q = cib->all_rscs->pdata[k];
+            for (const herd_cib_rsc_t *a = q->parent; a; a = a->parent)
+                if (a == r) {
+                    GHashTable *u = g_hash_table_lookup(b.no_discovery, q->id);
+                    if (!u) {
+                        u = g_hash_table_new(g_str_hash, g_str_equal);
+                        g_hash_table_insert(b.no_discovery, q->id, u);
+                    }
+                    g_hash_table_add(u, l->node);
+                }
+        }
+    }
+
+    /* fencing first: stops on fenced nodes follow it */
+    int nonrsc = 1 << 28;
+    herd_action_t *prev_fence = NULL;
+    for (guint i = 0; i < res->decisions->len; i++) {
+        const herd_decision_t *d = res->decisions->pdata[i];
+        if (d->kind == HERD_DECISION_FENCE) {
+            g_autofree char *key = g_strdup_printf("stonith-%s-%s", d->rsc, d->fence_action);
+            herd_action_t *f = gb_action(&b, HERD_ACTION_FENCE, key, "stonith", d->rsc, nonrsc,
+                                         -(int) i);
+            f->reason = g_strdup_printf("fence %s: %s", d->rsc, d->fence_reason ? d->fence_reason : "");
+            g_hash_table_replace(f->meta, g_strdup("stonith_action"), g_strdup(d->fence_action));
+            g_hash_table_insert(b.fenced_nodes, f->node, f);
+            if (!cib->options.concurrent_fencing)
+                gb_order(&b, prev_fence, f);
+            prev_fence = f;
+        } else if (!g_hash_table_contains(b.decision_by_rsc, d->rsc)) {
+            g_hash_table_insert(b.decision_by_rsc, d->rsc, (gpointer) d);
+        }
+    }
+
+    /* synapse groups: resources in display order */
+    GHashTable *top_pos = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (guint i = 0; i < res->rsc_order->len; i++)
+        g_hash_table_insert(top_pos, res->rsc_order->pdata[i], GINT_TO_POINTER((int) i + 1));
+    for (guint i = 0; i < res->placements->len; i++) {
+        const herd_placement_t *p = res->placements->pdata[i];
+        int tp = GPOINTER_TO_INT(g_hash_table_lookup(top_pos, top_of(p->cfg)));
+        if (!tp)
+            tp = (int) res->rsc_order->len + 1 + (int) i;
+        int inst = inst_of(p->name);
+        const herd_cib_rsc_t *cl = clone_of(p->cfg);
+        int group = tp * 65536 + (cl && inst >= 0 ? inst + 1 : 0) * 64;
+        const herd_cib_rsc_t *gr = group_of(p->cfg);
+        if (gr) {
+            int pos = 0;
+            for (guint k = 0; k < gr->children->len; k++)
+                if (gr->children->pdata[k] == p->cfg)
+                    pos = (int) k;
+            group += pos + 1;
+        }
+        g_hash_table_insert(b.group_of_prim, p->name, GINT_TO_POINTER(group));
+    }
+    choose_anon_probes(&b);
+    for (guint i = 0; i < res->placements->len; i++)
+        build_prim(&b, res->placements->pdata[i]);
+
+    /* groups and clones */
+    GPtrArray *seen = g_ptr_array_new();
+    for (guint ti = 0; ti < res->rsc_order->len; ti++) {
+        const herd_cib_rsc_t *top = res->rsc_order->pdata[ti];
+        int tp = (int) ti + 1;
+        if (top->kind == HERD_RSC_GROUP) {
+            g_autoptr(GPtrArray) members = g_ptr_array_new();
+            for (guint i = 0; i < res->placements->len; i++) {
+                const herd_placement_t *p = res->placements->pdata[i];
+                if (p->cfg->parent == top)
+                    g_ptr_array_add(members, (gpointer) p);
+            }
+            coll_acts_t *ga = g_new(coll_acts_t, 1);
+            build_group(&b, top->id, top, members, tp * 65536, ga);
+            g_hash_table_insert(b.coll, (gpointer) top->id, ga);
+        } else if (top->kind == HERD_RSC_CLONE && top->children->len == 1) {
+            const herd_cib_rsc_t *child = top->children->pdata[0];
+            GPtrArray *insts = g_ptr_array_new_with_free_func(g_free);
+            GHashTable *by_inst = g_hash_table_new(g_direct_hash, g_direct_equal);
+            GPtrArray *lists = g_ptr_array_new_with_free_func((GDestroyNotify) g_ptr_array_unref);
+            for (guint i = 0; i < res->placements->len; i++) {
+                const herd_placement_t *p = res->placements->pdata[i];
+                if (clone_of(p->cfg) != top)
+                    continue;
+                int n = inst_of(p->name);
+                inst_t *in = g_hash_table_lookup(by_inst, GINT_TO_POINTER(n + 1));
+                if (!in) {
+                    in = g_new0(inst_t, 1);
+                    in->prims = g_ptr_array_new();
+                    g_ptr_array_add(lists, in->prims);
+                    in->is_group = child->kind == HERD_RSC_GROUP;
+                    g_hash_table_insert(by_inst, GINT_TO_POINTER(n + 1), in);
+                    g_ptr_array_add(insts, in);
+                }
+                g_ptr_array_add(in->prims, (gpointer) p);
+            }
+            for (guint i = 0; i < insts->len; i++) {
+                inst_t *in = insts->pdata[i];
+                if (in->is_group) {
+                    const herd_placement_t *p0 = in->prims->pdata[0];
+                    g_autofree char *gname = g_strdup_printf("%s:%d", child->id, inst_of(p0->name));
+                    build_group(&b, gname, child, in->prims,
+                                tp * 65536 + (inst_of(p0->name) + 1) * 64, &in->ga);
+                }
+            }
+            build_clone(&b, top, tp * 65536 + 65535, insts);
+            g_hash_table_destroy(by_inst);
+            g_ptr_array_free(insts, TRUE);
+            g_ptr_array_free(lists, TRUE);
+        }
+    }
+    g_ptr_array_free(seen, TRUE);
+    g_hash_table_destroy(top_pos);
+
+    /* probes come before the start of what they probe */
+    for (guint i = 0; i < res->placements->len; i++) {
+        const herd_placement_t *p = res->placements->pdata[i];
+        prim_acts_t *pa = pa_of(&b, p->name);
+        const herd_cib_rsc_t *cl = clone_of(p->cfg);
+        if (cl)
+            continue;
+        for (guint k = 0; k < pa->probes->len; k++) {
+            gb_order(&b, pa->probes->pdata[k], pa->start);
+            for (guint j = 0; j < pa->stops->len; j++)
+                gb_order(&b, pa->probes->pdata[k], pa->stops->pdata[j]);
+        }
+    }
+
+    for (guint i = 0; i < cib->orders->len; i++)
+        apply_order(&b, cib->orders->pdata[i]);
+
+    /* nodes shutting down: after every stop there */
+    for (guint n = 0; n < res->nodes->len; n++) {
+        const herd_node_state_t *ns = res->nodes->pdata[n];
+        if (!ns->shutdown || !ns->online || ns->fenced_now || ns->unclean)
+            continue;
+        g_autofree char *key = g_strdup_printf("do_shutdown-%s", ns->cfg->uname);
+        herd_action_t *sd = gb_action(&b, HERD_ACTION_CLUSTER, key, "do_shutdown", ns->cfg->uname,
+                                      nonrsc + 1, -(int) n);
+        sd->reason = g_strdup("the node is shutting down");
+        for (guint i = 0; i < b.g->actions->len; i++) {
+            herd_action_t *a = b.g->actions->pdata[i];
+            if (a->kind == HERD_ACTION_RSC && a->node && !strcmp(a->node, ns->cfg->uname) &&
+                !strcmp(a->task, "stop"))
+                gb_order(&b, a, sd);
+        }
+    }
+
+    g_ptr_array_sort(b.g->actions, synapse_cmp);
+    for (guint i = 0; i < b.g->actions->len; i++)
+        ((herd_action_t *) b.g->actions->pdata[i])->id = (int) i;
+    herd_graph_t *g = b.g;
+    gb_clear(&b);
+    return g;
+}
