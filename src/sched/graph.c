@@ -117,6 +117,26 @@ static bool id_matches(const char *hist_id, const char *cfg_id)
     return !strncmp(hist_id, cfg_id, n) && (hist_id[n] == '\0' || hist_id[n] == ':');
 }
 
+/* whether a history leaves the resource active (roughly, for naming) */
+static bool hist_active(const herd_rsc_history_t *h)
+{
+    bool active = false;
+    for (guint i = 0; i < h->ops->len; i++) {
+        const herd_lrm_op_t *op = h->ops->pdata[i];
+        const char *t = op->operation;
+        if (op->op_status == 1 || !strcmp(t, "notify") || !strcmp(t, "cancel"))
+            continue;
+        bool ok = op->rc == (op->target_rc >= 0 ? op->target_rc : 0) && op->op_status == 0;
+        if (!strcmp(t, "stop"))
+            active = !ok;
+        else if (!strcmp(t, "monitor"))
+            active = op->rc != 7;
+        else
+            active = true;
+    }
+    return active;
+}
+
 /* the history of a primitive on a node (by configured id), or NULL */
 static const herd_rsc_history_t *history_on(gb_t *b, const herd_placement_t *p, const char *node)
 {
@@ -125,12 +145,17 @@ static const herd_rsc_history_t *history_on(gb_t *b, const herd_placement_t *p, 
         return NULL;
     const herd_cib_rsc_t *cl = clone_of(p->cfg);
     bool anon = cl && !cl->unique;
+    const herd_rsc_history_t *first = NULL;
     for (guint i = 0; i < l->len; i++) {
         const herd_rsc_history_t *h = l->pdata[i];
-        if (anon ? id_matches(h->rsc_id, p->cfg->id) : !strcmp(h->rsc_id, p->name))
-            return h;
+        if (anon ? id_matches(h->rsc_id, p->cfg->id) : !strcmp(h->rsc_id, p->name)) {
+            if (!anon || hist_active(h))
+                return h;
+            if (!first)
+                first = h;
+        }
     }
-    return NULL;
+    return first;
 }
 
 /* the name the executor knows the instance by on a node */
@@ -164,25 +189,23 @@ static guint64 op_timeout(gb_t *b, const herd_cib_rsc_t *r, const char *task, gu
 /* Rank of a primitive's action in synapse order (ascending). */
 static int prim_rank(const char *task, guint64 interval)
 {
-    if (!strcmp(task, "notify"))
-        return 0;
     if (!strcmp(task, "migrate_from"))
-        return 1;
+        return 11;
     if (!strcmp(task, "migrate_to"))
-        return 2;
+        return 12;
     if (!strcmp(task, "promote"))
-        return 3;
+        return 13;
     if (!strcmp(task, "monitor") && interval)
-        return 4;
+        return 14;
     if (!strcmp(task, "start"))
-        return 5;
+        return 15;
     if (!strcmp(task, "stop"))
-        return 6;
+        return 16;
     if (!strcmp(task, "demote"))
-        return 7;
+        return 17;
     if (!strcmp(task, "monitor"))
-        return 8;
-    return 9;
+        return 18;
+    return 19;
 }
 
 static herd_action_t *rsc_op(gb_t *b, const herd_placement_t *p, const char *task, guint64 interval,
@@ -231,9 +254,20 @@ static herd_action_t *coll_op(gb_t *b, const char *name, const char *task, int g
  * after their instances) */
 enum {
     R_GRP_STOPPED = -40, R_GRP_STOP, R_GRP_RUNNING, R_GRP_START,
-    R_CL_DEMOTED = 100, R_CL_DEMOTE, R_CL_PROMOTED, R_CL_PROMOTE, R_CL_STOPPED, R_CL_STOP,
-    R_CL_RUNNING, R_CL_START,
 };
+/* clones: per phase (demote, promote, stop, start) confirmed-post, post,
+ * confirmed-pre, pre, done, action */
+enum { PH_DEMOTE, PH_PROMOTE, PH_STOP, PH_START };
+enum { SUB_CPOST, SUB_POST, SUB_CPRE, SUB_PRE, SUB_DONE, SUB_ACTION };
+#define R_CL(ph, sub) (100 + (ph) * 10 + (sub))
+#define R_CL_DEMOTED R_CL(PH_DEMOTE, SUB_DONE)
+#define R_CL_DEMOTE R_CL(PH_DEMOTE, SUB_ACTION)
+#define R_CL_PROMOTED R_CL(PH_PROMOTE, SUB_DONE)
+#define R_CL_PROMOTE R_CL(PH_PROMOTE, SUB_ACTION)
+#define R_CL_STOPPED R_CL(PH_STOP, SUB_DONE)
+#define R_CL_STOP R_CL(PH_STOP, SUB_ACTION)
+#define R_CL_RUNNING R_CL(PH_START, SUB_DONE)
+#define R_CL_START R_CL(PH_START, SUB_ACTION)
 
 /* ---- per primitive ---------------------------------------------------- */
 
@@ -491,6 +525,7 @@ static prim_acts_t *pa_of(gb_t *b, const char *name)
  * stop/stopped pseudo actions through out (NULL when none). */
 typedef struct {
     herd_action_t *start, *running, *stop, *stopped, *promote, *promoted, *demote, *demoted;
+    herd_action_t *cpost[4];     /* notifications: confirmed-post per phase */
 } coll_acts_t;
 
 static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GPtrArray *members,
@@ -555,6 +590,110 @@ typedef struct {
     coll_acts_t ga;          /* group instance pseudo actions */
     bool is_group;
 } inst_t;
+
+static const char *const phase_task[] = {"demote", "promote", "stop", "start"};
+static const char *const phase_done[] = {"demoted", "promoted", "stopped", "running"};
+
+static bool node_fenced(gb_t *b, const char *node)
+{
+    return g_hash_table_contains(b->fenced_nodes, node);
+}
+
+/* an instance's notification of a phase on a node */
+static herd_action_t *notify_op(gb_t *b, const herd_placement_t *p, const char *node, bool pre,
+                                int phase)
+{
+    g_autofree char *key = g_strdup_printf("%s_%s_notify_%s_0", p->name, pre ? "pre" : "post",
+                                           phase_task[phase]);
+    herd_action_t *a = gb_find(b, key, node);
+    if (a)
+        return a;
+    int group = GPOINTER_TO_INT(g_hash_table_lookup(b->group_of_prim, p->name));
+    /* later phases first, post before pre (Pacemaker's creation order,
+     * reversed) */
+    a = gb_action(b, HERD_ACTION_RSC, key, "notify", node, group, phase * 2 + (pre ? 1 : 0));
+    a->rsc = g_strdup(p->name);
+    a->rsc_id = exec_name(b, p, node);
+    a->cfg = p->cfg;
+    a->timeout_ms = op_timeout(b, p->cfg, "notify", 0);
+    a->params = g_hash_table_ref(p->cfg->params);
+    a->reason = g_strdup_printf("%s-%s notification of the clone", pre ? "pre" : "post",
+                                phase_task[phase]);
+    g_hash_table_replace(a->meta, g_strdup("notify_type"), g_strdup(pre ? "pre" : "post"));
+    g_hash_table_replace(a->meta, g_strdup("notify_operation"), g_strdup(phase_task[phase]));
+    return a;
+}
+
+/* Clone notifications (notify=true): for each phase with instance actions,
+ * pre and post notifications of the instances around the clone's action. */
+static void build_notifications(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *insts,
+                                coll_acts_t *ca)
+{
+    herd_action_t *act[4] = {ca->demote, ca->promote, ca->stop, ca->start};
+    herd_action_t *done[4] = {ca->demoted, ca->promoted, ca->stopped, ca->running};
+    static const int order[] = {PH_DEMOTE, PH_STOP, PH_START, PH_PROMOTE};
+    herd_action_t *cpost_prev[4] = {0};
+    int nprev = 0;
+    for (int oi = 0; oi < 4; oi++) {
+        int ph = order[oi];
+        if (!act[ph])
+            continue;
+        g_autofree char *pre_n = g_strdup_printf("pre_notify_%s", phase_task[ph]);
+        g_autofree char *cpre_n = g_strdup_printf("confirmed-pre_notify_%s", phase_task[ph]);
+        g_autofree char *post_n = g_strdup_printf("post_notify_%s", phase_done[ph]);
+        g_autofree char *cpost_n = g_strdup_printf("confirmed-post_notify_%s", phase_done[ph]);
+        herd_action_t *pre = coll_op(b, c->id, pre_n, group, R_CL(ph, SUB_PRE), c);
+        herd_action_t *cpre = coll_op(b, c->id, cpre_n, group, R_CL(ph, SUB_CPRE), c);
+        herd_action_t *post = coll_op(b, c->id, post_n, group, R_CL(ph, SUB_POST), c);
+        herd_action_t *cpost = coll_op(b, c->id, cpost_n, group, R_CL(ph, SUB_CPOST), c);
+        g_hash_table_replace(pre->meta, g_strdup("notify_type"), g_strdup("pre"));
+        g_hash_table_replace(post->meta, g_strdup("notify_type"), g_strdup("post"));
+        gb_order(b, pre, cpre);
+        gb_order(b, cpre, act[ph]);
+        gb_order(b, done[ph], post);
+        gb_order(b, cpre, post);
+        gb_order(b, post, cpost);
+        for (int k = 0; k < nprev; k++)
+            gb_order(b, cpost_prev[k], pre);
+        cpost_prev[nprev++] = cpost;
+        ca->cpost[ph] = cpost;
+        for (guint i = 0; i < insts->len; i++) {
+            inst_t *in = insts->pdata[i];
+            for (guint k = 0; k < in->prims->len; k++) {
+                const herd_placement_t *p = in->prims->pdata[k];
+                prim_acts_t *pa = pa_of(b, p->name);
+                if (!p->managed)
+                    continue;
+                if (ph == PH_STOP || ph == PH_DEMOTE) {
+                    if (!p->current->len)
+                        continue;
+                    const char *node = p->current->pdata[0];
+                    if (node_fenced(b, node))
+                        continue;
+                    herd_action_t *n = notify_op(b, p, node, true, ph);
+                    gb_order(b, pre, n);
+                    gb_order(b, n, cpre);
+                    if (ph == PH_DEMOTE || !pa->stops->len) {
+                        n = notify_op(b, p, node, false, ph);
+                        gb_order(b, post, n);
+                        gb_order(b, n, cpost);
+                    }
+                } else {
+                    if (!p->next || node_fenced(b, p->next))
+                        continue;
+                    if (ph != PH_START || !pa->start) {
+                        herd_action_t *n = notify_op(b, p, p->next, true, ph);
+                        gb_order(b, pre, n);
+                        gb_order(b, n, cpre);
+                    }
+                    herd_action_t *n = notify_op(b, p, p->next, false, ph);
+                    gb_order(b, post, n);
+                    gb_order(b, n, cpost);
+                }
+            }
+        }
+    }
+}
 
 static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *insts)
 {
@@ -622,6 +761,9 @@ static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *
                 gb_order(b, pa->probes->pdata[j], ca.start);
         }
     }
+    if (c->notify && c->children->len == 1 &&
+        ((herd_cib_rsc_t *) c->children->pdata[0])->kind == HERD_RSC_PRIMITIVE)
+        build_notifications(b, c, group, insts, &ca);
     coll_acts_t *keep = g_new(coll_acts_t, 1);
     *keep = ca;
     g_hash_table_insert(b->coll, (gpointer) c->id, keep);
@@ -681,13 +823,14 @@ static herd_action_t *order_point(gb_t *b, const char *id, const char *task, boo
     if (!ca)
         return NULL;
     if (!strcmp(task, "start"))
-        return first ? ca->running : ca->start;
+        return first ? (ca->cpost[PH_START] ? ca->cpost[PH_START] : ca->running) : ca->start;
     if (!strcmp(task, "stop"))
-        return first ? ca->stopped : ca->stop;
+        return first ? (ca->cpost[PH_STOP] ? ca->cpost[PH_STOP] : ca->stopped) : ca->stop;
     if (!strcmp(task, "promote"))
-        return first ? ca->promoted : ca->promote;
+        return first ? (ca->cpost[PH_PROMOTE] ? ca->cpost[PH_PROMOTE] : ca->promoted)
+                     : ca->promote;
     if (!strcmp(task, "demote"))
-        return first ? ca->demoted : ca->demote;
+        return first ? (ca->cpost[PH_DEMOTE] ? ca->cpost[PH_DEMOTE] : ca->demoted) : ca->demote;
     return NULL;
 }
 
