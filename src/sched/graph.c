@@ -273,6 +273,7 @@ enum { SUB_CPOST, SUB_POST, SUB_CPRE, SUB_PRE, SUB_DONE, SUB_ACTION };
 
 typedef struct {
     herd_action_t *start, *stop_any, *promote, *demote;
+    GPtrArray *monitors;     /* new recurring monitors */
     GPtrArray *stops;        /* herd_action_t* (one per node) */
     GPtrArray *probes;
 } prim_acts_t;
@@ -281,6 +282,7 @@ static void prim_acts_free(prim_acts_t *pa)
 {
     g_ptr_array_free(pa->stops, TRUE);
     g_ptr_array_free(pa->probes, TRUE);
+    g_ptr_array_free(pa->monitors, TRUE);
     g_free(pa);
 }
 
@@ -329,9 +331,8 @@ static void add_monitors(gb_t *b, const herd_placement_t *p, const char *node, h
                                               false)
                 : o->role == HERD_ROLE_STOPPED)
             continue;
-        if (o->role == HERD_ROLE_UNKNOWN && r == HERD_ROLE_PROMOTED && promotable) {
-            /* a monitor without a role runs in every role */
-        }
+        if (o->role == HERD_ROLE_UNKNOWN && r == HERD_ROLE_PROMOTED && promotable)
+            continue;   /* a role-less monitor is not scheduled for the promoted role */
         if (!after && hist_has_monitor(h, o->interval_ms))
             continue;
         herd_action_t *m = rsc_op(b, p, "monitor", o->interval_ms, node,
@@ -341,6 +342,9 @@ static void add_monitors(gb_t *b, const herd_placement_t *p, const char *node, h
         if (o->role == HERD_ROLE_PROMOTED)
             g_hash_table_replace(m->meta, g_strdup("role"), g_strdup("Promoted"));
         gb_order(b, after, m);
+        prim_acts_t *pa = g_hash_table_lookup(b->prim_acts, p->name);
+        if (pa)
+            g_ptr_array_add(pa->monitors, m);
     }
     (void) role_matches;
 }
@@ -384,6 +388,7 @@ static void build_prim(gb_t *b, const herd_placement_t *p)
     prim_acts_t *pa = g_new0(prim_acts_t, 1);
     pa->stops = g_ptr_array_new();
     pa->probes = g_ptr_array_new();
+    pa->monitors = g_ptr_array_new();
     g_hash_table_insert(b->prim_acts, p->name, pa);
     const herd_cib_rsc_t *cl = clone_of(p->cfg);
     bool promotable = cl && cl->promotable;
@@ -655,6 +660,15 @@ static void build_notifications(gb_t *b, const herd_cib_rsc_t *c, int group, GPt
         gb_order(b, post, cpost);
         for (int k = 0; k < nprev; k++)
             gb_order(b, cpost_prev[k], pre);
+        if (ph == PH_START || ph == PH_PROMOTE)
+            for (guint i = 0; i < insts->len; i++) {
+                inst_t *in = insts->pdata[i];
+                for (guint k = 0; k < in->prims->len; k++) {
+                    prim_acts_t *pa = pa_of(b, ((herd_placement_t *) in->prims->pdata[k])->name);
+                    for (guint j = 0; j < pa->monitors->len; j++)
+                        gb_order(b, cpost, pa->monitors->pdata[j]);
+                }
+            }
         cpost_prev[nprev++] = cpost;
         ca->cpost[ph] = cpost;
         for (guint i = 0; i < insts->len; i++) {
