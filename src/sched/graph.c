@@ -208,6 +208,8 @@ static int prim_rank(const char *task, guint64 interval)
     return 19;
 }
 
+static bool hist_has_monitor(const herd_rsc_history_t *h, guint64 interval);
+
 static herd_action_t *rsc_op(gb_t *b, const herd_placement_t *p, const char *task, guint64 interval,
                              const char *node, const char *reason)
 {
@@ -224,6 +226,13 @@ static herd_action_t *rsc_op(gb_t *b, const herd_placement_t *p, const char *tas
     a->timeout_ms = op_timeout(b, p->cfg, !strcmp(task, "cancel") ? "monitor" : task, interval);
     a->params = g_hash_table_ref(p->cfg->params);
     a->reason = g_strdup(reason);
+    /* actions Pacemaker creates while unpacking the status (the monitor
+     * that is already active, the stop of a failed resource) have the
+     * lowest ids and so come last among the resource's synapses */
+    if (node && interval && !strcmp(task, "monitor") && hist_has_monitor(history_on(b, p, node), interval))
+        a->sort_rank += 10;
+    else if (node && !strcmp(task, "stop") && p->failed)
+        a->sort_rank = 23;
     if (node && b->fenced_nodes && g_hash_table_contains(b->fenced_nodes, node) &&
         (!strcmp(task, "stop") || !strcmp(task, "demote"))) {
         /* the node's fencing stops it: a pseudo action after the fencing */
@@ -273,6 +282,7 @@ enum { SUB_CPOST, SUB_POST, SUB_CPRE, SUB_PRE, SUB_DONE, SUB_ACTION };
 
 typedef struct {
     herd_action_t *start, *stop_any, *promote, *demote;
+    herd_action_t *migrate_to, *migrate_from;
     GPtrArray *monitors;     /* new recurring monitors */
     GPtrArray *stops;        /* herd_action_t* (one per node) */
     GPtrArray *probes;
@@ -474,9 +484,11 @@ static void build_prim(gb_t *b, const herd_placement_t *p)
         g_hash_table_replace(mf->meta, g_strdup("migrate_target"), g_strdup(nxt));
         gb_order(b, mt, mf);
         gb_order(b, mf, pa->stop_any);
+        pa->migrate_to = mt;
+        pa->migrate_from = mf;
         g_autofree char *key = g_strdup_printf("%s_start_0", p->name);
         int group = GPOINTER_TO_INT(g_hash_table_lookup(b->group_of_prim, p->name));
-        herd_action_t *s = gb_action(b, HERD_ACTION_PSEUDO, key, "start", NULL, group, 5);
+        herd_action_t *s = gb_action(b, HERD_ACTION_PSEUDO, key, "start", NULL, group, 15);
         s->rsc = g_strdup(p->name);
         s->cfg = p->cfg;
         s->reason = g_strdup("live migration");
@@ -561,8 +573,11 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
         if (pa->start) {
             gb_order(b, out->start, pa->start);
             gb_order(b, pa->start, out->running);
-            if (prev && prev->start)
+            if (prev && prev->start) {
                 gb_order(b, prev->start, pa->start);
+                /* a migrating member migrates after the one before it */
+                gb_order(b, prev->migrate_from ? prev->migrate_from : prev->start, pa->migrate_to);
+            }
         }
         for (guint k = 0; k < pa->stops->len; k++) {
             gb_order(b, out->stop, pa->stops->pdata[k]);
@@ -1135,6 +1150,24 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
 
     for (guint i = 0; i < cib->orders->len; i++)
         apply_order(&b, cib->orders->pdata[i]);
+
+    /* resources that require fencing start only after the fencing */
+    if (g_hash_table_size(b.fenced_nodes)) {
+        for (guint i = 0; i < b.g->actions->len; i++) {
+            herd_action_t *a = b.g->actions->pdata[i];
+            if (a->kind != HERD_ACTION_FENCE)
+                continue;
+            for (guint k = 0; k < b.g->actions->len; k++) {
+                herd_action_t *s = b.g->actions->pdata[k];
+                if (s->kind == HERD_ACTION_RSC && !strcmp(s->task, "start") && s->cfg &&
+                    !(s->cfg->klass && !strcmp(s->cfg->klass, "stonith"))) {
+                    const char *req = herd_cib_rsc_meta(s->cfg, "requires");
+                    if (!req || !strcmp(req, "fencing") || !strcmp(req, "unfencing"))
+                        gb_order(&b, a, s);
+                }
+            }
+        }
+    }
 
     /* nodes shutting down: after every stop there */
     for (guint n = 0; n < res->nodes->len; n++) {
