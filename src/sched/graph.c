@@ -158,15 +158,16 @@ static const herd_rsc_history_t *history_on(gb_t *b, const herd_placement_t *p, 
     return first;
 }
 
+static bool node_in(const herd_placement_t *p, const char *node);
+
 /* the name the executor knows the instance by on a node */
 static char *exec_name(gb_t *b, const herd_placement_t *p, const char *node)
 {
     const herd_cib_rsc_t *cl = clone_of(p->cfg);
     if (cl && !cl->unique && node) {
+        /* an active instance is known by the name its history has there */
         const herd_rsc_history_t *h = history_on(b, p, node);
-        /* an instance recorded under a name another instance also maps to
-         * is still printed by its recorded name */
-        if (h)
+        if (h && hist_active(h) && node_in(p, node))
             return g_strdup(h->rsc_id);
     }
     return g_strdup(p->name);
@@ -229,7 +230,8 @@ static herd_action_t *rsc_op(gb_t *b, const herd_placement_t *p, const char *tas
     /* actions Pacemaker creates while unpacking the status (the monitor
      * that is already active, the stop of a failed resource) have the
      * lowest ids and so come last among the resource's synapses */
-    if (node && interval && !strcmp(task, "monitor") && hist_has_monitor(history_on(b, p, node), interval))
+    if (node && interval && !strcmp(task, "monitor") && node_in(p, node) &&
+        hist_has_monitor(history_on(b, p, node), interval))
         a->sort_rank += 10;
     else if (node && !strcmp(task, "stop") && p->failed)
         a->sort_rank = 23;
@@ -316,6 +318,10 @@ static bool hist_has_monitor(const herd_rsc_history_t *h, guint64 interval)
         const herd_lrm_op_t *op = h->ops->pdata[i];
         if (!strcmp(op->operation, "monitor") && op->interval_ms == interval)
             has = op->op_status != 1;
+        else if (!strcmp(op->operation, "start") || !strcmp(op->operation, "stop") ||
+                 !strcmp(op->operation, "migrate_from") || !strcmp(op->operation, "promote") ||
+                 !strcmp(op->operation, "demote"))
+            has = false;
         else if (!strcmp(op->operation, "cancel") && op->interval_ms == interval)
             has = false;
     }
@@ -589,6 +595,22 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
         if (pa->demote)
             gb_order(b, out->stop, pa->demote);
         prev = pa;
+    }
+    /* the members' probes come before the group's stop is complete, and
+     * before the stops of their neighbours */
+    for (guint i = 0; i < members->len; i++) {
+        prim_acts_t *pa = pa_of(b, ((herd_placement_t *) members->pdata[i])->name);
+        for (guint k = 0; k < pa->probes->len; k++) {
+            gb_order(b, pa->probes->pdata[k], out->stopped);
+            for (int d = -1; d <= 1; d += 2) {
+                int j = (int) i + d;
+                if (j < 0 || j >= (int) members->len)
+                    continue;
+                prim_acts_t *qa = pa_of(b, ((herd_placement_t *) members->pdata[j])->name);
+                for (guint m = 0; m < qa->stops->len; m++)
+                    gb_order(b, pa->probes->pdata[k], qa->stops->pdata[m]);
+            }
+        }
     }
     /* a member's start waits for the stops of the members after it */
     for (guint i = 0; i < members->len; i++) {
@@ -868,6 +890,16 @@ static void order_pair(gb_t *b, const char *first, const char *ft, const char *t
 {
     herd_action_t *f = order_point(b, first, ft, true);
     herd_action_t *t = order_point(b, then, tt, false);
+    if (!strcmp(ft, "start") && !strcmp(tt, "start")) {
+        /* the then's probes come before the first's stop */
+        prim_acts_t *ta = pa_of(b, then);
+        const herd_cib_rsc_t *fr = herd_cib_rsc(b->cib, first);
+        herd_action_t *fs = order_point(b, first, "stop", false);
+        if (ta && fr && fs && !clone_of(fr) && herd_cib_rsc(b->cib, then) &&
+            !clone_of(herd_cib_rsc(b->cib, then)))
+            for (guint k = 0; k < ta->probes->len; k++)
+                gb_order(b, ta->probes->pdata[k], fs);
+    }
     if (f && t) {
         gb_order(b, f, t);
         if (!t->reason)
@@ -1141,11 +1173,8 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
         const herd_cib_rsc_t *cl = clone_of(p->cfg);
         if (cl)
             continue;
-        for (guint k = 0; k < pa->probes->len; k++) {
+        for (guint k = 0; k < pa->probes->len; k++)
             gb_order(&b, pa->probes->pdata[k], pa->start);
-            for (guint j = 0; j < pa->stops->len; j++)
-                gb_order(&b, pa->probes->pdata[k], pa->stops->pdata[j]);
-        }
     }
 
     for (guint i = 0; i < cib->orders->len; i++)
