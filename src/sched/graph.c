@@ -160,16 +160,26 @@ static const herd_rsc_history_t *history_on(gb_t *b, const herd_placement_t *p, 
 
 static bool node_in(const herd_placement_t *p, const char *node);
 
-/* the name the executor knows the instance by on a node */
+/* the name the executor knows the instance by on a node: for anonymous
+ * clones the name its active history has (or the configured id), when the
+ * node has a history under that name; else the instance name */
 static char *exec_name(gb_t *b, const herd_placement_t *p, const char *node)
 {
     const herd_cib_rsc_t *cl = clone_of(p->cfg);
-    if (cl && !cl->unique && node) {
-        /* an active instance is known by the name its history has there */
-        const herd_rsc_history_t *h = history_on(b, p, node);
-        if (h && hist_active(h) && node_in(p, node))
-            return g_strdup(h->rsc_id);
+    if (!cl || cl->unique || !node)
+        return g_strdup(p->name);
+    const char *id = NULL;
+    for (guint i = 0; i < p->current->len && !id; i++) {
+        const herd_rsc_history_t *h = history_on(b, p, p->current->pdata[i]);
+        if (h && hist_active(h))
+            id = h->rsc_id;
     }
+    if (!id)
+        id = p->cfg->id;
+    GPtrArray *l = g_hash_table_lookup(b->hist_by_node, node);
+    for (guint i = 0; l && i < l->len; i++)
+        if (!strcmp(((herd_rsc_history_t *) l->pdata[i])->rsc_id, id))
+            return g_strdup(id);
     return g_strdup(p->name);
 }
 
@@ -222,6 +232,11 @@ static herd_action_t *rsc_op(gb_t *b, const herd_placement_t *p, const char *tas
     a = gb_action(b, HERD_ACTION_RSC, key, task, node, group, prim_rank(task, interval));
     a->rsc = g_strdup(p->name);
     a->rsc_id = exec_name(b, p, node);
+    if (strcmp(a->rsc_id, a->rsc)) {
+        /* the operation key names the resource as the node knows it */
+        g_free(a->key);
+        a->key = g_strdup_printf("%s_%s_%" G_GUINT64_FORMAT, a->rsc_id, task, interval);
+    }
     a->cfg = p->cfg;
     a->interval_ms = interval;
     a->timeout_ms = op_timeout(b, p->cfg, !strcmp(task, "cancel") ? "monitor" : task, interval);
@@ -1068,22 +1083,36 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
 
     /* fencing first: stops on fenced nodes follow it */
     int nonrsc = 1 << 28;
-    herd_action_t *prev_fence = NULL;
+    herd_action_t *dc_fence = NULL;
+    g_autoptr(GPtrArray) fences = g_ptr_array_new();
     for (guint i = 0; i < res->decisions->len; i++) {
         const herd_decision_t *d = res->decisions->pdata[i];
         if (d->kind == HERD_DECISION_FENCE) {
             g_autofree char *key = g_strdup_printf("stonith-%s-%s", d->rsc, d->fence_action);
+            const herd_cib_node_t *fn = herd_cib_node(cib, d->rsc);
+            bool dc = fn && cib->dc_uuid && !strcmp(fn->id, cib->dc_uuid);
+            /* the DC is fenced last; the others in reverse node order */
             herd_action_t *f = gb_action(&b, HERD_ACTION_FENCE, key, "stonith", d->rsc, nonrsc,
-                                         -(int) i);
+                                         dc ? 1 << 20 : fn ? -fn->index : -(int) i);
+            if (dc)
+                dc_fence = f;
             f->reason = g_strdup_printf("fence %s: %s", d->rsc, d->fence_reason ? d->fence_reason : "");
             g_hash_table_replace(f->meta, g_strdup("stonith_action"), g_strdup(d->fence_action));
             g_hash_table_insert(b.fenced_nodes, f->node, f);
-            if (!cib->options.concurrent_fencing)
-                gb_order(&b, prev_fence, f);
-            prev_fence = f;
+            if (!dc)
+                g_ptr_array_add(fences, f);
         } else if (!g_hash_table_contains(b.decision_by_rsc, d->rsc)) {
             g_hash_table_insert(b.decision_by_rsc, d->rsc, (gpointer) d);
         }
+    }
+
+    /* fencing of the DC after the others; without concurrent fencing, one
+     * after the other */
+    g_ptr_array_sort(fences, synapse_cmp);
+    for (guint i = 0; i < fences->len; i++) {
+        if (!cib->options.concurrent_fencing && i + 1 < fences->len)
+            gb_order(&b, fences->pdata[i], fences->pdata[i + 1]);
+        gb_order(&b, fences->pdata[i], dc_fence);
     }
 
     /* synapse groups: resources in display order */

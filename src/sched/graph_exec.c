@@ -105,6 +105,12 @@ static void action_head(GString *s, const herd_action_t *a, const herd_cib_t *ci
     g_string_append_printf(s, "<%s id=\"%d\"", elem_of(a), a->id);
     attr(s, "operation", a->task);
     attr(s, "operation_key", a->key);
+    if (a->rsc && a->rsc_id && strcmp(a->rsc, a->rsc_id) && a->kind == HERD_ACTION_RSC &&
+        strcmp(a->task, "notify")) {
+        g_autofree char *ik = g_strdup_printf("%s_%s_%" G_GUINT64_FORMAT, a->rsc, a->task,
+                                              a->interval_ms);
+        attr(s, "internal_operation_key", ik);
+    }
     attr(s, "on_node", a->node);
     if (a->node)
         attr(s, "on_node_uuid", node_uuid(cib, a->node));
