@@ -343,6 +343,8 @@ static bool hist_has_monitor(const herd_rsc_history_t *h, guint64 interval)
     return has;
 }
 
+static bool monitor_applies(const herd_cib_op_t *o, herd_role_t role, bool promotable);
+
 /* Recurring monitors for `role` on `node`; `after` is what they follow
  * (a start or promote), NULL when the resource stays as it is. */
 static void add_monitors(gb_t *b, const herd_placement_t *p, const char *node, herd_role_t role,
@@ -351,19 +353,8 @@ static void add_monitors(gb_t *b, const herd_placement_t *p, const char *node, h
     const herd_rsc_history_t *h = after ? NULL : history_on(b, p, node);
     for (guint i = 0; p->cfg->ops && i < p->cfg->ops->len; i++) {
         const herd_cib_op_t *o = p->cfg->ops->pdata[i];
-        if (strcmp(o->name, "monitor") || !o->interval_ms || !o->enabled)
+        if (!monitor_applies(o, role, promotable))
             continue;
-        herd_role_t r = role;
-        if (!promotable && r == HERD_ROLE_UNPROMOTED)
-            r = HERD_ROLE_STARTED;
-        if (o->role == HERD_ROLE_PROMOTED ? r != HERD_ROLE_PROMOTED
-            : o->role == HERD_ROLE_UNPROMOTED || o->role == HERD_ROLE_STARTED
-                ? r == HERD_ROLE_PROMOTED || (o->role == HERD_ROLE_UNPROMOTED && !promotable &&
-                                              false)
-                : o->role == HERD_ROLE_STOPPED)
-            continue;
-        if (o->role == HERD_ROLE_UNKNOWN && r == HERD_ROLE_PROMOTED && promotable)
-            continue;   /* a role-less monitor is not scheduled for the promoted role */
         if (!after && hist_has_monitor(h, o->interval_ms))
             continue;
         herd_action_t *m = rsc_op(b, p, "monitor", o->interval_ms, node,
@@ -380,24 +371,53 @@ static void add_monitors(gb_t *b, const herd_placement_t *p, const char *node, h
     (void) role_matches;
 }
 
-/* cancel the monitors of `role` (a promote or demote changes them) */
+/* whether a configured op is a recurring monitor for `role` */
+static bool monitor_applies(const herd_cib_op_t *o, herd_role_t role, bool promotable)
+{
+    if (strcmp(o->name, "monitor") || !o->interval_ms || !o->enabled)
+        return false;
+    if (!promotable && role == HERD_ROLE_UNPROMOTED)
+        role = HERD_ROLE_STARTED;
+    switch (o->role) {
+    case HERD_ROLE_PROMOTED:
+        return role == HERD_ROLE_PROMOTED;
+    case HERD_ROLE_UNPROMOTED:
+    case HERD_ROLE_STARTED:
+        return role != HERD_ROLE_PROMOTED;
+    case HERD_ROLE_STOPPED:
+        return false;
+    default:
+        /* a role-less monitor is not scheduled for the promoted role */
+        return !(promotable && role == HERD_ROLE_PROMOTED);
+    }
+}
+
+/* Cancel the recurring monitors active on `node` that no configured
+ * monitor of `role` keeps (all of them when `all`). */
 static void cancel_monitors(gb_t *b, const herd_placement_t *p, const char *node, herd_role_t role,
-                            herd_action_t *before)
+                            bool promotable, bool all)
 {
     const herd_rsc_history_t *h = history_on(b, p, node);
-    for (guint i = 0; p->cfg->ops && i < p->cfg->ops->len; i++) {
-        const herd_cib_op_t *o = p->cfg->ops->pdata[i];
-        if (strcmp(o->name, "monitor") || !o->interval_ms)
+    if (!h)
+        return;
+    for (guint i = 0; i < h->ops->len; i++) {
+        const herd_lrm_op_t *op = h->ops->pdata[i];
+        if (strcmp(op->operation, "monitor") || !op->interval_ms ||
+            !hist_has_monitor(h, op->interval_ms))
             continue;
-        bool promoted_op = o->role == HERD_ROLE_PROMOTED;
-        bool for_role = role == HERD_ROLE_PROMOTED ? promoted_op
-                        : (o->role == HERD_ROLE_UNPROMOTED || o->role == HERD_ROLE_STARTED);
-        if (!for_role || !hist_has_monitor(h, o->interval_ms))
+        bool keep = false;
+        for (guint k = 0; !all && p->cfg->ops && k < p->cfg->ops->len && !keep; k++) {
+            const herd_cib_op_t *o = p->cfg->ops->pdata[k];
+            keep = o->interval_ms == op->interval_ms && monitor_applies(o, role, promotable);
+        }
+        if (keep)
             continue;
-        herd_action_t *c = rsc_op(b, p, "cancel", o->interval_ms, node, "the role changes");
-        g_hash_table_replace(c->meta, g_strdup("interval"), g_strdup_printf("%" G_GUINT64_FORMAT, o->interval_ms));
+        herd_action_t *c = rsc_op(b, p, "cancel", op->interval_ms, node,
+                                  all ? "monitors stop in maintenance"
+                                      : "the monitor is no longer configured for the role");
+        g_hash_table_replace(c->meta, g_strdup("interval"),
+                             g_strdup_printf("%" G_GUINT64_FORMAT, op->interval_ms));
         g_hash_table_replace(c->meta, g_strdup("operation"), g_strdup("monitor"));
-        (void) before;
     }
 }
 
@@ -455,8 +475,13 @@ static void build_prim(gb_t *b, const herd_placement_t *p)
             g_ptr_array_add(pa->probes, pr);
         }
     }
-    if (!p->managed)
+    if (!p->managed) {
+        const char *m = herd_cib_rsc_meta(p->cfg, "maintenance");
+        if (b->cib->options.maintenance_mode || herd_cib_parse_bool(m, false))
+            for (guint i = 0; i < p->current->len; i++)
+                cancel_monitors(b, p, p->current->pdata[i], p->current_role, promotable, true);
         return;
+    }
 
     const char *nxt = p->next;
     bool blocked = d && d->blocked;
@@ -470,8 +495,10 @@ static void build_prim(gb_t *b, const herd_placement_t *p)
 
     if (!d) {
         /* nothing changes: only monitors not yet active */
-        if (nxt && node_in(p, nxt) && p->current->len == 1)
+        if (nxt && node_in(p, nxt) && p->current->len == 1) {
+            cancel_monitors(b, p, nxt, r1, promotable, false);
             add_monitors(b, p, nxt, r1, NULL, promotable);
+        }
         return;
     }
     if (blocked)
@@ -537,18 +564,20 @@ static void build_prim(gb_t *b, const herd_placement_t *p)
     }
     if (nxt && promotable && r0 != r1) {
         if (r1 == HERD_ROLE_PROMOTED) {
-            cancel_monitors(b, p, nxt, r0, NULL);
+            cancel_monitors(b, p, nxt, r1, promotable, false);
             pa->promote = rsc_op(b, p, "promote", 0, nxt, why);
             add_monitors(b, p, nxt, r1, pa->promote, promotable);
         } else if (r0 == HERD_ROLE_PROMOTED) {
-            cancel_monitors(b, p, nxt, r0, NULL);
+            cancel_monitors(b, p, nxt, r1, promotable, false);
             pa->demote = rsc_op(b, p, "demote", 0, nxt, why);
             add_monitors(b, p, nxt, r1, pa->demote, promotable);
         }
         return;
     }
-    if (nxt && node_in(p, nxt))
+    if (nxt && node_in(p, nxt)) {
+        cancel_monitors(b, p, nxt, r1, promotable, false);
         add_monitors(b, p, nxt, r1, NULL, promotable);
+    }
 }
 
 /* ---- collectives ------------------------------------------------------ */
