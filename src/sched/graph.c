@@ -17,6 +17,7 @@
 static void action_free(herd_action_t *a)
 {
     g_free(a->task); g_free(a->key); g_free(a->rsc); g_free(a->rsc_id); g_free(a->node);
+    g_free(a->klass); g_free(a->provider); g_free(a->type);
     g_free(a->reason);
     if (a->meta)
         g_hash_table_destroy(a->meta);
@@ -232,6 +233,9 @@ static herd_action_t *rsc_op(gb_t *b, const herd_placement_t *p, const char *tas
     a = gb_action(b, HERD_ACTION_RSC, key, task, node, group, prim_rank(task, interval));
     a->rsc = g_strdup(p->name);
     a->rsc_id = exec_name(b, p, node);
+    a->klass = g_strdup(p->cfg->klass);
+    a->provider = g_strdup(p->cfg->provider);
+    a->type = g_strdup(p->cfg->type);
     if (strcmp(a->rsc_id, a->rsc)) {
         /* the operation key names the resource as the node knows it */
         g_free(a->key);
@@ -313,17 +317,6 @@ static void prim_acts_free(prim_acts_t *pa)
     g_free(pa);
 }
 
-static bool role_matches(const herd_cib_op_t *o, herd_role_t role)
-{
-    if (o->role == HERD_ROLE_UNKNOWN)
-        return role != HERD_ROLE_PROMOTED || true;
-    if (o->role == HERD_ROLE_PROMOTED)
-        return role == HERD_ROLE_PROMOTED;
-    if (o->role == HERD_ROLE_STOPPED)
-        return false;
-    return role != HERD_ROLE_PROMOTED;
-}
-
 static bool hist_has_monitor(const herd_rsc_history_t *h, guint64 interval)
 {
     if (!h)
@@ -368,7 +361,6 @@ static void add_monitors(gb_t *b, const herd_placement_t *p, const char *node, h
         if (pa)
             g_ptr_array_add(pa->monitors, m);
     }
-    (void) role_matches;
 }
 
 /* whether a configured op is a recurring monitor for `role` */
@@ -701,6 +693,9 @@ static herd_action_t *notify_op(gb_t *b, const herd_placement_t *p, const char *
     a->rsc = g_strdup(p->name);
     a->rsc_id = exec_name(b, p, node);
     a->cfg = p->cfg;
+    a->klass = g_strdup(p->cfg->klass);
+    a->provider = g_strdup(p->cfg->provider);
+    a->type = g_strdup(p->cfg->type);
     a->timeout_ms = op_timeout(b, p->cfg, "notify", 0);
     a->params = g_hash_table_ref(p->cfg->params);
     a->reason = g_strdup_printf("%s-%s notification of the clone", pre ? "pre" : "post",
@@ -1237,6 +1232,44 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
 
     for (guint i = 0; i < cib->orders->len; i++)
         apply_order(&b, cib->orders->pdata[i]);
+
+    /* orphans (history of resources no longer configured): stopped, then
+     * their history deleted */
+    for (guint i = 0; i < res->decisions->len; i++) {
+        const herd_decision_t *d = res->decisions->pdata[i];
+        if (d->kind != HERD_DECISION_STOP || !d->from || g_hash_table_contains(b.prim_acts, d->rsc))
+            continue;
+        const herd_rsc_history_t *h = NULL;
+        GPtrArray *l = g_hash_table_lookup(b.hist_by_node, d->from);
+        for (guint k = 0; l && k < l->len && !h; k++)
+            if (!strcmp(((herd_rsc_history_t *) l->pdata[k])->rsc_id, d->rsc))
+                h = l->pdata[k];
+        int group = (int) (res->rsc_order->len + res->placements->len + 2 + i) * 65536;
+        herd_action_t *prev = NULL;
+        for (int t = 0; t < 2; t++) {
+            const char *task = t ? "delete" : "stop";
+            g_autofree char *key = g_strdup_printf("%s_%s_0", d->rsc, task);
+            herd_action_t *a = gb_action(&b, HERD_ACTION_RSC, key, task, d->from, group, 16 - t);
+            a->rsc = g_strdup(d->rsc);
+            a->rsc_id = g_strdup(d->rsc);
+            if (h) {
+                a->klass = g_strdup(h->klass);
+                a->provider = g_strdup(h->provider);
+                a->type = g_strdup(h->type);
+            }
+            a->timeout_ms = 20000;
+            a->reason = g_strdup(t ? "the resource is no longer configured: forget it"
+                                   : "the resource is no longer configured");
+            if (b.fenced_nodes && g_hash_table_contains(b.fenced_nodes, d->from)) {
+                if (t)
+                    break;
+                a->kind = HERD_ACTION_PSEUDO;
+                gb_order(&b, g_hash_table_lookup(b.fenced_nodes, d->from), a);
+            }
+            gb_order(&b, prev, a);
+            prev = a;
+        }
+    }
 
     /* resources that require fencing start only after the fencing */
     if (g_hash_table_size(b.fenced_nodes)) {

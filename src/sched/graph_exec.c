@@ -147,14 +147,14 @@ char *herd_graph_to_xml(const herd_graph_t *g, const herd_cib_t *cib)
         g_string_append_printf(s, "  <synapse id=\"%u\">\n    <action_set>\n      ", i);
         action_head(s, a, cib);
         g_string_append(s, ">\n");
-        if (a->kind == HERD_ACTION_RSC && a->cfg) {
+        if (a->kind == HERD_ACTION_RSC && a->rsc) {
             g_string_append(s, "        <primitive");
             attr(s, "id", a->rsc_id ? a->rsc_id : a->rsc);
             if (a->rsc && a->rsc_id && strcmp(a->rsc, a->rsc_id))
                 attr(s, "long-id", a->rsc);
-            attr(s, "class", a->cfg->klass);
-            attr(s, "provider", a->cfg->provider);
-            attr(s, "type", a->cfg->type);
+            attr(s, "class", a->klass);
+            attr(s, "provider", a->provider);
+            attr(s, "type", a->type);
             g_string_append(s, "/>\n");
         }
         g_string_append(s, "        <attributes");

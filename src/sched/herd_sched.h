@@ -114,7 +114,9 @@ struct herd_action {
                               * fencing and node actions */
     char *rsc_id;            /* the name the executor knows it by on the
                               * node (the id in its history there) */
-    const herd_cib_rsc_t *cfg;   /* the primitive (or group/clone) */
+    const herd_cib_rsc_t *cfg;   /* the primitive (or group/clone); NULL
+                                  * for orphans (no longer configured) */
+    char *klass, *provider, *type;   /* the agent of a resource action */
     char *node;              /* node it runs on (NULL for pseudo) */
     guint64 interval_ms;     /* monitor / cancel interval */
     guint64 timeout_ms;
