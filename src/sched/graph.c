@@ -260,7 +260,9 @@ static herd_action_t *rsc_op(gb_t *b, const herd_placement_t *p, const char *tas
         a->kind = HERD_ACTION_PSEUDO;
         g_free(a->node);
         a->node = NULL;
-        gb_order(b, g_hash_table_lookup(b->fenced_nodes, node), a);
+        if (!(p->cfg->klass && !strcmp(p->cfg->klass, "stonith")))
+            gb_order(b, g_hash_table_lookup(b->fenced_nodes, node), a);
+        a->fence_implied = true;
     }
     return a;
 }
@@ -574,6 +576,18 @@ static void build_prim(gb_t *b, const herd_placement_t *p)
 
 /* ---- collectives ------------------------------------------------------ */
 
+/* a collective's stop that stops something by fencing follows the fencing */
+static void fence_before(gb_t *b, const herd_action_t *stop, herd_action_t *coll_stop)
+{
+    if (!stop->fence_implied || !coll_stop)
+        return;
+    for (guint i = 0; i < stop->inputs->len; i++) {
+        herd_action_t *in = stop->inputs->pdata[i];
+        if (in->kind == HERD_ACTION_FENCE)
+            gb_order(b, in, coll_stop);
+    }
+}
+
 static prim_acts_t *pa_of(gb_t *b, const char *name)
 {
     return g_hash_table_lookup(b->prim_acts, name);
@@ -623,6 +637,7 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
         }
         for (guint k = 0; k < pa->stops->len; k++) {
             gb_order(b, out->stop, pa->stops->pdata[k]);
+            fence_before(b, pa->stops->pdata[k], out->stop);
             gb_order(b, pa->stops->pdata[k], out->stopped);
             if (prev)
                 for (guint j = 0; j < prev->stops->len; j++)
@@ -840,6 +855,7 @@ static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *
                 gb_order(b, pa->start, ca.running);
                 for (guint j = 0; j < pa->stops->len; j++) {
                     gb_order(b, ca.stop, pa->stops->pdata[j]);
+                    fence_before(b, pa->stops->pdata[j], ca.stop);
                     gb_order(b, pa->stops->pdata[j], ca.stopped);
                 }
             }
@@ -929,6 +945,9 @@ static void order_pair(gb_t *b, const char *first, const char *ft, const char *t
 {
     herd_action_t *f = order_point(b, first, ft, true);
     herd_action_t *t = order_point(b, then, tt, false);
+    prim_acts_t *fa = !strcmp(ft, "stop") ? pa_of(b, first) : NULL;
+    if (fa && fa->migrate_to)
+        return;   /* a migrating resource's stop waits for its migration only */
     if (!strcmp(ft, "start") && !strcmp(tt, "start")) {
         /* the then's probes come before the first's stop */
         prim_acts_t *ta = pa_of(b, then);
@@ -941,6 +960,9 @@ static void order_pair(gb_t *b, const char *first, const char *ft, const char *t
     }
     if (f && t) {
         gb_order(b, f, t);
+        prim_acts_t *ta = !strcmp(tt, "start") ? pa_of(b, then) : NULL;
+        if (ta && ta->migrate_to)
+            gb_order(b, f, ta->migrate_to);   /* a migration counts as the start */
         if (!t->reason)
             t->reason = g_strdup_printf("ordered after %s %s", ft, first);
     }
@@ -1134,8 +1156,9 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
      * after the other */
     g_ptr_array_sort(fences, synapse_cmp);
     for (guint i = 0; i < fences->len; i++) {
+        /* serial fencing goes in node order */
         if (!cib->options.concurrent_fencing && i + 1 < fences->len)
-            gb_order(&b, fences->pdata[i], fences->pdata[i + 1]);
+            gb_order(&b, fences->pdata[i + 1], fences->pdata[i]);
         gb_order(&b, fences->pdata[i], dc_fence);
     }
 
@@ -1290,6 +1313,8 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
     }
 
     /* nodes shutting down: after every stop there */
+    herd_action_t *dc_shutdown = NULL;
+    g_autoptr(GPtrArray) shutdowns = g_ptr_array_new();
     for (guint n = 0; n < res->nodes->len; n++) {
         const herd_node_state_t *ns = res->nodes->pdata[n];
         if (!ns->shutdown || !ns->online || ns->fenced_now || ns->unclean)
@@ -1298,6 +1323,10 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
         herd_action_t *sd = gb_action(&b, HERD_ACTION_CLUSTER, key, "do_shutdown", ns->cfg->uname,
                                       nonrsc + 1, -(int) n);
         sd->reason = g_strdup("the node is shutting down");
+        if (cib->dc_uuid && !strcmp(ns->cfg->id, cib->dc_uuid))
+            dc_shutdown = sd;
+        else
+            g_ptr_array_add(shutdowns, sd);
         for (guint i = 0; i < b.g->actions->len; i++) {
             herd_action_t *a = b.g->actions->pdata[i];
             if (a->kind == HERD_ACTION_RSC && a->node && !strcmp(a->node, ns->cfg->uname) &&
@@ -1305,6 +1334,10 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
                 gb_order(&b, a, sd);
         }
     }
+
+    /* the DC shuts down after the others */
+    for (guint i = 0; dc_shutdown && i < shutdowns->len; i++)
+        gb_order(&b, shutdowns->pdata[i], dc_shutdown);
 
     g_ptr_array_sort(b.g->actions, synapse_cmp);
     for (guint i = 0; i < b.g->actions->len; i++)

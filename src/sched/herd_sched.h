@@ -124,6 +124,7 @@ struct herd_action {
     GHashTable *params;      /* instance attributes for the agent */
     char *reason;            /* why the action exists, in words */
     GPtrArray *inputs;       /* herd_action_t* that must complete first */
+    bool fence_implied;      /* a stop the fencing of its node implies */
     int sort_group, sort_rank, seq;   /* internal: synapse order */
 };
 
