@@ -345,13 +345,14 @@ static bool monitor_applies(const herd_cib_op_t *o, herd_role_t role, bool promo
 static void add_monitors(gb_t *b, const herd_placement_t *p, const char *node, herd_role_t role,
                          herd_action_t *after, bool promotable)
 {
-    const herd_rsc_history_t *h = after ? NULL : history_on(b, p, node);
+    bool fresh = after && (!strcmp(after->task, "start") || !strcmp(after->task, "migrate_from"));
+    const herd_rsc_history_t *h = fresh ? NULL : history_on(b, p, node);
     for (guint i = 0; p->cfg->ops && i < p->cfg->ops->len; i++) {
         const herd_cib_op_t *o = p->cfg->ops->pdata[i];
         if (!monitor_applies(o, role, promotable))
             continue;
-        if (!after && hist_has_monitor(h, o->interval_ms))
-            continue;
+        if ((!after || !fresh) && hist_has_monitor(h, o->interval_ms))
+            continue;   /* already active under the same key */
         herd_action_t *m = rsc_op(b, p, "monitor", o->interval_ms, node,
                                   after ? "recurring monitor after the start" : "recurring monitor not active");
         g_hash_table_replace(m->meta, g_strdup("interval"), g_strdup_printf("%" G_GUINT64_FORMAT, o->interval_ms));
@@ -415,6 +416,48 @@ static void cancel_monitors(gb_t *b, const herd_placement_t *p, const char *node
     }
 }
 
+/* Monitors with role=Stopped: on every usable node where the resource
+ * will not run, after its probe (or stop) there. */
+static void add_stopped_monitors(gb_t *b, const herd_placement_t *p, prim_acts_t *pa)
+{
+    for (guint i = 0; p->cfg->ops && i < p->cfg->ops->len; i++) {
+        const herd_cib_op_t *o = p->cfg->ops->pdata[i];
+        if (strcmp(o->name, "monitor") || !o->interval_ms || !o->enabled ||
+            o->role != HERD_ROLE_STOPPED)
+            continue;
+        for (guint n = 0; n < b->res->nodes->len; n++) {
+            const herd_node_state_t *ns = b->res->nodes->pdata[n];
+            const char *node = ns->cfg->uname;
+            if (!ns->online || ns->unclean || ns->fenced_now || ns->pending ||
+                ns->cfg->kind != HERD_NODE_MEMBER)
+                continue;
+            if (p->next && !strcmp(p->next, node))
+                continue;
+            bool stops_here = false;
+            for (guint k = 0; k < pa->stops->len; k++) {
+                herd_action_t *st = pa->stops->pdata[k];
+                stops_here |= st->node && !strcmp(st->node, node);
+            }
+            if (node_in(p, node) && !stops_here)
+                continue;   /* active there and staying */
+            const herd_rsc_history_t *h = history_on(b, p, node);
+            if (h && hist_has_monitor(h, o->interval_ms) && !node_in(p, node))
+                continue;
+            herd_action_t *m = rsc_op(b, p, "monitor", o->interval_ms, node,
+                                      "monitor of the stopped role");
+            g_hash_table_replace(m->meta, g_strdup("interval"),
+                                 g_strdup_printf("%" G_GUINT64_FORMAT, o->interval_ms));
+            g_hash_table_replace(m->meta, g_strdup("role"), g_strdup("Stopped"));
+            for (guint k = 0; k < pa->probes->len; k++) {
+                herd_action_t *pr = pa->probes->pdata[k];
+                if (!strcmp(pr->node, node))
+                    gb_order(b, pr, m);
+            }
+            g_ptr_array_add(pa->monitors, m);
+        }
+    }
+}
+
 static const herd_decision_t *decision_for(gb_t *b, const char *name)
 {
     return g_hash_table_lookup(b->decision_by_rsc, name);
@@ -428,7 +471,27 @@ static bool node_in(const herd_placement_t *p, const char *node)
     return false;
 }
 
+static void build_prim_actions(gb_t *b, const herd_placement_t *p);
+
 static void build_prim(gb_t *b, const herd_placement_t *p)
+{
+    build_prim_actions(b, p);
+    prim_acts_t *pa = g_hash_table_lookup(b->prim_acts, p->name);
+    add_stopped_monitors(b, p, pa);
+    for (guint i = 0; i < pa->monitors->len; i++) {
+        herd_action_t *m = pa->monitors->pdata[i];
+        const char *role = g_hash_table_lookup(m->meta, "role");
+        if (!role || strcmp(role, "Stopped"))
+            continue;
+        for (guint k = 0; k < pa->stops->len; k++) {
+            herd_action_t *st = pa->stops->pdata[k];
+            if (st->node && !strcmp(st->node, m->node))
+                gb_order(b, st, m);
+        }
+    }
+}
+
+static void build_prim_actions(gb_t *b, const herd_placement_t *p)
 {
     prim_acts_t *pa = g_new0(prim_acts_t, 1);
     pa->stops = g_ptr_array_new();
