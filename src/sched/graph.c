@@ -1031,6 +1031,35 @@ static void order_pair(gb_t *b, const char *first, const char *ft, const char *t
     }
 }
 
+/* A "one or more" pseudo action: complete when any of the starts of a
+ * clone's instances (or of a set's resources) is; NULL when none starts. */
+static herd_action_t *one_or_more(gb_t *b, const char *name, const herd_cib_rsc_t *clone,
+                                  GPtrArray *rsc_ids, herd_action_t *then)
+{
+    g_autoptr(GPtrArray) starts = g_ptr_array_new();
+    for (guint i = 0; i < b->res->placements->len; i++) {
+        const herd_placement_t *p = b->res->placements->pdata[i];
+        bool in = false;
+        if (clone)
+            in = clone_of(p->cfg) == clone;
+        for (guint k = 0; rsc_ids && k < rsc_ids->len && !in; k++)
+            in = !strcmp(p->cfg->id, rsc_ids->pdata[k]);
+        prim_acts_t *pa = in ? pa_of(b, p->name) : NULL;
+        if (pa && pa->start)
+            g_ptr_array_add(starts, pa->start);
+    }
+    if (!starts->len)
+        return NULL;
+    herd_action_t *a = gb_action(b, HERD_ACTION_PSEUDO, name, "one-or-more", NULL, (1 << 28) - 1, 0);
+    a->reason = g_strdup("one of the resources before it started");
+    for (guint i = 0; i < starts->len; i++)
+        gb_order(b, starts->pdata[i], a);
+    gb_order(b, a, then);
+    /* it completes when any input does */
+    g_hash_table_replace(a->meta, g_strdup("require_any"), g_strdup("true"));
+    return a;
+}
+
 static void apply_order(gb_t *b, const herd_order_t *o)
 {
     if (o->kind == HERD_ORDER_SERIALIZE)
@@ -1049,7 +1078,13 @@ static void apply_order(gb_t *b, const herd_order_t *o)
                         order_pair(b, st->rsc_ids->pdata[k], inverse_task(act),
                                    st->rsc_ids->pdata[k - 1], inverse_task(act));
                 }
-            if (prev) {
+            if (prev && !prev->require_all && !prev->sequential) {
+                /* any one of the previous set is enough */
+                g_autofree char *name = g_strdup_printf("one-or-more:%s", prev->id);
+                herd_action_t *pt = one_or_more(b, name, NULL, prev->rsc_ids, NULL);
+                for (guint k = 0; pt && k < st->rsc_ids->len; k++)
+                    gb_order(b, pt, order_point(b, st->rsc_ids->pdata[k], act, false));
+            } else if (prev) {
                 const char *pact = prev->action ? prev->action : "start";
                 for (guint i = 0; i < prev->rsc_ids->len; i++)
                     for (guint k = 0; k < st->rsc_ids->len; k++) {
@@ -1067,7 +1102,16 @@ static void apply_order(gb_t *b, const herd_order_t *o)
         return;
     const char *ft = o->first_action ? o->first_action : "start";
     const char *tt = o->then_action ? o->then_action : ft;
-    order_pair(b, o->first, ft, o->then, tt);
+    const herd_cib_rsc_t *fr = herd_cib_rsc(b->cib, o->first);
+    const char *cmin = fr && fr->kind == HERD_RSC_CLONE ? herd_cib_rsc_meta(fr, "clone-min") : NULL;
+    if (fr && fr->kind == HERD_RSC_CLONE && !strcmp(ft, "start") &&
+        (!o->require_all || (cmin && atoi(cmin) > 0))) {
+        /* the then waits for enough instances of the clone, not all */
+        g_autofree char *name = g_strdup_printf("clone-one-or-more:%s", o->id);
+        one_or_more(b, name, fr, NULL, order_point(b, o->then, tt, false));
+    } else {
+        order_pair(b, o->first, ft, o->then, tt);
+    }
     if (o->symmetrical && inverse_task(ft) && inverse_task(tt))
         order_pair(b, o->then, inverse_task(tt), o->first, inverse_task(ft));
 }
