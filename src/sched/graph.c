@@ -1401,6 +1401,29 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
         }
     }
 
+    /* utilization placement: starts on a node wait for what stops there
+     * (load_stopped_NODE) */
+    if (cib->options.placement_strategy && strcmp(cib->options.placement_strategy, "default")) {
+        for (guint n = 0; n < res->nodes->len; n++) {
+            const herd_node_state_t *ns = res->nodes->pdata[n];
+            if (!ns->online || ns->unclean || ns->fenced_now)
+                continue;
+            g_autofree char *key = g_strdup_printf("load_stopped_%s", ns->cfg->uname);
+            herd_action_t *ls = gb_action(&b, HERD_ACTION_PSEUDO, key, "load_stopped", NULL,
+                                          nonrsc - 2, -(int) n);
+            ls->reason = g_strdup("utilization: what stops on the node frees its capacity");
+            for (guint i = 0; i < b.g->actions->len; i++) {
+                herd_action_t *a = b.g->actions->pdata[i];
+                if (a->kind != HERD_ACTION_RSC || !a->node || strcmp(a->node, ns->cfg->uname))
+                    continue;
+                if (!strcmp(a->task, "stop"))
+                    gb_order(&b, a, ls);
+                else if (!strcmp(a->task, "start") || !strcmp(a->task, "migrate_from"))
+                    gb_order(&b, ls, a);
+            }
+        }
+    }
+
     /* resources that require fencing start only after the fencing */
     if (g_hash_table_size(b.fenced_nodes)) {
         for (guint i = 0; i < b.g->actions->len; i++) {
