@@ -1404,17 +1404,45 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
     /* utilization placement: starts on a node wait for what stops there
      * (load_stopped_NODE) */
     if (cib->options.placement_strategy && strcmp(cib->options.placement_strategy, "default")) {
-        for (guint n = 0; n < res->nodes->len; n++) {
-            const herd_node_state_t *ns = res->nodes->pdata[n];
-            if (!ns->online || ns->unclean || ns->fenced_now)
+        /* created as the resources need them: where each goes, then where
+         * each is, then the other nodes */
+        g_autoptr(GPtrArray) order = g_ptr_array_new();
+        GHashTable *seen_n = g_hash_table_new(g_str_hash, g_str_equal);
+        for (guint i = 0; i <= res->placements->len; i++) {
+            const herd_placement_t *p = i < res->placements->len ? res->placements->pdata[i] : NULL;
+            for (guint k = 0; k < (p ? p->current->len + 1 : res->nodes->len); k++) {
+                const char *node = !p ? ((herd_node_state_t *) res->nodes->pdata[k])->cfg->uname
+                                 : k == 0 ? p->next : p->current->pdata[k - 1];
+                if (node && !g_hash_table_contains(seen_n, node)) {
+                    g_hash_table_add(seen_n, (gpointer) node);
+                    g_ptr_array_add(order, (gpointer) node);
+                }
+            }
+        }
+        g_hash_table_destroy(seen_n);
+        for (guint n = 0; n < order->len; n++) {
+            const herd_node_state_t *ns = NULL;
+            for (guint k = 0; k < res->nodes->len && !ns; k++)
+                if (!strcmp(((herd_node_state_t *) res->nodes->pdata[k])->cfg->uname,
+                            order->pdata[n]))
+                    ns = res->nodes->pdata[k];
+            if (!ns || !ns->online || ns->unclean || ns->fenced_now)
                 continue;
             g_autofree char *key = g_strdup_printf("load_stopped_%s", ns->cfg->uname);
             herd_action_t *ls = gb_action(&b, HERD_ACTION_PSEUDO, key, "load_stopped", NULL,
-                                          nonrsc - 2, -(int) n);
+                                          nonrsc - 2, 0);
             ls->reason = g_strdup("utilization: what stops on the node frees its capacity");
             for (guint i = 0; i < b.g->actions->len; i++) {
                 herd_action_t *a = b.g->actions->pdata[i];
-                if (a->kind != HERD_ACTION_RSC || !a->node || strcmp(a->node, ns->cfg->uname))
+                if (a->kind != HERD_ACTION_RSC || !a->node)
+                    continue;
+                if (!strcmp(a->task, "migrate_to")) {
+                    const char *tgt = g_hash_table_lookup(a->meta, "migrate_target");
+                    if (tgt && !strcmp(tgt, ns->cfg->uname))
+                        gb_order(&b, ls, a);
+                    continue;
+                }
+                if (strcmp(a->node, ns->cfg->uname))
                     continue;
                 if (!strcmp(a->task, "stop"))
                     gb_order(&b, a, ls);
