@@ -112,12 +112,6 @@ static int inst_of(const char *name)
     return c ? atoi(c + 1) : -1;
 }
 
-static bool id_matches(const char *hist_id, const char *cfg_id)
-{
-    size_t n = strlen(cfg_id);
-    return !strncmp(hist_id, cfg_id, n) && (hist_id[n] == '\0' || hist_id[n] == ':');
-}
-
 /* whether a history leaves the resource active (roughly, for naming) */
 static bool hist_active(const herd_rsc_history_t *h)
 {
@@ -138,23 +132,33 @@ static bool hist_active(const herd_rsc_history_t *h)
     return active;
 }
 
+static char *hist_key(const char *node, const char *id)
+{
+    return g_strdup_printf("%s\x1f%s", node, id);
+}
+
+/* the history recorded under exactly `id` on a node, or NULL */
+static const herd_rsc_history_t *hist_exact(gb_t *b, const char *node, const char *id)
+{
+    g_autofree char *k = hist_key(node, id);
+    return g_hash_table_lookup(b->hist_exact, k);
+}
+
 /* the history of a primitive on a node (by configured id), or NULL */
 static const herd_rsc_history_t *history_on(gb_t *b, const herd_placement_t *p, const char *node)
 {
-    GPtrArray *l = g_hash_table_lookup(b->hist_by_node, node);
-    if (!l)
-        return NULL;
     const herd_cib_rsc_t *cl = clone_of(p->cfg);
-    bool anon = cl && !cl->unique;
+    if (!(cl && !cl->unique))
+        return hist_exact(b, node, p->name);
+    g_autofree char *k = hist_key(node, p->cfg->id);
+    GPtrArray *l = g_hash_table_lookup(b->hist_base, k);
     const herd_rsc_history_t *first = NULL;
-    for (guint i = 0; i < l->len; i++) {
+    for (guint i = 0; l && i < l->len; i++) {
         const herd_rsc_history_t *h = l->pdata[i];
-        if (anon ? id_matches(h->rsc_id, p->cfg->id) : !strcmp(h->rsc_id, p->name)) {
-            if (!anon || hist_active(h))
-                return h;
-            if (!first)
-                first = h;
-        }
+        if (hist_active(h))
+            return h;
+        if (!first)
+            first = h;
     }
     return first;
 }
@@ -177,11 +181,7 @@ static char *exec_name(gb_t *b, const herd_placement_t *p, const char *node)
     }
     if (!id)
         id = p->cfg->id;
-    GPtrArray *l = g_hash_table_lookup(b->hist_by_node, node);
-    for (guint i = 0; l && i < l->len; i++)
-        if (!strcmp(((herd_rsc_history_t *) l->pdata[i])->rsc_id, id))
-            return g_strdup(id);
-    return g_strdup(p->name);
+    return g_strdup(hist_exact(b, node, id) ? id : p->name);
 }
 
 static guint64 op_timeout(gb_t *b, const herd_cib_rsc_t *r, const char *task, guint64 interval)
@@ -1133,7 +1133,8 @@ static void gb_clear(gb_t *b)
 {
     g_hash_table_destroy(b->index);
     g_hash_table_destroy(b->edges);
-    g_hash_table_destroy(b->hist_by_node);
+    g_hash_table_destroy(b->hist_exact);
+    g_hash_table_destroy(b->hist_base);
     g_hash_table_destroy(b->decision_by_rsc);
     g_hash_table_destroy(b->prim_acts);
     g_hash_table_destroy(b->group_of_prim);
@@ -1187,8 +1188,9 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
     b.g->actions = g_ptr_array_new_with_free_func((GDestroyNotify) action_free);
     b.index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     b.edges = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    b.hist_by_node = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                           (GDestroyNotify) g_ptr_array_unref);
+    b.hist_exact = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    b.hist_base = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_ptr_array_unref);
     b.decision_by_rsc = g_hash_table_new(g_str_hash, g_str_equal);
     b.prim_acts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
                                         (GDestroyNotify) prim_acts_free);
@@ -1201,10 +1203,21 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
 
     for (guint i = 0; i < cib->histories->len; i++) {
         const herd_rsc_history_t *h = cib->histories->pdata[i];
-        GPtrArray *l = g_hash_table_lookup(b.hist_by_node, h->node);
+        g_hash_table_insert(b.hist_exact, hist_key(h->node, h->rsc_id), (gpointer) h);
+        /* "rsc:3" is also found under "rsc" (anonymous clone instances) */
+        const char *c = strrchr(h->rsc_id, ':');
+        bool digits = c && c[1];
+        for (const char *d = c ? c + 1 : NULL; digits && *d; d++)
+            digits = g_ascii_isdigit(*d);
+        g_autofree char *base = digits ? g_strndup(h->rsc_id, (gsize) (c - h->rsc_id))
+                                       : g_strdup(h->rsc_id);
+        char *bk = hist_key(h->node, base);
+        GPtrArray *l = g_hash_table_lookup(b.hist_base, bk);
         if (!l) {
             l = g_ptr_array_new();
-            g_hash_table_insert(b.hist_by_node, h->node, l);
+            g_hash_table_insert(b.hist_base, bk, l);
+        } else {
+            g_free(bk);
         }
         g_ptr_array_add(l, (gpointer) h);
     }
@@ -1369,11 +1382,7 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
         const herd_decision_t *d = res->decisions->pdata[i];
         if (d->kind != HERD_DECISION_STOP || !d->from || g_hash_table_contains(b.prim_acts, d->rsc))
             continue;
-        const herd_rsc_history_t *h = NULL;
-        GPtrArray *l = g_hash_table_lookup(b.hist_by_node, d->from);
-        for (guint k = 0; l && k < l->len && !h; k++)
-            if (!strcmp(((herd_rsc_history_t *) l->pdata[k])->rsc_id, d->rsc))
-                h = l->pdata[k];
+        const herd_rsc_history_t *h = hist_exact(&b, d->from, d->rsc);
         int group = (int) (res->rsc_order->len + res->placements->len + 2 + i) * 65536;
         herd_action_t *prev = NULL;
         for (int t = 0; t < 2; t++) {

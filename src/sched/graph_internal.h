@@ -10,7 +10,8 @@ typedef struct {
     herd_graph_t *g;
     GHashTable *index;           /* "key@node" -> herd_action_t* */
     GHashTable *edges;           /* "first>then" set */
-    GHashTable *hist_by_node;    /* uname -> GPtrArray of herd_rsc_history_t* */
+    GHashTable *hist_exact;      /* "node\x1fid" -> herd_rsc_history_t* */
+    GHashTable *hist_base;       /* "node\x1fid without :N" -> GPtrArray of them */
     GHashTable *decision_by_rsc; /* instance name -> first herd_decision_t* */
     GHashTable *prim_acts;       /* instance name -> prim_acts_t* */
     GHashTable *group_of_prim;   /* instance name -> synapse group (int) */
