@@ -278,6 +278,7 @@ typedef struct {
     char *first_action, *then_action;  /* default start */
     herd_order_kind_t kind;
     bool symmetrical;
+    bool require_all;        /* require-all= (default true) */
     int score; bool has_score;  /* legacy score= (0 = optional) */
     GPtrArray *sets;
     int line;

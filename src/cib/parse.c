@@ -965,6 +965,8 @@ static void parse_constraints(parser_t *p, xmlNode *n)
                 o->kind = HERD_ORDER_MANDATORY;
             g_autofree char *sym = attr(c, "symmetrical");
             o->symmetrical = herd_cib_parse_bool(sym, o->kind != HERD_ORDER_SERIALIZE);
+            g_autofree char *ra = attr(c, "require-all");
+            o->require_all = herd_cib_parse_bool(ra, true);
             o->sets = parse_sets(p, c);
             check_rsc_ref(p, c, "first", o->first);
             check_rsc_ref(p, c, "then", o->then);

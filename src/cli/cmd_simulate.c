@@ -307,6 +307,27 @@ static void print_summary(const herd_sched_result_t *res, FILE *out)
     g_ptr_array_free(details, TRUE);
 }
 
+/* ---- executing the graph ------------------------------------------------ */
+
+static void print_transition(const herd_sched_result_t *res, FILE *out)
+{
+    g_autoptr(GPtrArray) fired = herd_graph_execute(res->graph);
+    for (guint i = 0; i < fired->len; i++) {
+        g_autofree char *line = herd_graph_action_line(fired->pdata[i]);
+        fprintf(out, "%s\n", line);
+    }
+}
+
+static int write_text_file(const char *path, const char *text)
+{
+    g_autoptr(GError) err = NULL;
+    if (!g_file_set_contents(path, text, -1, &err)) {
+        fprintf(stderr, "herd simulate: cannot write %s: %s\n", path, err->message);
+        return HERD_EXIT_CANTCREATE;
+    }
+    return HERD_EXIT_OK;
+}
+
 /* ---- command ------------------------------------------------------------ */
 
 int cmd_simulate(int argc, char **argv)
@@ -384,9 +405,22 @@ int cmd_simulate(int argc, char **argv)
     }
     if (o.simulate) {
         fprintf(stdout, "\nExecuting Cluster Transition:\n");
+        print_transition(res, stdout);
         v.revised = true;
         fprintf(stdout, "\n");
         print_status(&v, stdout, "Revised Cluster Status:");
+    }
+    if (o.graph_file) {
+        g_autofree char *xml = herd_graph_to_xml(res->graph, cib);
+        int wrc = write_text_file(o.graph_file, xml);
+        if (wrc)
+            ret = wrc;
+    }
+    if (o.dot_file) {
+        g_autofree char *dot = herd_graph_to_dot(res->graph);
+        int wrc = write_text_file(o.dot_file, dot);
+        if (wrc)
+            ret = wrc;
     }
 out:
     if (by_name)

@@ -65,6 +65,8 @@ typedef struct {
     bool standby_onfail;
 } herd_node_state_t;
 
+typedef struct herd_graph herd_graph_t;
+
 typedef struct {
     GPtrArray *decisions;    /* herd_decision_t*, in summary order */
     GPtrArray *placements;   /* herd_placement_t*, resource order */
@@ -72,6 +74,7 @@ typedef struct {
     GPtrArray *rsc_order;    /* top-level const herd_cib_rsc_t* in display
                               * order (priority, then configuration) */
     bool have_quorum;
+    herd_graph_t *graph;     /* the transition graph (see below) */
 } herd_sched_result_t;
 
 /* Run the scheduler.  Returns a new result (never NULL for a loaded CIB). */
@@ -80,5 +83,78 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now);
 /* Free a result.  NULL is fine. */
 void herd_sched_result_free(herd_sched_result_t *res);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(herd_sched_result_t, herd_sched_result_free)
+
+/* ---- the transition graph --------------------------------------------- *
+ *
+ * The actions the decisions need and the orderings between them, in the
+ * shape Pacemaker's transition graph has, so that a daemon can execute it:
+ * an action runs once every action in its `inputs` has completed.  The
+ * actions are kept in synapse order (the order Pacemaker writes them and
+ * a simulated execution scans them in); `id` is the position. */
+
+typedef enum {
+    HERD_ACTION_RSC,         /* an executor operation on a node */
+    HERD_ACTION_PSEUDO,      /* a point in the graph (group/clone start, a
+                              * stop implied by fencing); nothing runs */
+    HERD_ACTION_CLUSTER,     /* do_shutdown, clear_failcount on a node */
+    HERD_ACTION_FENCE,       /* fence a node */
+} herd_action_kind_t;
+
+typedef struct herd_action herd_action_t;
+
+struct herd_action {
+    int id;                  /* position in herd_graph_t.actions */
+    herd_action_kind_t kind;
+    char *task;              /* start stop monitor promote demote notify
+                              * migrate_to migrate_from cancel running
+                              * stopped promoted demoted stonith ... */
+    char *key;               /* operation key: "rsc_monitor_10000",
+                              * "grp_running_0", "stonith-n1-reboot" */
+    char *rsc;               /* resource instance ("rsc:1"), NULL for
+                              * fencing and node actions */
+    char *rsc_id;            /* the name the executor knows it by on the
+                              * node (the id in its history there) */
+    const herd_cib_rsc_t *cfg;   /* the primitive (or group/clone); NULL
+                                  * for orphans (no longer configured) */
+    char *klass, *provider, *type;   /* the agent of a resource action */
+    char *node;              /* node it runs on (NULL for pseudo) */
+    guint64 interval_ms;     /* monitor / cancel interval */
+    guint64 timeout_ms;
+    GHashTable *meta;        /* name -> value, written as CRM_meta_NAME */
+    GHashTable *params;      /* instance attributes for the agent */
+    char *reason;            /* why the action exists, in words */
+    GPtrArray *inputs;       /* herd_action_t* that must complete first */
+    bool fence_implied;      /* a stop the fencing of its node implies */
+    int sort_group, sort_rank, seq;   /* internal: synapse order */
+};
+
+struct herd_graph {
+    GPtrArray *actions;      /* herd_action_t*, owned, synapse order */
+};
+
+/* Build the transition graph for a scheduler result (called by
+ * herd_sched_run; exposed for tests).  Returns a new graph owned by the
+ * caller (herd_graph_free). */
+herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t *res);
+
+/* Free a graph.  NULL is fine. */
+void herd_graph_free(herd_graph_t *g);
+
+/* Simulate executing the graph as crm_simulate does: rounds over the
+ * actions in synapse order, each firing every action whose inputs have
+ * completed (an action completes at once when fired).  Returns a new
+ * array of the fired actions in firing order (borrowed pointers; free the
+ * array only).  Actions that never become runnable are left out. */
+GPtrArray *herd_graph_execute(const herd_graph_t *g);
+
+/* One line of crm_simulate's "Executing Cluster Transition:" section for
+ * an action, without the newline.  Returns a new string. */
+char *herd_graph_action_line(const herd_action_t *a);
+
+/* The graph as Pacemaker's transition graph XML.  Returns a new string. */
+char *herd_graph_to_xml(const herd_graph_t *g, const herd_cib_t *cib);
+
+/* The graph as a dot graph (crm_simulate -D).  Returns a new string. */
+char *herd_graph_to_dot(const herd_graph_t *g);
 
 #endif

@@ -2026,6 +2026,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     group_restarts(&s);
     decide(&s, order);
     fill_result(&s);
+    res->graph = herd_graph_build(cib, res);   /* graph.c */
 
     for (guint i = 0; i < s.prims->len; i++) {
         prim_t *p = s.prims->pdata[i];
@@ -2088,5 +2089,6 @@ void herd_sched_result_free(herd_sched_result_t *res)
     g_ptr_array_free(res->placements, TRUE);
     g_ptr_array_free(res->nodes, TRUE);
     g_ptr_array_free(res->rsc_order, TRUE);
+    herd_graph_free(res->graph);
     g_free(res);
 }
