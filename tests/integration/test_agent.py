@@ -420,3 +420,15 @@ def test_run_usage_errors(tenv):
     assert agent(tenv, "run", "ocf:herdtest:exitcode").returncode == 64
     assert agent(tenv, "run", "ocf:herdtest:exitcode", "start", "-p", "novalue").returncode == 64
     assert agent(tenv, "run", "ocf:herdtest:exitcode", "start", "--timeout", "soon").returncode == 64
+
+
+def test_agent_test_heartbeat(tenv):
+    p = agent(tenv, "test", "heartbeat:herdhb")
+    assert p.returncode == 0, p.stdout
+    assert "PASS hb-status-running:" in p.stdout and "PASS hb-stop-stopped:" in p.stdout
+
+
+def test_help_names_the_directories(env):
+    p = agent(env, "run", "--help")
+    assert p.returncode == 0
+    assert "HERD_OCF_ROOT" in p.stdout and "HERD_RSC_TMP_DIR" in p.stdout
