@@ -636,6 +636,16 @@ static void test_ocf(tester_t *t)
      * (explicitly not OCF_ERR_ARGS). */
     texpect(t, "unknown-action", "an unknown action", "herd-no-such-action", NULL,
             HERD_OCF_ERR_UNIMPLEMENTED, false);
+    /* Leave nothing running behind, whatever the checks found (not a check). */
+    {
+        g_autoptr(herd_exec_result_t) r = trun(t, "monitor", NULL);
+        if (r->status == HERD_OP_DONE && r->rc == HERD_OCF_RUNNING_PROMOTED && promotable) {
+            g_autoptr(herd_exec_result_t) d = trun(t, "demote", NULL);
+        }
+        if (r->status == HERD_OP_DONE && r->rc != HERD_OCF_NOT_RUNNING) {
+            g_autoptr(herd_exec_result_t) s = trun(t, "stop", NULL);
+        }
+    }
     t->md = NULL; /* md is freed on return */
 }
 
