@@ -227,7 +227,8 @@ typedef struct {
     const char *cwd;          /* agents' working directory; NULL = "/" */
 } herd_exec_config_t;
 
-/* A new executor (config may be NULL for defaults).  Free with
+/* A new executor (config may be NULL for defaults); it creates HA_RSCTMP
+ * if missing and restores SIGCHLD to its default if it was ignored.  Free with
  * herd_exec_free (never from inside a callback), which cancels everything
  * still queued or running (their process groups are killed and reaped;
  * callbacks are not called). */

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import TOP, run_herd
+from conftest import HERD, TOP, run_herd
 
 AGENTS = os.path.join(TOP, "tests", "agents")
 OCF_ROOT = "/usr/lib/ocf"
@@ -432,3 +432,11 @@ def test_help_names_the_directories(env):
     p = agent(env, "run", "--help")
     assert p.returncode == 0
     assert "HERD_OCF_ROOT" in p.stdout and "HERD_RSC_TMP_DIR" in p.stdout
+
+
+def test_ignored_sigchld_does_not_lose_exit_statuses(tenv):
+    import subprocess
+    p = subprocess.run(["sh", "-c", 'trap "" CHLD; exec "$0" "$@"', HERD,
+                        "agent", "run", "ocf:herdtest:exitcode", "start", "-p", "rc=6"],
+                       env=tenv, capture_output=True, text=True)
+    assert p.returncode == 6, p.stdout + p.stderr
