@@ -12,6 +12,10 @@
 #include "herd_exec.h"
 
 #define META_TIMEOUT_MS 10000
+#define AGENT_DIRS_HELP                                                                  \
+    "Agents are looked for under HERD_OCF_ROOT (default " HERD_OCF_ROOT_DIR "), "        \
+    "HERD_LSB_DIR (/etc/init.d), HERD_STONITH_DIR (/usr/sbin), HERD_HEARTBEAT_DIR "      \
+    "(/etc/ha.d/resource.d); HERD_RSC_TMP_DIR sets HA_RSCTMP (" HERD_RSC_TMP_DIR ")."
 
 /* ---- shared ------------------------------------------------------------- */
 
@@ -87,7 +91,8 @@ static int agent_list(int argc, char **argv)
     cli_common_t common;
     bool done;
     int rc = cli_parse(&argc, &argv, "[CLASS[:PROVIDER]]",
-                       "List installed resource agents (ocf, lsb, stonith, heartbeat).", NULL,
+                       "List installed resource agents (ocf, lsb, stonith, heartbeat).\n\n"
+                       AGENT_DIRS_HELP, NULL,
                        &common, &done);
     if (rc || done)
         return rc;
@@ -252,7 +257,8 @@ static int agent_info(int argc, char **argv)
     cli_common_t common;
     bool done;
     int rc = cli_parse(&argc, &argv, "AGENT",
-                       "Show an agent's parameters and actions from its meta-data.", NULL,
+                       "Show an agent's parameters and actions from its meta-data.\n\n"
+                       AGENT_DIRS_HELP, NULL,
                        &common, &done);
     if (rc || done)
         return rc;
@@ -375,7 +381,8 @@ static int agent_run(int argc, char **argv)
     cli_common_t common;
     bool done;
     int rc = cli_parse(&argc, &argv, "AGENT ACTION",
-                       "Run one action of an agent as the cluster would and show the result.",
+                       "Run one action of an agent as the cluster would and show the result; "
+                       "the exit status is the agent's rc (OCF-mapped).\n\n" AGENT_DIRS_HELP,
                        entries, &common, &done);
     if (rc || done)
         return rc;
@@ -629,6 +636,16 @@ static void test_ocf(tester_t *t)
      * (explicitly not OCF_ERR_ARGS). */
     texpect(t, "unknown-action", "an unknown action", "herd-no-such-action", NULL,
             HERD_OCF_ERR_UNIMPLEMENTED, false);
+    /* Leave nothing running behind, whatever the checks found (not a check). */
+    {
+        g_autoptr(herd_exec_result_t) r = trun(t, "monitor", NULL);
+        if (r->status == HERD_OP_DONE && r->rc == HERD_OCF_RUNNING_PROMOTED && promotable) {
+            g_autoptr(herd_exec_result_t) d = trun(t, "demote", NULL);
+        }
+        if (r->status == HERD_OP_DONE && r->rc != HERD_OCF_NOT_RUNNING) {
+            g_autoptr(herd_exec_result_t) s = trun(t, "stop", NULL);
+        }
+    }
     t->md = NULL; /* md is freed on return */
 }
 
@@ -653,6 +670,28 @@ static void test_lsb(tester_t *t)
     texpect(t, "lsb-stop-running", "stop (running)", "stop", NULL, 0, true);
     texpect(t, "lsb-status-stopped", "status (stopped)", "status", NULL, 3, true);
     texpect(t, "lsb-stop-stopped", "stop (stopped)", "stop", NULL, 0, true);
+}
+
+/* An R1 heartbeat agent: start, status (told on stdout), stop, each twice
+ * where it must be idempotent. */
+static void test_heartbeat(tester_t *t)
+{
+    if (!g_file_test(t->agent->path, G_FILE_TEST_IS_REGULAR)) {
+        check_record(t, "installed", false, "%s does not exist", t->agent->path);
+        return;
+    }
+    {
+        g_autoptr(herd_exec_result_t) r = trun(t, "stop", NULL);
+    }
+    texpect(t, "hb-status-stopped", "status (stopped)", "status", NULL, HERD_OCF_NOT_RUNNING,
+            false);
+    texpect(t, "hb-start", "start", "start", NULL, 0, false);
+    texpect(t, "hb-status-running", "status (running)", "status", NULL, 0, false);
+    texpect(t, "hb-start-running", "start (running)", "start", NULL, 0, false);
+    texpect(t, "hb-stop", "stop", "stop", NULL, 0, false);
+    texpect(t, "hb-status-stopped", "status after stop", "status", NULL, HERD_OCF_NOT_RUNNING,
+            false);
+    texpect(t, "hb-stop-stopped", "stop (stopped)", "stop", NULL, 0, false);
 }
 
 /* A fence agent: meta-data, monitor, list. */
@@ -718,8 +757,10 @@ static int agent_test(int argc, char **argv)
     cli_common_t common;
     bool done;
     int rc = cli_parse(&argc, &argv, "AGENT",
-                       "Check that an agent follows its standard (the ocf-tester checks; the "
-                       "LSB compliance sequence; fence agent metadata, monitor and list).",
+                       "Check that an agent follows its standard: the ocf-tester checks for "
+                       "ocf agents, the LSB compliance sequence for lsb ones, meta-data, "
+                       "monitor and list for stonith ones, start/status/stop for heartbeat "
+                       "ones.  Each failure names its rule.\n\n" AGENT_DIRS_HELP,
                        entries, &common, &done);
     if (rc || done)
         return rc;
@@ -765,7 +806,7 @@ static int agent_test(int argc, char **argv)
         test_stonith(&t);
         break;
     case HERD_AGENT_HEARTBEAT:
-        check_record(&t, "class", false, "heartbeat agents have no compliance test");
+        test_heartbeat(&t);
         break;
     }
     json_builder_end_array(b);

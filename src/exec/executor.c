@@ -574,6 +574,15 @@ herd_exec_t *herd_exec_new(const herd_exec_config_t *cfg)
     ex->busy_rsc = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_queue_init(&ex->queue);
     ex->next_id = 1;
+    /* An ignored SIGCHLD (inherited) makes the kernel reap agents itself and
+     * their exit statuses would be lost. */
+    struct sigaction sa;
+    if (sigaction(SIGCHLD, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) {
+        sa.sa_handler = SIG_DFL;
+        sa.sa_flags = 0;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGCHLD, &sa, NULL);
+    }
     /* Agents expect HA_RSCTMP to exist; failing to make it is theirs to report. */
     if (g_mkdir_with_parents(ex->rsc_tmp, 0755) < 0)
         herd_debug("cannot create %s: %s", ex->rsc_tmp, g_strerror(errno));

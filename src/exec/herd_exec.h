@@ -10,8 +10,12 @@
  * parameters as key=value lines), cwd "/" and bounded output capture;
  * herd enforces the timeout by signalling the whole process group.
  *
- * The executor never blocks on an agent: run the main context
- * (g_main_loop_run, or herd_exec_run_sync for one-shot tools).
+ * Actions start in submission order within a concurrency limit, one at a
+ * time per resource.  The executor never waits for an agent (beyond the
+ * moment a vfork-like start takes to reach exec): run the main context
+ * (g_main_loop_run, or herd_exec_run_wait / herd_exec_run_sync in one-shot
+ * tools).  A failed exec is reported as such (status ERROR or
+ * NOT_INSTALLED, raw_rc -1), never as an agent's result.
  *
  * Ownership: the executor owns requests once submitted (it copies them);
  * results passed to callbacks belong to the executor and live only for the
@@ -223,7 +227,8 @@ typedef struct {
     const char *cwd;          /* agents' working directory; NULL = "/" */
 } herd_exec_config_t;
 
-/* A new executor (config may be NULL for defaults).  Free with
+/* A new executor (config may be NULL for defaults); it creates HA_RSCTMP
+ * if missing and restores SIGCHLD to its default if it was ignored.  Free with
  * herd_exec_free (never from inside a callback), which cancels everything
  * still queued or running (their process groups are killed and reaped;
  * callbacks are not called). */

@@ -156,21 +156,26 @@ static CHILD_CODE int child_entry(void *data)
  * posix_spawn does, spares copying herd's page tables: the parent sleeps
  * until the child has exec'd (or failed), all signals blocked meanwhile so
  * that no handler of ours runs on the child's side before it resets them.
- * Otherwise a plain fork, after which the parent goes on at once. */
+ * Otherwise a plain fork (signals blocked likewise), after which the parent
+ * goes on at once. */
 static pid_t start_child(child_args_t *a, bool share_vm)
 {
-    if (!share_vm) {
-        pid_t pid = fork();
-        if (pid == 0)
-            child_run(a->argv, a->envp, a->cwd, a->in_fd, a->out_fd, a->err_fd, a->errpipe);
-        return pid;
-    }
-    void *stack = g_malloc(CHILD_STACK_SIZE);
+    /* Either way the child starts with every signal blocked, so that none
+     * of herd's handlers runs in it before it has reset them. */
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    pid_t pid = clone(child_entry, (char *)stack + CHILD_STACK_SIZE,
-                      CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+    pid_t pid;
+    void *stack = NULL;
+    if (share_vm) {
+        stack = g_malloc(CHILD_STACK_SIZE);
+        pid = clone(child_entry, (char *)stack + CHILD_STACK_SIZE,
+                    CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+    } else {
+        pid = fork();
+        if (pid == 0)
+            child_run(a->argv, a->envp, a->cwd, a->in_fd, a->out_fd, a->err_fd, a->errpipe);
+    }
     int e = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     g_free(stack);

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import TOP, run_herd
+from conftest import HERD, TOP, run_herd
 
 AGENTS = os.path.join(TOP, "tests", "agents")
 OCF_ROOT = "/usr/lib/ocf"
@@ -420,3 +420,24 @@ def test_run_usage_errors(tenv):
     assert agent(tenv, "run", "ocf:herdtest:exitcode").returncode == 64
     assert agent(tenv, "run", "ocf:herdtest:exitcode", "start", "-p", "novalue").returncode == 64
     assert agent(tenv, "run", "ocf:herdtest:exitcode", "start", "--timeout", "soon").returncode == 64
+
+
+def test_agent_test_heartbeat(tenv):
+    p = agent(tenv, "test", "heartbeat:herdhb")
+    assert p.returncode == 0, p.stdout
+    assert "PASS hb-status-running:" in p.stdout and "PASS hb-stop-stopped:" in p.stdout
+
+
+def test_help_names_the_directories(env):
+    p = agent(env, "run", "--help")
+    assert p.returncode == 0
+    assert "HERD_OCF_ROOT" in p.stdout and "HERD_RSC_TMP_DIR" in p.stdout
+
+
+def test_ignored_sigchld_does_not_lose_exit_statuses(tenv):
+    import signal
+    import subprocess
+    p = subprocess.run([HERD, "agent", "run", "ocf:herdtest:exitcode", "start", "-p", "rc=6"],
+                       env=tenv, capture_output=True, text=True, timeout=60,
+                       preexec_fn=lambda: signal.signal(signal.SIGCHLD, signal.SIG_IGN))
+    assert p.returncode == 6, p.stdout + p.stderr
