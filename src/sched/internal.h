@@ -39,7 +39,8 @@ struct prim {
     herd_role_t next_role;
     const herd_cib_node_t *fence_before; /* node fenced because of this */
     int promo_score;
-    bool is_conn;            /* a remote connection or guest container */
+    bool is_conn;
+    prim_t *guest_conn_of;   /* implicit guest connection: its container */            /* a remote connection or guest container */
 };
 
 /* A placement unit: a primitive, or a group, possibly a clone instance. */

@@ -253,6 +253,42 @@ static void build(sched_t *s)
     }
 }
 
+/* A resource the configuration does not hold (orphans, the implicit
+ * connection of a guest node); owned by the run. */
+static herd_cib_rsc_t *synthetic_rsc(sched_t *s, const char *id, const char *klass,
+                                     const char *provider, const char *type)
+{
+    herd_cib_rsc_t *o = g_new0(herd_cib_rsc_t, 1);
+    o->id = g_strdup(id);
+    o->kind = HERD_RSC_PRIMITIVE;
+    o->klass = g_strdup(klass);
+    o->provider = g_strdup(provider);
+    o->type = g_strdup(type);
+    o->children = g_ptr_array_new();
+    o->meta = g_hash_table_new(g_str_hash, g_str_equal);
+    o->params = g_hash_table_new(g_str_hash, g_str_equal);
+    o->param_sets = g_ptr_array_new();
+    o->utilization = g_hash_table_new(g_str_hash, g_str_equal);
+    o->ops = g_ptr_array_new();
+    g_ptr_array_add(s->orphan_cfgs, o);
+    return o;
+}
+
+/* Guest nodes get an implicit connection resource named after the node,
+ * running with their container. */
+static void build_guest_connections(sched_t *s)
+{
+    for (int n = 0; n < s->nn; n++) {
+        const herd_cib_node_t *nd = s->ns[n]->cfg;
+        if (nd->kind != HERD_NODE_GUEST || g_hash_table_contains(s->prim_by_name, nd->uname))
+            continue;
+        herd_cib_rsc_t *o = synthetic_rsc(s, nd->uname, "ocf", "pacemaker", "remote");
+        unit_t *u = new_unit(s, o, NULL, -1);
+        prim_t *p = u->prims->pdata[0];
+        p->guest_conn_of = g_hash_table_lookup(s->prim_by_name, nd->container_id);
+    }
+}
+
 /* ---- status --------------------------------------------------------- */
 
 /* The clone instance an anonymous history entry on `node` belongs to. */
@@ -553,6 +589,8 @@ static void remote_nodes_online(sched_t *s)
         s->conn[n] = c;
         if (!c)
             continue;
+        if (nd->kind == HERD_NODE_REMOTE && !meta(c->cfg, "allow-migrate"))
+            c->migratable = true;   /* remote connections migrate by default */
         bool up = false;
         for (guint k = 0; k < c->running->len; k++) {
             int m = ((herd_cib_node_t *) c->running->pdata[k])->index;
@@ -595,19 +633,7 @@ static void unpack_histories(sched_t *s)
             /* an orphan: history of a resource no longer configured */
             p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
             if (!p) {
-                herd_cib_rsc_t *o = g_new0(herd_cib_rsc_t, 1);
-                o->id = g_strdup(h->rsc_id);
-                o->kind = HERD_RSC_PRIMITIVE;
-                o->klass = g_strdup(h->klass);
-                o->provider = g_strdup(h->provider);
-                o->type = g_strdup(h->type);
-                o->children = g_ptr_array_new();
-                o->meta = g_hash_table_new(g_str_hash, g_str_equal);
-                o->params = g_hash_table_new(g_str_hash, g_str_equal);
-                o->param_sets = g_ptr_array_new();
-                o->utilization = g_hash_table_new(g_str_hash, g_str_equal);
-                o->ops = g_ptr_array_new();
-                g_ptr_array_add(s->orphan_cfgs, o);
+                herd_cib_rsc_t *o = synthetic_rsc(s, h->rsc_id, h->klass, h->provider, h->type);
                 unit_t *u = new_unit(s, o, NULL, -1);
                 p = u->prims->pdata[0];
                 p->orphan = true;
@@ -1877,6 +1903,11 @@ static void decide(sched_t *s, GPtrArray *order)
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
+        if (p->guest_conn_of)
+            decide_prim(s, p);
+    }
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
         if (!p->orphan || !p->running->len || !s->cib->options.stop_orphan_resources)
             continue;
         for (guint k = 0; k < p->running->len; k++) {
@@ -1907,7 +1938,7 @@ static void fill_result(sched_t *s)
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
-        if (p->orphan)
+        if (p->orphan || p->guest_conn_of)
             continue;
         herd_placement_t *pl = g_new0(herd_placement_t, 1);
         pl->name = g_strdup(p->name);
@@ -1968,6 +1999,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
 
     unpack_nodes(&s);
     build(&s);
+    build_guest_connections(&s);
     /* unclean nodes are fenced (their resources then count as stopped) */
     for (int n = 0; n < s.nn; n++)
         if (s.ns[n]->unclean && !s.fenced[n]) {
@@ -2017,6 +2049,13 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
             assign_unit(&s, u);
         else if (c)
             assign_clone(&s, c);
+    }
+    for (guint i = 0; i < s.prims->len; i++) {
+        prim_t *p = s.prims->pdata[i];
+        if (p->guest_conn_of) {
+            p->next = p->guest_conn_of->next;
+            p->next_role = p->next ? HERD_ROLE_STARTED : HERD_ROLE_STOPPED;
+        }
     }
     for (guint i = 0; i < s.clones->len; i++)
         promote(&s, s.clones->pdata[i]);
