@@ -658,6 +658,8 @@ static void unpack_histories(sched_t *s)
         }
         if (!p)
             continue;
+        if (st.active && !p->hist_name)
+            p->hist_name = g_strdup(h->rsc_id);
         if (st.active) {
             if (!st.failed && p->managed && definition_changed(s, cfg, st.last_start, ns->cfg) == 1) {
                 p->restart = true;
@@ -1448,9 +1450,10 @@ static void promote(sched_t *s, clone_t *c)
                 }
             }
         } else {
-            /* the instance's own name first, then the clone child's id */
-            const char *names[2] = {p->name, pid};
-            for (int k = 0; k < 2 && !has; k++) {
+            /* the name its history has on the node, the instance's own
+             * name, then the clone child's id */
+            const char *names[3] = {p->hist_name ? p->hist_name : p->name, p->name, pid};
+            for (int k = 0; k < 3 && !has; k++) {
                 g_autofree char *key = g_strdup_printf("master-%s", names[k]);
                 const char *v = g_hash_table_lookup(nd->attrs, key);
                 if (v && herd_score_parse(v, &sc))
@@ -2070,6 +2073,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
         prim_t *p = s.prims->pdata[i];
         g_free(p->name); g_ptr_array_free(p->running, TRUE); g_free(p->ban); g_free(p->loc);
         g_free(p->unrunnable_reason);
+        g_free(p->hist_name);
         g_free(p);
     }
     for (guint i = 0; i < s.all_units->len; i++) {
