@@ -56,6 +56,7 @@ struct unit {
     const herd_cib_node_t *prefer;   /* tie-break node (first member's) */
     const herd_cib_node_t *assigned;
     bool done, busy;
+    bool score_set;              /* score holds the assignment scores */
     int priority;
     int order;                   /* configuration order */
 };

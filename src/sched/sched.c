@@ -1267,6 +1267,7 @@ static void assign_unit(sched_t *s, unit_t *u)
     base_scores(s, u, sc);
     apply_colocations(s, u, sc, NULL);
     bool merged = merge_dependents(s, u, sc, 0);
+    u->score_set = true;
     bool managed = true;
     for (guint k = 0; k < u->prims->len; k++)
         managed &= ((prim_t *) u->prims->pdata[k])->managed;
@@ -1396,6 +1397,8 @@ static void assign_clone(sched_t *s, clone_t *c)
     }
     for (guint i = 0; i < c->units->len; i++) {
         unit_t *u = c->units->pdata[i];
+        memcpy(u->score, csc, sizeof(int) * (size_t) nn);
+        u->score_set = true;
         bool ok = u->assigned != NULL;
         for (guint k = 0; k < u->prims->len; k++) {
             prim_t *p = u->prims->pdata[k];
@@ -1927,6 +1930,7 @@ static void decide(sched_t *s, GPtrArray *order)
 static void placement_free(herd_placement_t *p)
 {
     g_free(p->name); g_free(p->top_id); g_free(p->next);
+    g_free(p->scores);
     g_ptr_array_free(p->current, TRUE);
     g_free(p);
 }
@@ -1955,6 +1959,10 @@ static void fill_result(sched_t *s)
         pl->next_role = p->next_role;
         pl->failed = p->failed;
         pl->managed = p->managed;
+        if (p->unit->score_set) {
+            pl->scores = g_new0(int, s->nn ? s->nn : 1);
+            memcpy(pl->scores, p->unit->score, sizeof(int) * (size_t) s->nn);
+        }
         g_ptr_array_add(res->placements, pl);
     }
 }
