@@ -83,14 +83,41 @@ static void print_prim_line(view_t *v, FILE *out, const char *indent, const herd
     g_autoptr(GString) nodes = g_string_new(NULL);
     pl_nodes(v, p, nodes);
     bool stopped = nodes->len == 0;
-    fprintf(out, "%s* %s\t(%s):\t %s", indent, p->name, agent_str(p->cfg, agent, sizeof agent),
-            stopped ? "Stopped" : role_word(role, promotable));
-    if (!stopped)
-        fprintf(out, " %s", nodes->str);
-    if (!v->revised && p->failed && !stopped)
-        fprintf(out, " (FAILED)");
+    bool failed = p->failed && !stopped && (!v->revised || p->blocked);
+    bool multi = (!v->revised || p->blocked) && p->current->len > 1;
+    if (multi && v->revised) {
+        g_string_truncate(nodes, 0);
+        v->revised = false;
+        pl_nodes(v, p, nodes);
+        v->revised = true;
+    }
+    g_autoptr(GString) flags = g_string_new(NULL);
+    if (p->disabled)
+        g_string_append(flags, "disabled");
+    if (p->blocked)
+        g_string_append_printf(flags, "%sblocked", flags->len ? ", " : "");
     if (!p->managed)
-        fprintf(out, " (unmanaged)");
+        g_string_append_printf(flags, "%sunmanaged", flags->len ? ", " : "");
+    fprintf(out, "%s* %s\t(%s):\t ", indent, p->name, agent_str(p->cfg, agent, sizeof agent));
+    if (stopped) {
+        fprintf(out, "Stopped");
+    } else {
+        const char *word = role_word(role, promotable);
+        if (failed)
+            fprintf(out, "FAILED%s%s", role == HERD_ROLE_PROMOTED ? " " : "",
+                    role == HERD_ROLE_PROMOTED ? word : "");
+        else
+            fprintf(out, "%s", word);
+        if (multi) {
+            if (flags->len)
+                fprintf(out, " (%s)", flags->str);
+            fprintf(out, " [ %s ]\n", nodes->str);
+            return;
+        }
+        fprintf(out, " %s", nodes->str);
+    }
+    if (flags->len)
+        fprintf(out, " (%s)", flags->str);
     fprintf(out, "\n");
 }
 
@@ -436,6 +463,7 @@ int cmd_simulate(int argc, char **argv)
     g_autoptr(herd_cib_t) cib = NULL;
     g_autoptr(herd_sched_result_t) res = NULL;
     g_autoptr(GError) err = NULL;
+    g_autofree char *date_line = NULL;
     GHashTable *by_name = NULL;
     if (rc || done) {
         ret = rc;
@@ -471,11 +499,29 @@ int cmd_simulate(int argc, char **argv)
         g_hash_table_insert(by_name, p->name, p);
     }
     view_t v = {cib, res, by_name, false};
+    if (cib->execution_date && !o.time) {
+        g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(now);
+        if (dt) {
+            g_autofree char *when_s = g_date_time_format(dt, "%Y-%m-%d %H:%M:%SZ");
+            date_line = g_strdup_printf("Using the original execution date of: %s\n", when_s);
+        }
+    }
     if (common.format != HERD_OUTPUT_TEXT) {
         g_autoptr(JsonNode) data = result_json(res);
         herd_output_emit(stdout, common.format, "simulate", data, HERD_EXIT_OK, NULL, NULL);
         goto out;
     }
+    if (date_line)
+        fputs(date_line, stdout);
+    int disabled = 0, blocked = 0;
+    for (guint i = 0; i < res->placements->len; i++) {
+        const herd_placement_t *p = res->placements->pdata[i];
+        disabled += p->disabled;
+        blocked += p->blocked;
+    }
+    if (!o.quiet && (disabled || blocked))
+        printf("%d of %u resource instances DISABLED and %d BLOCKED from further action due to "
+               "failure\n\n", disabled, res->placements->len, blocked);
     if (!o.quiet) {
         print_status(&v, stdout, "Current cluster status:");
         fprintf(stdout, "\n");
@@ -489,6 +535,8 @@ int cmd_simulate(int argc, char **argv)
     }
     if (o.simulate) {
         fprintf(stdout, "\nExecuting Cluster Transition:\n");
+        if (date_line)
+            fputs(date_line, stdout);
         v.revised = true;
         fprintf(stdout, "\n");
         print_status(&v, stdout, "Revised Cluster Status:");

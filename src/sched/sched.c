@@ -1959,6 +1959,10 @@ static void fill_result(sched_t *s)
         pl->next_role = p->next_role;
         pl->failed = p->failed;
         pl->managed = p->managed;
+        pl->blocked = p->blocked;
+        for (const herd_cib_rsc_t *a = p->cfg; a; a = a->parent)
+            if (herd_role_parse(meta(a, "target-role")) == HERD_ROLE_STOPPED)
+                pl->disabled = true;
         if (p->unit->score_set) {
             pl->scores = g_new0(int, s->nn ? s->nn : 1);
             memcpy(pl->scores, p->unit->score, sizeof(int) * (size_t) s->nn);
@@ -2071,6 +2075,17 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     for (guint i = 0; i < s.clones->len; i++)
         promote(&s, s.clones->pdata[i]);
     /* resources on fenced nodes: they are stopped by the fencing */
+    /* blocked resources stay as they are */
+    for (guint i = 0; i < s.prims->len; i++) {
+        prim_t *p = s.prims->pdata[i];
+        if (p->blocked && p->running->len) {
+            const herd_cib_node_t *n = p->running->pdata[0];
+            if (!s.fenced[n->index]) {
+                p->next = n;
+                p->next_role = p->role;
+            }
+        }
+    }
     group_restarts(&s);
     apply_orders(&s);
     group_restarts(&s);
