@@ -39,7 +39,9 @@ struct prim {
     herd_role_t next_role;
     const herd_cib_node_t *fence_before; /* node fenced because of this */
     int promo_score;
-    bool is_conn;            /* a remote connection or guest container */
+    bool is_conn;
+    char *hist_name;         /* the id its status history used */
+    prim_t *guest_conn_of;   /* implicit guest connection: its container */            /* a remote connection or guest container */
 };
 
 /* A placement unit: a primitive, or a group, possibly a clone instance. */
@@ -54,6 +56,7 @@ struct unit {
     const herd_cib_node_t *prefer;   /* tie-break node (first member's) */
     const herd_cib_node_t *assigned;
     bool done, busy;
+    bool score_set;              /* score holds the assignment scores */
     int priority;
     int order;                   /* configuration order */
 };
@@ -90,6 +93,7 @@ typedef struct {
     herd_sched_result_t *res;
     GPtrArray *fence;            /* fence decisions (herd_decision_t*) */
     bool *fenced;                /* per node: will be fenced */
+    bool *unfenceable;           /* per node: unclean, but no quorum to fence */
     int *load;                   /* per node assigned primitive count */
     GHashTable **used;           /* per node utilization used (name -> int) */
     const unit_t *fit_unit;      /* unit being placed (utilization check) */

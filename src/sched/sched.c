@@ -112,6 +112,12 @@ static void fence_node(sched_t *s, int i, const char *reason)
     if (s->fenced[i])
         return;
     const herd_cib_node_t *n = s->ns[i]->cfg;
+    const char *nqp = s->cib->options.no_quorum_policy;
+    if (s->cib->options.stonith_enabled && !s->cib->have_quorum && strcmp(nqp, "ignore") != 0 &&
+        strcmp(nqp, "suicide") != 0) {
+        s->unfenceable[i] = true;   /* no fencing without quorum */
+        return;
+    }
     s->fenced[i] = true;
     if (!s->cib->options.stonith_enabled)
         return;
@@ -250,6 +256,42 @@ static void build(sched_t *s)
             g_hash_table_insert(s->clone_by_rsc, (gpointer) child, c);
         }
         /* bundles: not scheduled yet */
+    }
+}
+
+/* A resource the configuration does not hold (orphans, the implicit
+ * connection of a guest node); owned by the run. */
+static herd_cib_rsc_t *synthetic_rsc(sched_t *s, const char *id, const char *klass,
+                                     const char *provider, const char *type)
+{
+    herd_cib_rsc_t *o = g_new0(herd_cib_rsc_t, 1);
+    o->id = g_strdup(id);
+    o->kind = HERD_RSC_PRIMITIVE;
+    o->klass = g_strdup(klass);
+    o->provider = g_strdup(provider);
+    o->type = g_strdup(type);
+    o->children = g_ptr_array_new();
+    o->meta = g_hash_table_new(g_str_hash, g_str_equal);
+    o->params = g_hash_table_new(g_str_hash, g_str_equal);
+    o->param_sets = g_ptr_array_new();
+    o->utilization = g_hash_table_new(g_str_hash, g_str_equal);
+    o->ops = g_ptr_array_new();
+    g_ptr_array_add(s->orphan_cfgs, o);
+    return o;
+}
+
+/* Guest nodes get an implicit connection resource named after the node,
+ * running with their container. */
+static void build_guest_connections(sched_t *s)
+{
+    for (int n = 0; n < s->nn; n++) {
+        const herd_cib_node_t *nd = s->ns[n]->cfg;
+        if (nd->kind != HERD_NODE_GUEST || g_hash_table_contains(s->prim_by_name, nd->uname))
+            continue;
+        herd_cib_rsc_t *o = synthetic_rsc(s, nd->uname, "ocf", "pacemaker", "remote");
+        unit_t *u = new_unit(s, o, NULL, -1);
+        prim_t *p = u->prims->pdata[0];
+        p->guest_conn_of = g_hash_table_lookup(s->prim_by_name, nd->container_id);
     }
 }
 
@@ -553,6 +595,8 @@ static void remote_nodes_online(sched_t *s)
         s->conn[n] = c;
         if (!c)
             continue;
+        if (nd->kind == HERD_NODE_REMOTE && !meta(c->cfg, "allow-migrate"))
+            c->migratable = true;   /* remote connections migrate by default */
         bool up = false;
         for (guint k = 0; k < c->running->len; k++) {
             int m = ((herd_cib_node_t *) c->running->pdata[k])->index;
@@ -595,19 +639,7 @@ static void unpack_histories(sched_t *s)
             /* an orphan: history of a resource no longer configured */
             p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
             if (!p) {
-                herd_cib_rsc_t *o = g_new0(herd_cib_rsc_t, 1);
-                o->id = g_strdup(h->rsc_id);
-                o->kind = HERD_RSC_PRIMITIVE;
-                o->klass = g_strdup(h->klass);
-                o->provider = g_strdup(h->provider);
-                o->type = g_strdup(h->type);
-                o->children = g_ptr_array_new();
-                o->meta = g_hash_table_new(g_str_hash, g_str_equal);
-                o->params = g_hash_table_new(g_str_hash, g_str_equal);
-                o->param_sets = g_ptr_array_new();
-                o->utilization = g_hash_table_new(g_str_hash, g_str_equal);
-                o->ops = g_ptr_array_new();
-                g_ptr_array_add(s->orphan_cfgs, o);
+                herd_cib_rsc_t *o = synthetic_rsc(s, h->rsc_id, h->klass, h->provider, h->type);
                 unit_t *u = new_unit(s, o, NULL, -1);
                 p = u->prims->pdata[0];
                 p->orphan = true;
@@ -632,6 +664,8 @@ static void unpack_histories(sched_t *s)
         }
         if (!p)
             continue;
+        if (st.active && !p->hist_name)
+            p->hist_name = g_strdup(h->rsc_id);
         if (st.active) {
             if (!st.failed && p->managed && definition_changed(s, cfg, st.last_start, ns->cfg) == 1) {
                 p->restart = true;
@@ -1239,6 +1273,7 @@ static void assign_unit(sched_t *s, unit_t *u)
     base_scores(s, u, sc);
     apply_colocations(s, u, sc, NULL);
     bool merged = merge_dependents(s, u, sc, 0);
+    u->score_set = true;
     bool managed = true;
     for (guint k = 0; k < u->prims->len; k++)
         managed &= ((prim_t *) u->prims->pdata[k])->managed;
@@ -1368,6 +1403,8 @@ static void assign_clone(sched_t *s, clone_t *c)
     }
     for (guint i = 0; i < c->units->len; i++) {
         unit_t *u = c->units->pdata[i];
+        memcpy(u->score, csc, sizeof(int) * (size_t) nn);
+        u->score_set = true;
         bool ok = u->assigned != NULL;
         for (guint k = 0; k < u->prims->len; k++) {
             prim_t *p = u->prims->pdata[k];
@@ -1422,9 +1459,10 @@ static void promote(sched_t *s, clone_t *c)
                 }
             }
         } else {
-            /* the instance's own name first, then the clone child's id */
-            const char *names[2] = {p->name, pid};
-            for (int k = 0; k < 2 && !has; k++) {
+            /* the name its history has on the node, the instance's own
+             * name, then the clone child's id */
+            const char *names[3] = {p->hist_name ? p->hist_name : p->name, p->name, pid};
+            for (int k = 0; k < 3 && !has; k++) {
                 g_autofree char *key = g_strdup_printf("master-%s", names[k]);
                 const char *v = g_hash_table_lookup(nd->attrs, key);
                 if (v && herd_score_parse(v, &sc))
@@ -1737,6 +1775,16 @@ static void decide_prim(sched_t *s, prim_t *p)
     herd_role_t r0 = p->role, r1 = p->next_role;
     if (promotable && r0 == HERD_ROLE_STARTED)
         r0 = HERD_ROLE_UNPROMOTED;
+    if (p->managed && cur && s->unfenceable[cur->index]) {
+        /* on an unclean node that cannot be fenced: nothing can be done */
+        herd_decision_t *b = decision(HERD_DECISION_STOP, p->name);
+        b->from = g_strdup(cur->uname);
+        if (p->unit->clone && p->unit->clone->promotable)
+            b->from_role = p->role == HERD_ROLE_STARTED ? HERD_ROLE_UNPROMOTED : p->role;
+        b->blocked = true;
+        add_decision(s, b);
+        return;
+    }
     if (!p->managed || (p->blocked && cur && !s->fenced[cur->index]))
         return;
     if (!cur && !nxt && p->blocked_on) {
@@ -1776,9 +1824,20 @@ static void decide_prim(sched_t *s, prim_t *p)
         return;
     }
     const char *nqp = s->cib->options.no_quorum_policy;
-    bool needs_quorum = !(p->cfg->klass && !strcmp(p->cfg->klass, "stonith"));
-    if (!s->res->have_quorum && needs_quorum && strcmp(nqp, "ignore") != 0) {
+    if (!s->res->have_quorum && strcmp(nqp, "ignore") != 0) {
         bool freeze = !strcmp(nqp, "freeze");
+        if (!strcmp(nqp, "demote") && cur) {
+            if (promotable && r0 == HERD_ROLE_PROMOTED) {
+                d = decision(HERD_DECISION_DEMOTE, p->name);
+                d->from_role = r0;
+                d->to_role = HERD_ROLE_UNPROMOTED;
+                d->to = g_strdup(cur->uname);
+                add_decision(s, d);
+                return;
+            }
+            if (promotable)
+                return;
+        }
         if (!cur) {
             d = decision(HERD_DECISION_START, p->name);
             d->to = g_strdup(nxt->uname);
@@ -1787,7 +1846,7 @@ static void decide_prim(sched_t *s, prim_t *p)
             add_decision(s, d);
             return;
         }
-        if (!freeze && !strcmp(nqp, "stop")) {
+        if (!freeze && (!strcmp(nqp, "stop") || !strcmp(nqp, "demote"))) {
             d = decision(HERD_DECISION_STOP, p->name);
             d->from = g_strdup(cur->uname);
             if (promotable)
@@ -1877,6 +1936,11 @@ static void decide(sched_t *s, GPtrArray *order)
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
+        if (p->guest_conn_of)
+            decide_prim(s, p);
+    }
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
         if (!p->orphan || !p->running->len || !s->cib->options.stop_orphan_resources)
             continue;
         for (guint k = 0; k < p->running->len; k++) {
@@ -1893,6 +1957,7 @@ static void decide(sched_t *s, GPtrArray *order)
 static void placement_free(herd_placement_t *p)
 {
     g_free(p->name); g_free(p->top_id); g_free(p->next);
+    g_free(p->scores);
     g_ptr_array_free(p->current, TRUE);
     g_free(p);
 }
@@ -1907,7 +1972,7 @@ static void fill_result(sched_t *s)
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
-        if (p->orphan)
+        if (p->orphan || p->guest_conn_of)
             continue;
         herd_placement_t *pl = g_new0(herd_placement_t, 1);
         pl->name = g_strdup(p->name);
@@ -1921,6 +1986,14 @@ static void fill_result(sched_t *s)
         pl->next_role = p->next_role;
         pl->failed = p->failed;
         pl->managed = p->managed;
+        pl->blocked = p->blocked;
+        for (const herd_cib_rsc_t *a = p->cfg; a; a = a->parent)
+            if (herd_role_parse(meta(a, "target-role")) == HERD_ROLE_STOPPED)
+                pl->disabled = true;
+        if (p->unit->score_set) {
+            pl->scores = g_new0(int, s->nn ? s->nn : 1);
+            memcpy(pl->scores, p->unit->score, sizeof(int) * (size_t) s->nn);
+        }
         g_ptr_array_add(res->placements, pl);
     }
 }
@@ -1953,6 +2026,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.fence = g_ptr_array_new();
     s.orphan_cfgs = g_ptr_array_new();
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
+    s.unfenceable = g_new0(bool, s.nn ? s.nn : 1);
     s.load = g_new0(int, s.nn ? s.nn : 1);
     s.conn = g_new0(prim_t *, s.nn ? s.nn : 1);
     s.used = g_new0(GHashTable *, s.nn ? s.nn : 1);
@@ -1968,6 +2042,12 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
 
     unpack_nodes(&s);
     build(&s);
+    build_guest_connections(&s);
+    if (!cib->have_quorum && cib->options.stonith_enabled &&
+        !strcmp(cib->options.no_quorum_policy, "suicide"))
+        for (int n = 0; n < s.nn; n++)
+            if (s.ns[n]->online && s.ns[n]->cfg->kind == HERD_NODE_MEMBER)
+                fence_node(&s, n, "cluster does not have quorum");
     /* unclean nodes are fenced (their resources then count as stopped) */
     for (int n = 0; n < s.nn; n++)
         if (s.ns[n]->unclean && !s.fenced[n]) {
@@ -2018,9 +2098,27 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
         else if (c)
             assign_clone(&s, c);
     }
+    for (guint i = 0; i < s.prims->len; i++) {
+        prim_t *p = s.prims->pdata[i];
+        if (p->guest_conn_of) {
+            p->next = p->guest_conn_of->next;
+            p->next_role = p->next ? HERD_ROLE_STARTED : HERD_ROLE_STOPPED;
+        }
+    }
     for (guint i = 0; i < s.clones->len; i++)
         promote(&s, s.clones->pdata[i]);
     /* resources on fenced nodes: they are stopped by the fencing */
+    /* blocked resources stay as they are */
+    for (guint i = 0; i < s.prims->len; i++) {
+        prim_t *p = s.prims->pdata[i];
+        if (p->blocked && p->running->len) {
+            const herd_cib_node_t *n = p->running->pdata[0];
+            if (!s.fenced[n->index]) {
+                p->next = n;
+                p->next_role = p->role;
+            }
+        }
+    }
     group_restarts(&s);
     apply_orders(&s);
     group_restarts(&s);
@@ -2032,6 +2130,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
         prim_t *p = s.prims->pdata[i];
         g_free(p->name); g_ptr_array_free(p->running, TRUE); g_free(p->ban); g_free(p->loc);
         g_free(p->unrunnable_reason);
+        g_free(p->hist_name);
         g_free(p);
     }
     for (guint i = 0; i < s.all_units->len; i++) {
@@ -2071,6 +2170,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     }
     g_ptr_array_free(s.orphan_cfgs, TRUE);
     g_free(s.fenced);
+    g_free(s.unfenceable);
     g_free(s.load);
     g_free(s.conn);
     for (int n = 0; n < s.nn; n++)
