@@ -7,6 +7,7 @@
  * stop before start, probes before starts, fencing before the (pseudo)
  * stops of the fenced node's resources, configured orders, migration.
  * Pure and deterministic: no I/O, iteration only over arrays. */
+#include <stdarg.h>
 #include <string.h>
 
 #include "internal.h"
@@ -16,9 +17,6 @@
 
 static void action_free(herd_action_t *a)
 {
-    g_free(a->task); g_free(a->key); g_free(a->rsc); g_free(a->rsc_id); g_free(a->node);
-    g_free(a->klass); g_free(a->provider); g_free(a->type);
-    g_free(a->reason);
     if (a->meta)
         g_hash_table_destroy(a->meta);
     if (a->params)
@@ -33,12 +31,42 @@ void herd_graph_free(herd_graph_t *g)
     if (!g)
         return;
     g_ptr_array_free(g->actions, TRUE);
+    g_string_chunk_free(g->strings);
     g_free(g);
+}
+
+/* a string kept in the graph's string chunk (NULL stays NULL) */
+static char *gs(gb_t *b, const char *str)
+{
+    return str ? g_string_chunk_insert_const(b->g->strings, str) : NULL;
+}
+
+G_GNUC_PRINTF(2, 3)
+static char *gsf(gb_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *t = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return gs(b, t);
+}
+
+/* set a meta attribute (takes `value`) */
+static void meta_set(herd_action_t *a, const char *name, char *value)
+{
+    if (!a->meta)
+        a->meta = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_hash_table_replace(a->meta, g_strdup(name), value);
+}
+
+static const char *meta_get(const herd_action_t *a, const char *name)
+{
+    return a->meta ? g_hash_table_lookup(a->meta, name) : NULL;
 }
 
 static char *action_index_key(const char *key, const char *node)
 {
-    return g_strdup_printf("%s@%s", key, node ? node : "");
+    return g_strconcat(key, "@", node ? node : "", NULL);
 }
 
 /* Find or create an action.  `key` is the operation key; node NULL for
@@ -52,11 +80,10 @@ static herd_action_t *gb_action(gb_t *b, herd_action_kind_t kind, const char *ke
         return a;
     a = g_new0(herd_action_t, 1);
     a->kind = kind;
-    a->key = g_strdup(key);
-    a->task = g_strdup(task);
-    a->node = g_strdup(node);
+    a->key = gs(b, key);
+    a->task = gs(b, task);
+    a->node = gs(b, node);
     a->inputs = g_ptr_array_new();
-    a->meta = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     a->sort_group = group;
     a->sort_rank = rank;
     a->seq = (int) b->g->actions->len;
@@ -76,10 +103,22 @@ static void gb_order(gb_t *b, herd_action_t *first, herd_action_t *then)
 {
     if (!first || !then || first == then)
         return;
-    g_autofree char *ek = g_strdup_printf("%p>%p", (void *) first, (void *) then);
-    if (g_hash_table_contains(b->edges, ek))
-        return;
-    g_hash_table_add(b->edges, g_steal_pointer(&ek));
+    if (then->inputs->len < 8) {
+        for (guint i = 0; i < then->inputs->len; i++)
+            if (then->inputs->pdata[i] == first)
+                return;
+    } else {
+        gpointer ek = GSIZE_TO_POINTER(((gsize) (guint32) first->seq << 32) | (guint32) then->seq);
+        if (then->inputs->len == 8)   /* index the inputs so far */
+            for (guint i = 0; i < then->inputs->len; i++) {
+                const herd_action_t *in = then->inputs->pdata[i];
+                g_hash_table_add(b->edges, GSIZE_TO_POINTER(((gsize) (guint32) in->seq << 32) |
+                                                            (guint32) then->seq));
+            }
+        if (g_hash_table_contains(b->edges, ek))
+            return;
+        g_hash_table_add(b->edges, ek);
+    }
     g_ptr_array_add(then->inputs, first);
 }
 
@@ -134,7 +173,7 @@ static bool hist_active(const herd_rsc_history_t *h)
 
 static char *hist_key(const char *node, const char *id)
 {
-    return g_strdup_printf("%s\x1f%s", node, id);
+    return g_strconcat(node, "\x1f", id, NULL);
 }
 
 /* the history recorded under exactly `id` on a node, or NULL */
@@ -225,27 +264,28 @@ static bool hist_has_monitor(const herd_rsc_history_t *h, guint64 interval);
 static herd_action_t *rsc_op(gb_t *b, const herd_placement_t *p, const char *task, guint64 interval,
                              const char *node, const char *reason)
 {
-    g_autofree char *key = g_strdup_printf("%s_%s_%" G_GUINT64_FORMAT, p->name, task, interval);
-    int group = GPOINTER_TO_INT(g_hash_table_lookup(b->group_of_prim, p->name));
+    char iv[24];
+    g_snprintf(iv, sizeof iv, "%" G_GUINT64_FORMAT, interval);
+    g_autofree char *key = g_strconcat(p->name, "_", task, "_", iv, NULL);
     herd_action_t *a = gb_find(b, key, node);
     if (a)
         return a;
+    int group = GPOINTER_TO_INT(g_hash_table_lookup(b->group_of_prim, p->name));
     a = gb_action(b, HERD_ACTION_RSC, key, task, node, group, prim_rank(task, interval));
-    a->rsc = g_strdup(p->name);
-    a->rsc_id = exec_name(b, p, node);
-    a->klass = g_strdup(p->cfg->klass);
-    a->provider = g_strdup(p->cfg->provider);
-    a->type = g_strdup(p->cfg->type);
+    a->rsc = gs(b, p->name);
+    { g_autofree char *en = exec_name(b, p, node); a->rsc_id = gs(b, en); }
+    a->klass = gs(b, p->cfg->klass);
+    a->provider = gs(b, p->cfg->provider);
+    a->type = gs(b, p->cfg->type);
     if (strcmp(a->rsc_id, a->rsc)) {
         /* the operation key names the resource as the node knows it */
-        g_free(a->key);
-        a->key = g_strdup_printf("%s_%s_%" G_GUINT64_FORMAT, a->rsc_id, task, interval);
+        a->key = gsf(b, "%s_%s_%" G_GUINT64_FORMAT, a->rsc_id, task, interval);
     }
     a->cfg = p->cfg;
     a->interval_ms = interval;
     a->timeout_ms = op_timeout(b, p->cfg, !strcmp(task, "cancel") ? "monitor" : task, interval);
     a->params = g_hash_table_ref(p->cfg->params);
-    a->reason = g_strdup(reason);
+    a->reason = gs(b, reason);
     /* actions Pacemaker creates while unpacking the status (the monitor
      * that is already active, the stop of a failed resource) have the
      * lowest ids and so come last among the resource's synapses */
@@ -258,7 +298,6 @@ static herd_action_t *rsc_op(gb_t *b, const herd_placement_t *p, const char *tas
         (!strcmp(task, "stop") || !strcmp(task, "demote"))) {
         /* the node's fencing stops it: a pseudo action after the fencing */
         a->kind = HERD_ACTION_PSEUDO;
-        g_free(a->node);
         a->node = NULL;
         if (!(p->cfg->klass && !strcmp(p->cfg->klass, "stonith")))
             gb_order(b, g_hash_table_lookup(b->fenced_nodes, node), a);
@@ -277,7 +316,7 @@ static herd_action_t *coll_op(gb_t *b, const char *name, const char *task, int g
     if (a)
         return a;
     a = gb_action(b, HERD_ACTION_PSEUDO, key, task, NULL, group, rank);
-    a->rsc = g_strdup(name);
+    a->rsc = gs(b, name);
     a->cfg = cfg;
     return a;
 }
@@ -355,10 +394,10 @@ static void add_monitors(gb_t *b, const herd_placement_t *p, const char *node, h
             continue;   /* already active under the same key */
         herd_action_t *m = rsc_op(b, p, "monitor", o->interval_ms, node,
                                   after ? "recurring monitor after the start" : "recurring monitor not active");
-        g_hash_table_replace(m->meta, g_strdup("interval"), g_strdup_printf("%" G_GUINT64_FORMAT, o->interval_ms));
-        g_hash_table_replace(m->meta, g_strdup("name"), g_strdup("monitor"));
+        meta_set(m, "interval", g_strdup_printf("%" G_GUINT64_FORMAT, o->interval_ms));
+        meta_set(m, "name", g_strdup("monitor"));
         if (o->role == HERD_ROLE_PROMOTED)
-            g_hash_table_replace(m->meta, g_strdup("role"), g_strdup("Promoted"));
+            meta_set(m, "role", g_strdup("Promoted"));
         gb_order(b, after, m);
         prim_acts_t *pa = g_hash_table_lookup(b->prim_acts, p->name);
         if (pa)
@@ -410,9 +449,8 @@ static void cancel_monitors(gb_t *b, const herd_placement_t *p, const char *node
         herd_action_t *c = rsc_op(b, p, "cancel", op->interval_ms, node,
                                   all ? "monitors stop in maintenance"
                                       : "the monitor is no longer configured for the role");
-        g_hash_table_replace(c->meta, g_strdup("interval"),
-                             g_strdup_printf("%" G_GUINT64_FORMAT, op->interval_ms));
-        g_hash_table_replace(c->meta, g_strdup("operation"), g_strdup("monitor"));
+        meta_set(c, "interval", g_strdup_printf("%" G_GUINT64_FORMAT, op->interval_ms));
+        meta_set(c, "operation", g_strdup("monitor"));
     }
 }
 
@@ -445,9 +483,8 @@ static void add_stopped_monitors(gb_t *b, const herd_placement_t *p, prim_acts_t
                 continue;
             herd_action_t *m = rsc_op(b, p, "monitor", o->interval_ms, node,
                                       "monitor of the stopped role");
-            g_hash_table_replace(m->meta, g_strdup("interval"),
-                                 g_strdup_printf("%" G_GUINT64_FORMAT, o->interval_ms));
-            g_hash_table_replace(m->meta, g_strdup("role"), g_strdup("Stopped"));
+            meta_set(m, "interval", g_strdup_printf("%" G_GUINT64_FORMAT, o->interval_ms));
+            meta_set(m, "role", g_strdup("Stopped"));
             for (guint k = 0; k < pa->probes->len; k++) {
                 herd_action_t *pr = pa->probes->pdata[k];
                 if (!strcmp(pr->node, node))
@@ -480,7 +517,7 @@ static void build_prim(gb_t *b, const herd_placement_t *p)
     add_stopped_monitors(b, p, pa);
     for (guint i = 0; i < pa->monitors->len; i++) {
         herd_action_t *m = pa->monitors->pdata[i];
-        const char *role = g_hash_table_lookup(m->meta, "role");
+        const char *role = meta_get(m, "role");
         if (!role || strcmp(role, "Stopped"))
             continue;
         for (guint k = 0; k < pa->stops->len; k++) {
@@ -583,10 +620,10 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
         const char *from = p->current->pdata[0];
         herd_action_t *mt = rsc_op(b, p, "migrate_to", 0, from, "live migration");
         herd_action_t *mf = rsc_op(b, p, "migrate_from", 0, nxt, "live migration");
-        g_hash_table_replace(mt->meta, g_strdup("migrate_source"), g_strdup(from));
-        g_hash_table_replace(mt->meta, g_strdup("migrate_target"), g_strdup(nxt));
-        g_hash_table_replace(mf->meta, g_strdup("migrate_source"), g_strdup(from));
-        g_hash_table_replace(mf->meta, g_strdup("migrate_target"), g_strdup(nxt));
+        meta_set(mt, "migrate_source", g_strdup(from));
+        meta_set(mt, "migrate_target", g_strdup(nxt));
+        meta_set(mf, "migrate_source", g_strdup(from));
+        meta_set(mf, "migrate_target", g_strdup(nxt));
         gb_order(b, mt, mf);
         gb_order(b, mf, pa->stop_any);
         pa->migrate_to = mt;
@@ -594,9 +631,9 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
         g_autofree char *key = g_strdup_printf("%s_start_0", p->name);
         int group = GPOINTER_TO_INT(g_hash_table_lookup(b->group_of_prim, p->name));
         herd_action_t *s = gb_action(b, HERD_ACTION_PSEUDO, key, "start", NULL, group, 15);
-        s->rsc = g_strdup(p->name);
+        s->rsc = gs(b, p->name);
         s->cfg = p->cfg;
-        s->reason = g_strdup("live migration");
+        s->reason = gs(b, "live migration");
         gb_order(b, pa->stop_any, s);
         gb_order(b, mf, s);
         pa->start = s;
@@ -768,18 +805,18 @@ static herd_action_t *notify_op(gb_t *b, const herd_placement_t *p, const char *
     /* later phases first, post before pre (Pacemaker's creation order,
      * reversed) */
     a = gb_action(b, HERD_ACTION_RSC, key, "notify", node, group, phase * 2 + (pre ? 1 : 0));
-    a->rsc = g_strdup(p->name);
-    a->rsc_id = exec_name(b, p, node);
+    a->rsc = gs(b, p->name);
+    { g_autofree char *en = exec_name(b, p, node); a->rsc_id = gs(b, en); }
     a->cfg = p->cfg;
-    a->klass = g_strdup(p->cfg->klass);
-    a->provider = g_strdup(p->cfg->provider);
-    a->type = g_strdup(p->cfg->type);
+    a->klass = gs(b, p->cfg->klass);
+    a->provider = gs(b, p->cfg->provider);
+    a->type = gs(b, p->cfg->type);
     a->timeout_ms = op_timeout(b, p->cfg, "notify", 0);
     a->params = g_hash_table_ref(p->cfg->params);
-    a->reason = g_strdup_printf("%s-%s notification of the clone", pre ? "pre" : "post",
+    a->reason = gsf(b, "%s-%s notification of the clone", pre ? "pre" : "post",
                                 phase_task[phase]);
-    g_hash_table_replace(a->meta, g_strdup("notify_type"), g_strdup(pre ? "pre" : "post"));
-    g_hash_table_replace(a->meta, g_strdup("notify_operation"), g_strdup(phase_task[phase]));
+    meta_set(a, "notify_type", g_strdup(pre ? "pre" : "post"));
+    meta_set(a, "notify_operation", g_strdup(phase_task[phase]));
     return a;
 }
 
@@ -805,8 +842,8 @@ static void build_notifications(gb_t *b, const herd_cib_rsc_t *c, int group, GPt
         herd_action_t *cpre = coll_op(b, c->id, cpre_n, group, R_CL(ph, SUB_CPRE), c);
         herd_action_t *post = coll_op(b, c->id, post_n, group, R_CL(ph, SUB_POST), c);
         herd_action_t *cpost = coll_op(b, c->id, cpost_n, group, R_CL(ph, SUB_CPOST), c);
-        g_hash_table_replace(pre->meta, g_strdup("notify_type"), g_strdup("pre"));
-        g_hash_table_replace(post->meta, g_strdup("notify_type"), g_strdup("post"));
+        meta_set(pre, "notify_type", g_strdup("pre"));
+        meta_set(post, "notify_type", g_strdup("post"));
         gb_order(b, pre, cpre);
         gb_order(b, cpre, act[ph]);
         gb_order(b, done[ph], post);
@@ -1027,7 +1064,7 @@ static void order_pair(gb_t *b, const char *first, const char *ft, const char *t
         if (ta && ta->migrate_to)
             gb_order(b, f, ta->migrate_to);   /* a migration counts as the start */
         if (!t->reason)
-            t->reason = g_strdup_printf("ordered after %s %s", ft, first);
+            t->reason = gsf(b, "ordered after %s %s", ft, first);
     }
 }
 
@@ -1051,12 +1088,12 @@ static herd_action_t *one_or_more(gb_t *b, const char *name, const herd_cib_rsc_
     if (!starts->len)
         return NULL;
     herd_action_t *a = gb_action(b, HERD_ACTION_PSEUDO, name, "one-or-more", NULL, (1 << 28) - 1, 0);
-    a->reason = g_strdup("one of the resources before it started");
+    a->reason = gs(b, "one of the resources before it started");
     for (guint i = 0; i < starts->len; i++)
         gb_order(b, starts->pdata[i], a);
     gb_order(b, a, then);
     /* it completes when any input does */
-    g_hash_table_replace(a->meta, g_strdup("require_any"), g_strdup("true"));
+    meta_set(a, "require_any", g_strdup("true"));
     return a;
 }
 
@@ -1186,8 +1223,9 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
     b.res = res;
     b.g = g_new0(herd_graph_t, 1);
     b.g->actions = g_ptr_array_new_with_free_func((GDestroyNotify) action_free);
+    b.g->strings = g_string_chunk_new(4096);
     b.index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    b.edges = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    b.edges = g_hash_table_new(g_direct_hash, g_direct_equal);
     b.hist_exact = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     b.hist_base = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) g_ptr_array_unref);
@@ -1262,8 +1300,8 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
                                          dc ? 1 << 20 : fn ? -fn->index : -(int) i);
             if (dc)
                 dc_fence = f;
-            f->reason = g_strdup_printf("fence %s: %s", d->rsc, d->fence_reason ? d->fence_reason : "");
-            g_hash_table_replace(f->meta, g_strdup("stonith_action"), g_strdup(d->fence_action));
+            f->reason = gsf(&b, "fence %s: %s", d->rsc, d->fence_reason ? d->fence_reason : "");
+            meta_set(f, "stonith_action", g_strdup(d->fence_action));
             g_hash_table_insert(b.fenced_nodes, f->node, f);
             if (!dc)
                 g_ptr_array_add(fences, f);
@@ -1389,15 +1427,15 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
             const char *task = t ? "delete" : "stop";
             g_autofree char *key = g_strdup_printf("%s_%s_0", d->rsc, task);
             herd_action_t *a = gb_action(&b, HERD_ACTION_RSC, key, task, d->from, group, 16 - t);
-            a->rsc = g_strdup(d->rsc);
-            a->rsc_id = g_strdup(d->rsc);
+            a->rsc = gs(&b, d->rsc);
+            a->rsc_id = gs(&b, d->rsc);
             if (h) {
-                a->klass = g_strdup(h->klass);
-                a->provider = g_strdup(h->provider);
-                a->type = g_strdup(h->type);
+                a->klass = gs(&b, h->klass);
+                a->provider = gs(&b, h->provider);
+                a->type = gs(&b, h->type);
             }
             a->timeout_ms = 20000;
-            a->reason = g_strdup(t ? "the resource is no longer configured: forget it"
+            a->reason = gs(&b, t ? "the resource is no longer configured: forget it"
                                    : "the resource is no longer configured");
             if (b.fenced_nodes && g_hash_table_contains(b.fenced_nodes, d->from)) {
                 if (t)
@@ -1440,13 +1478,13 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
             g_autofree char *key = g_strdup_printf("load_stopped_%s", ns->cfg->uname);
             herd_action_t *ls = gb_action(&b, HERD_ACTION_PSEUDO, key, "load_stopped", NULL,
                                           nonrsc - 2, 0);
-            ls->reason = g_strdup("utilization: what stops on the node frees its capacity");
+            ls->reason = gs(&b, "utilization: what stops on the node frees its capacity");
             for (guint i = 0; i < b.g->actions->len; i++) {
                 herd_action_t *a = b.g->actions->pdata[i];
                 if (a->kind != HERD_ACTION_RSC || !a->node)
                     continue;
                 if (!strcmp(a->task, "migrate_to")) {
-                    const char *tgt = g_hash_table_lookup(a->meta, "migrate_target");
+                    const char *tgt = meta_get(a, "migrate_target");
                     if (tgt && !strcmp(tgt, ns->cfg->uname))
                         gb_order(&b, ls, a);
                     continue;
@@ -1489,7 +1527,7 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
         g_autofree char *key = g_strdup_printf("do_shutdown-%s", ns->cfg->uname);
         herd_action_t *sd = gb_action(&b, HERD_ACTION_CLUSTER, key, "do_shutdown", ns->cfg->uname,
                                       nonrsc + 1, -(int) n);
-        sd->reason = g_strdup("the node is shutting down");
+        sd->reason = gs(&b, "the node is shutting down");
         if (cib->dc_uuid && !strcmp(ns->cfg->id, cib->dc_uuid))
             dc_shutdown = sd;
         else

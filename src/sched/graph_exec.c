@@ -41,7 +41,7 @@ char *herd_graph_action_line(const herd_action_t *a)
     case HERD_ACTION_PSEUDO:
         return g_strdup_printf("  * Pseudo action:   %s", a->key);
     case HERD_ACTION_FENCE: {
-        const char *act = g_hash_table_lookup(a->meta, "stonith_action");
+        const char *act = a->meta ? g_hash_table_lookup(a->meta, "stonith_action") : NULL;
         return g_strdup_printf("  * Fencing %s (%s)", a->node, act ? act : "reboot");
     }
     case HERD_ACTION_CLUSTER:

@@ -130,6 +130,8 @@ struct herd_action {
 
 struct herd_graph {
     GPtrArray *actions;      /* herd_action_t*, owned, synapse order */
+    GStringChunk *strings;   /* every string of the actions (task, key, rsc,
+                              * node, reason, agent): freed with the graph */
 };
 
 /* Build the transition graph for a scheduler result (called by
