@@ -241,22 +241,22 @@ static guint64 op_timeout(gb_t *b, const herd_cib_rsc_t *r, const char *task, gu
 static int prim_rank(const char *task, guint64 interval)
 {
     if (!strcmp(task, "migrate_from"))
-        return 11;
+        return 22;
     if (!strcmp(task, "migrate_to"))
-        return 12;
+        return 24;
     if (!strcmp(task, "promote"))
-        return 13;
+        return 26;
     if (!strcmp(task, "monitor") && interval)
-        return 14;
+        return 28;
     if (!strcmp(task, "start"))
-        return 15;
+        return 30;
     if (!strcmp(task, "stop"))
-        return 16;
+        return 32;
     if (!strcmp(task, "demote"))
-        return 17;
+        return 34;
     if (!strcmp(task, "monitor"))
-        return 18;
-    return 19;
+        return 36;
+    return 38;
 }
 
 static bool hist_has_monitor(const herd_rsc_history_t *h, guint64 interval);
@@ -291,9 +291,9 @@ static herd_action_t *rsc_op(gb_t *b, const herd_placement_t *p, const char *tas
      * lowest ids and so come last among the resource's synapses */
     if (node && interval && !strcmp(task, "monitor") && node_in(p, node) &&
         hist_has_monitor(history_on(b, p, node), interval))
-        a->sort_rank += 10;
+        a->sort_rank += 20;
     else if (node && !strcmp(task, "stop") && p->failed)
-        a->sort_rank = 23;
+        a->sort_rank = 46;
     if (node && b->fenced_nodes && g_hash_table_contains(b->fenced_nodes, node) &&
         (!strcmp(task, "stop") || !strcmp(task, "demote"))) {
         /* the node's fencing stops it: a pseudo action after the fencing */
@@ -612,6 +612,9 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
             pa->demote = dm;
         }
         herd_action_t *st = rsc_op(b, p, "stop", 0, node, why);
+        if (restart && !p->failed && nxt && !strcmp(node, nxt) && st->sort_rank == 32 &&
+            d->reason && strstr(d->reason, "definition change"))
+            st->sort_rank = 29;   /* a restart for new parameters: created after the start */
         gb_order(b, pa->demote, st);
         g_ptr_array_add(pa->stops, st);
         pa->stop_any = st;
@@ -630,7 +633,7 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
         pa->migrate_from = mf;
         g_autofree char *key = g_strdup_printf("%s_start_0", p->name);
         int group = GPOINTER_TO_INT(g_hash_table_lookup(b->group_of_prim, p->name));
-        herd_action_t *s = gb_action(b, HERD_ACTION_PSEUDO, key, "start", NULL, group, 15);
+        herd_action_t *s = gb_action(b, HERD_ACTION_PSEUDO, key, "start", NULL, group, 30);
         s->rsc = gs(b, p->name);
         s->cfg = p->cfg;
         s->reason = gs(b, "live migration");
@@ -1097,10 +1100,49 @@ static herd_action_t *one_or_more(gb_t *b, const char *name, const herd_cib_rsc_
     return a;
 }
 
+/* resources an order names: the resource, or every primitive made from
+ * a template */
+static GPtrArray *order_targets(gb_t *b, const char *id)
+{
+    GPtrArray *l = g_ptr_array_new();
+    if (!herd_cib_rsc(b->cib, id)) {
+        for (guint i = 0; i < b->cib->all_rscs->len; i++) {
+            const herd_cib_rsc_t *r = b->cib->all_rscs->pdata[i];
+            if (r->template_id && !strcmp(r->template_id, id))
+                g_ptr_array_add(l, r->id);
+        }
+    } else {
+        g_ptr_array_add(l, (gpointer) id);
+    }
+    return l;
+}
+
 static void apply_order(gb_t *b, const herd_order_t *o)
 {
-    if (o->kind == HERD_ORDER_SERIALIZE)
+    if (o->kind == HERD_ORDER_SERIALIZE) {
+        /* not at the same time: the then's start (or migration) waits for
+         * the first's stop */
+        prim_acts_t *fa = o->first ? pa_of(b, o->first) : NULL;
+        prim_acts_t *ta = o->then ? pa_of(b, o->then) : NULL;
+        if (fa && ta && fa->stop_any)
+            gb_order(b, fa->stop_any, ta->migrate_to ? ta->migrate_to : ta->start);
         return;
+    }
+    if (o->first && o->then && (!o->sets || !o->sets->len)) {
+        g_autoptr(GPtrArray) fl = order_targets(b, o->first);
+        g_autoptr(GPtrArray) tl = order_targets(b, o->then);
+        if (fl->len != 1 || tl->len != 1 || strcmp(fl->pdata[0], o->first) ||
+            strcmp(tl->pdata[0], o->then)) {
+            for (guint i = 0; i < fl->len; i++)
+                for (guint k = 0; k < tl->len; k++) {
+                    herd_order_t one = *o;
+                    one.first = fl->pdata[i];
+                    one.then = tl->pdata[k];
+                    apply_order(b, &one);
+                }
+            return;
+        }
+    }
     if (o->sets && o->sets->len) {
         /* sequential sets: each resource after the one before it, and each
          * set after the previous set */
@@ -1426,7 +1468,7 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
         for (int t = 0; t < 2; t++) {
             const char *task = t ? "delete" : "stop";
             g_autofree char *key = g_strdup_printf("%s_%s_0", d->rsc, task);
-            herd_action_t *a = gb_action(&b, HERD_ACTION_RSC, key, task, d->from, group, 16 - t);
+            herd_action_t *a = gb_action(&b, HERD_ACTION_RSC, key, task, d->from, group, 32 - 2 * t);
             a->rsc = gs(&b, d->rsc);
             a->rsc_id = gs(&b, d->rsc);
             if (h) {
