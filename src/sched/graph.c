@@ -390,6 +390,13 @@ static void add_monitors(gb_t *b, const herd_placement_t *p, const char *node, h
         const herd_cib_op_t *o = p->cfg->ops->pdata[i];
         if (!monitor_applies(o, role, promotable))
             continue;
+        bool dup = false;   /* two monitors with one interval: Pacemaker uses neither */
+        for (guint k = 0; k < p->cfg->ops->len && !dup; k++) {
+            const herd_cib_op_t *q = p->cfg->ops->pdata[k];
+            dup = q != o && q->interval_ms == o->interval_ms && !strcmp(q->name, "monitor");
+        }
+        if (dup)
+            continue;
         if ((!after || !fresh) && hist_has_monitor(h, o->interval_ms))
             continue;   /* already active under the same key */
         herd_action_t *m = rsc_op(b, p, "monitor", o->interval_ms, node,
