@@ -324,6 +324,7 @@ static herd_action_t *coll_op(gb_t *b, const char *name, const char *task, int g
 /* ranks of collective pseudo actions (groups: before the members; clones:
  * after their instances) */
 enum {
+    R_GRP_DEMOTED = -46, R_GRP_DEMOTE, R_GRP_PROMOTED, R_GRP_PROMOTE,
     R_GRP_STOPPED = -40, R_GRP_STOP, R_GRP_RUNNING, R_GRP_START,
 };
 /* clones: per phase (demote, promote, stop, start) confirmed-post, post,
@@ -502,6 +503,21 @@ static void add_stopped_monitors(gb_t *b, const herd_placement_t *p, prim_acts_t
     }
 }
 
+/* the role change waits for the cancellation of the old role's monitors */
+static void order_cancels(gb_t *b, const herd_placement_t *p, const char *node, herd_action_t *then)
+{
+    const herd_rsc_history_t *h = history_on(b, p, node);
+    for (guint i = 0; h && i < h->ops->len; i++) {
+        const herd_lrm_op_t *op = h->ops->pdata[i];
+        if (strcmp(op->operation, "monitor") || !op->interval_ms)
+            continue;
+        char iv[24];
+        g_snprintf(iv, sizeof iv, "%" G_GUINT64_FORMAT, op->interval_ms);
+        g_autofree char *key = g_strconcat(p->name, "_cancel_", iv, NULL);
+        gb_order(b, gb_find(b, key, node), then);
+    }
+}
+
 static const herd_decision_t *decision_for(gb_t *b, const char *name)
 {
     return g_hash_table_lookup(b->decision_by_rsc, name);
@@ -670,10 +686,12 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
         if (r1 == HERD_ROLE_PROMOTED) {
             cancel_monitors(b, p, nxt, r1, promotable, false);
             pa->promote = rsc_op(b, p, "promote", 0, nxt, why);
+            order_cancels(b, p, nxt, pa->promote);
             add_monitors(b, p, nxt, r1, pa->promote, promotable);
         } else if (r0 == HERD_ROLE_PROMOTED) {
             cancel_monitors(b, p, nxt, r1, promotable, false);
             pa->demote = rsc_op(b, p, "demote", 0, nxt, why);
+            order_cancels(b, p, nxt, pa->demote);
             add_monitors(b, p, nxt, r1, pa->demote, promotable);
         }
         return;
@@ -715,11 +733,34 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
                         int group, coll_acts_t *out)
 {
     memset(out, 0, sizeof *out);
-    bool any_start = false, any_stop = false;
+    bool any_start = false, any_stop = false, any_promote = false, any_demote = false;
     for (guint i = 0; i < members->len; i++) {
         prim_acts_t *pa = pa_of(b, ((herd_placement_t *) members->pdata[i])->name);
         any_start |= pa->start != NULL;
         any_stop |= pa->stops->len > 0;
+        any_promote |= pa->promote != NULL;
+        any_demote |= pa->demote != NULL;
+    }
+    if (any_promote) {
+        out->promote = coll_op(b, name, "promote", group, R_GRP_PROMOTE, cfg);
+        out->promoted = coll_op(b, name, "promoted", group, R_GRP_PROMOTED, cfg);
+    }
+    if (any_demote) {
+        out->demote = coll_op(b, name, "demote", group, R_GRP_DEMOTE, cfg);
+        out->demoted = coll_op(b, name, "demoted", group, R_GRP_DEMOTED, cfg);
+    }
+    prim_acts_t *prevp = NULL;
+    for (guint i = 0; i < members->len; i++) {
+        prim_acts_t *pa = pa_of(b, ((herd_placement_t *) members->pdata[i])->name);
+        gb_order(b, out->promote, pa->promote);
+        gb_order(b, pa->promote, out->promoted);
+        gb_order(b, out->demote, pa->demote);
+        gb_order(b, pa->demote, out->demoted);
+        if (prevp) {
+            gb_order(b, prevp->promote, pa->promote);
+            gb_order(b, pa->demote, prevp->demote);
+        }
+        prevp = pa;
     }
     if (any_stop) {
         out->stop = coll_op(b, name, "stop", group, R_GRP_STOP, cfg);
@@ -957,6 +998,10 @@ static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *
             gb_order(b, in->ga.running, ca.running);
             gb_order(b, ca.stop, in->ga.stop);
             gb_order(b, in->ga.stopped, ca.stopped);
+            gb_order(b, ca.promote, in->ga.promote);
+            gb_order(b, in->ga.promoted, ca.promoted);
+            gb_order(b, ca.demote, in->ga.demote);
+            gb_order(b, in->ga.demoted, ca.demoted);
         }
         for (guint k = 0; k < in->prims->len; k++) {
             prim_acts_t *pa = pa_of(b, ((herd_placement_t *) in->prims->pdata[k])->name);
@@ -969,10 +1014,12 @@ static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *
                     gb_order(b, pa->stops->pdata[j], ca.stopped);
                 }
             }
-            gb_order(b, ca.promote, pa->promote);
-            gb_order(b, pa->promote, ca.promoted);
-            gb_order(b, ca.demote, pa->demote);
-            gb_order(b, pa->demote, ca.demoted);
+            if (!in->is_group) {
+                gb_order(b, ca.promote, pa->promote);
+                gb_order(b, pa->promote, ca.promoted);
+                gb_order(b, ca.demote, pa->demote);
+                gb_order(b, pa->demote, ca.demoted);
+            }
             for (guint j = 0; j < pa->probes->len; j++)
                 gb_order(b, pa->probes->pdata[j], ca.start);
         }
