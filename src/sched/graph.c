@@ -407,6 +407,8 @@ static void add_monitors(gb_t *b, const herd_placement_t *p, const char *node, h
         if (o->role == HERD_ROLE_PROMOTED)
             meta_set(m, "role", g_strdup("Promoted"));
         gb_order(b, after, m);
+        if (after && !fresh && m->sort_rank == 28)
+            m->sort_rank = 25;   /* after a role change only: before it */
         prim_acts_t *pa = g_hash_table_lookup(b->prim_acts, p->name);
         if (pa)
             g_ptr_array_add(pa->monitors, m);
