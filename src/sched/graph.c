@@ -758,10 +758,8 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
         gb_order(b, pa->promote, out->promoted);
         gb_order(b, out->demote, pa->demote);
         gb_order(b, pa->demote, out->demoted);
-        if (prevp) {
+        if (prevp)
             gb_order(b, prevp->promote, pa->promote);
-            gb_order(b, pa->demote, prevp->demote);
-        }
         prevp = pa;
     }
     if (any_stop) {
@@ -796,8 +794,6 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
                 for (guint j = 0; j < prev->stops->len; j++)
                     gb_order(b, pa->stops->pdata[k], prev->stops->pdata[j]);
         }
-        if (pa->demote)
-            gb_order(b, out->stop, pa->demote);
         prev = pa;
     }
     /* the members' probes come before the group's stop is complete, and
