@@ -735,6 +735,8 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
                         int group, coll_acts_t *out)
 {
     memset(out, 0, sizeof *out);
+    /* ordered=false (also inherited from a clone): members in any order */
+    bool ordered = herd_cib_parse_bool(herd_cib_rsc_meta(cfg, "ordered"), true);
     bool any_start = false, any_stop = false, any_promote = false, any_demote = false;
     for (guint i = 0; i < members->len; i++) {
         prim_acts_t *pa = pa_of(b, ((herd_placement_t *) members->pdata[i])->name);
@@ -758,7 +760,7 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
         gb_order(b, pa->promote, out->promoted);
         gb_order(b, out->demote, pa->demote);
         gb_order(b, pa->demote, out->demoted);
-        if (prevp)
+        if (prevp && ordered)
             gb_order(b, prevp->promote, pa->promote);
         prevp = pa;
     }
@@ -777,6 +779,8 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
     for (guint i = 0; i < members->len; i++) {
         const herd_placement_t *p = members->pdata[i];
         prim_acts_t *pa = pa_of(b, p->name);
+        if (!ordered)
+            prev = NULL;
         if (pa->start) {
             gb_order(b, out->start, pa->start);
             gb_order(b, pa->start, out->running);
@@ -813,7 +817,7 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
         }
     }
     /* a member's start waits for the stops of the members after it */
-    for (guint i = 0; i < members->len; i++) {
+    for (guint i = 0; ordered && i < members->len; i++) {
         prim_acts_t *pa = pa_of(b, ((herd_placement_t *) members->pdata[i])->name);
         if (!pa->start)
             continue;
