@@ -1156,6 +1156,14 @@ static herd_action_t *one_or_more(gb_t *b, const char *name, const herd_cib_rsc_
     return a;
 }
 
+static void serialize_pair(gb_t *b, const char *first, const char *then)
+{
+    prim_acts_t *fa = pa_of(b, first);
+    prim_acts_t *ta = pa_of(b, then);
+    if (fa && ta && fa->stop_any)
+        gb_order(b, fa->stop_any, ta->migrate_to ? ta->migrate_to : ta->start);
+}
+
 /* resources an order names: the resource, or every primitive made from
  * a template */
 static GPtrArray *order_targets(gb_t *b, const char *id)
@@ -1178,10 +1186,20 @@ static void apply_order(gb_t *b, const herd_order_t *o)
     if (o->kind == HERD_ORDER_SERIALIZE) {
         /* not at the same time: the then's start (or migration) waits for
          * the first's stop */
-        prim_acts_t *fa = o->first ? pa_of(b, o->first) : NULL;
-        prim_acts_t *ta = o->then ? pa_of(b, o->then) : NULL;
-        if (fa && ta && fa->stop_any)
-            gb_order(b, fa->stop_any, ta->migrate_to ? ta->migrate_to : ta->start);
+        if (o->first && o->then)
+            serialize_pair(b, o->first, o->then);
+        for (guint si = 0; o->sets && si < o->sets->len; si++) {
+            const herd_rsc_set_t *st = o->sets->pdata[si];
+            /* resources with nothing to do do not break the chain */
+            const char *last = NULL;
+            for (guint k = 0; st->sequential && k < st->rsc_ids->len; k++) {
+                prim_acts_t *pa = pa_of(b, st->rsc_ids->pdata[k]);
+                if (last)
+                    serialize_pair(b, last, st->rsc_ids->pdata[k]);
+                if (pa && pa->stop_any)
+                    last = st->rsc_ids->pdata[k];
+            }
+        }
         return;
     }
     if (o->first && o->then && (!o->sets || !o->sets->len)) {
