@@ -624,8 +624,8 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
         return;
 
     const char *why = d->reason ? d->reason : "the transition summary";
-    bool starts = nxt && (p->current->len == 0 || !node_in(p, nxt) || restart ||
-                          p->current->len > 1);
+    bool starts = nxt && d->kind != HERD_DECISION_STOP &&
+                  (p->current->len == 0 || !node_in(p, nxt) || restart || p->current->len > 1);
     /* stops */
     for (guint i = 0; i < p->current->len; i++) {
         const char *node = p->current->pdata[i];
@@ -707,9 +707,15 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
 /* ---- collectives ------------------------------------------------------ */
 
 /* a collective's stop that stops something by fencing follows the fencing */
+static bool requires_fencing(const herd_cib_rsc_t *r)
+{
+    const char *req = r ? herd_cib_rsc_meta(r, "requires") : NULL;
+    return !req || !strcmp(req, "fencing") || !strcmp(req, "unfencing");
+}
+
 static void fence_before(gb_t *b, const herd_action_t *stop, herd_action_t *coll_stop)
 {
-    if (!stop->fence_implied || !coll_stop)
+    if (!stop->fence_implied || !coll_stop || !requires_fencing(stop->cfg))
         return;
     for (guint i = 0; i < stop->inputs->len; i++) {
         herd_action_t *in = stop->inputs->pdata[i];
