@@ -629,7 +629,8 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
     /* stops */
     for (guint i = 0; i < p->current->len; i++) {
         const char *node = p->current->pdata[i];
-        bool stop = !nxt || strcmp(node, nxt) || restart || p->current->len > 1;
+        bool stop = !nxt || strcmp(node, nxt) || restart || p->current->len > 1 ||
+                    d->kind == HERD_DECISION_STOP;
         if (!stop)
             continue;
         if (r0 == HERD_ROLE_PROMOTED && promotable) {
