@@ -520,6 +520,39 @@ static void order_cancels(gb_t *b, const herd_placement_t *p, const char *node, 
     }
 }
 
+/* whether a node has a fail count for a resource (fail-count-ID[#op]) */
+static bool has_failcount(const herd_cib_node_t *n, const char *id)
+{
+    if (!n || !n->attrs)
+        return false;
+    g_autofree char *prefix = g_strconcat("fail-count-", id, NULL);
+    size_t len = strlen(prefix);
+    GHashTableIter it;
+    gpointer k;
+    g_hash_table_iter_init(&it, n->attrs);
+    while (g_hash_table_iter_next(&it, &k, NULL)) {
+        const char *key = k;
+        if (!strncmp(key, prefix, len) && (key[len] == '\0' || key[len] == '#'))
+            return true;
+    }
+    return false;
+}
+
+/* Clear a resource's fail count on a node (when it has one): its
+ * definition changed or it is no longer configured. */
+static herd_action_t *clear_failcount(gb_t *b, const char *rsc, const char *id, const char *node,
+                                      int group, int rank)
+{
+    if (!has_failcount(herd_cib_node(b->cib, node), id))
+        return NULL;
+    g_autofree char *key = g_strconcat(rsc, "_clear_failcount_0", NULL);
+    herd_action_t *a = gb_action(b, HERD_ACTION_CLUSTER, key, "clear_failcount", node, group, rank);
+    a->rsc = gs(b, rsc);
+    a->rsc_id = gs(b, id);
+    a->reason = gs(b, "the failures were of an older definition");
+    return a;
+}
+
 static const herd_decision_t *decision_for(gb_t *b, const char *name)
 {
     return g_hash_table_lookup(b->decision_by_rsc, name);
@@ -640,7 +673,11 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
         herd_action_t *st = rsc_op(b, p, "stop", 0, node, why);
         if (restart && !p->failed && nxt && !strcmp(node, nxt) && st->sort_rank == 32 &&
             d->reason && strstr(d->reason, "definition change"))
-            st->sort_rank = 29;   /* a restart for new parameters: created after the start */
+        {
+            st->sort_rank = 28;   /* a restart for new parameters: created after the start */
+            clear_failcount(b, p->name, p->cfg->id, node,
+                            GPOINTER_TO_INT(g_hash_table_lookup(b->group_of_prim, p->name)), 29);
+        }
         gb_order(b, pa->demote, st);
         g_ptr_array_add(pa->stops, st);
         pa->stop_any = st;
@@ -1539,12 +1576,21 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
 
     /* orphans (history of resources no longer configured): stopped, then
      * their history deleted */
+    g_autoptr(GHashTable) orphan_cleared = g_hash_table_new(g_str_hash, g_str_equal);
     for (guint i = 0; i < res->decisions->len; i++) {
         const herd_decision_t *d = res->decisions->pdata[i];
         if (d->kind != HERD_DECISION_STOP || !d->from || g_hash_table_contains(b.prim_acts, d->rsc))
             continue;
         const herd_rsc_history_t *h = hist_exact(&b, d->from, d->rsc);
         int group = (int) (res->rsc_order->len + res->placements->len + 2 + i) * 65536;
+        if (!g_hash_table_contains(orphan_cleared, d->rsc)) {
+            g_hash_table_add(orphan_cleared, d->rsc);
+            for (guint n = 0; n < res->nodes->len; n++) {
+                const herd_node_state_t *ns = res->nodes->pdata[n];
+                if (ns->online && !ns->fenced_now)
+                    clear_failcount(&b, d->rsc, d->rsc, ns->cfg->uname, group, 20);
+            }
+        }
         herd_action_t *prev = NULL;
         for (int t = 0; t < 2; t++) {
             const char *task = t ? "delete" : "stop";
