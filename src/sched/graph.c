@@ -204,6 +204,20 @@ static const herd_rsc_history_t *history_on(gb_t *b, const herd_placement_t *p, 
 
 static bool node_in(const herd_placement_t *p, const char *node);
 
+/* whether a history tells the resource's state (a probe still pending
+ * does not: it is probed again) */
+static bool hist_known(const herd_rsc_history_t *h)
+{
+    if (!h)
+        return false;
+    for (guint i = 0; i < h->ops->len; i++) {
+        const herd_lrm_op_t *op = h->ops->pdata[i];
+        if (strcmp(op->operation, "monitor") || op->interval_ms || op->op_status != -1)
+            return true;
+    }
+    return false;
+}
+
 /* the name the executor knows the instance by on a node: for anonymous
  * clones the name its active history has (or the configured id), when the
  * node has a history under that name; else the instance name */
@@ -606,7 +620,7 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
                 continue;
             if (ns->cfg->kind != HERD_NODE_MEMBER)
                 continue;
-            if (history_on(b, p, node))
+            if (hist_known(history_on(b, p, node)))
                 continue;
             if (g_hash_table_contains(b->no_discovery, p->cfg->id) &&
                 g_hash_table_contains(g_hash_table_lookup(b->no_discovery, p->cfg->id), node))
