@@ -661,7 +661,8 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
 
     if (!d) {
         /* nothing changes: only monitors not yet active */
-        if (nxt && node_in(p, nxt) && p->current->len == 1) {
+        /* (a failed resource left as it is is blocked: nothing runs) */
+        if (nxt && node_in(p, nxt) && p->current->len == 1 && !p->failed) {
             cancel_monitors(b, p, nxt, r1, promotable, false);
             add_monitors(b, p, nxt, r1, NULL, promotable);
         }
