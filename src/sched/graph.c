@@ -218,23 +218,63 @@ static bool hist_known(const herd_rsc_history_t *h)
     return false;
 }
 
-/* the name the executor knows the instance by on a node: for anonymous
- * clones the name its active history has (or the configured id), when the
- * node has a history under that name; else the instance name */
-static char *exec_name(gb_t *b, const herd_placement_t *p, const char *node)
+/* For an anonymous clone instance, the name its active history has (the
+ * name the node's executor knows it by), or NULL. */
+static const char *clone_name(gb_t *b, const herd_placement_t *p)
 {
     const herd_cib_rsc_t *cl = clone_of(p->cfg);
-    if (!cl || cl->unique || !node)
-        return g_strdup(p->name);
-    const char *id = NULL;
-    for (guint i = 0; i < p->current->len && !id; i++) {
+    if (!cl || cl->unique)
+        return NULL;
+    for (guint i = 0; i < p->current->len; i++) {
         const herd_rsc_history_t *h = history_on(b, p, p->current->pdata[i]);
         if (h && hist_active(h))
-            id = h->rsc_id;
+            return h->rsc_id;
     }
-    if (!id)
-        id = p->cfg->id;
-    return g_strdup(hist_exact(b, node, id) ? id : p->name);
+    /* inactive histories are all taken by the first inactive instance */
+    return g_hash_table_lookup(b->inactive_name, p->name);
+}
+
+/* which instance the inactive histories of each anonymous clone go to */
+static void map_inactive_histories(gb_t *b)
+{
+    GHashTable *done = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (guint i = 0; i < b->res->placements->len; i++) {
+        const herd_placement_t *p = b->res->placements->pdata[i];
+        const herd_cib_rsc_t *cl = clone_of(p->cfg);
+        if (!cl || cl->unique || p->current->len || g_hash_table_contains(done, p->cfg))
+            continue;
+        g_hash_table_add(done, (gpointer) p->cfg);
+        for (guint k = 0; k < b->cib->histories->len; k++) {
+            const herd_rsc_history_t *h = b->cib->histories->pdata[k];
+            const char *c = strrchr(h->rsc_id, ':');
+            size_t n = c ? (size_t) (c - h->rsc_id) : strlen(h->rsc_id);
+            if (strncmp(h->rsc_id, p->cfg->id, n) || p->cfg->id[n] || hist_active(h))
+                continue;
+            g_hash_table_insert(b->inactive_name, p->name, h->rsc_id);
+            break;
+        }
+    }
+    g_hash_table_destroy(done);
+}
+
+/* Name an instance's action on a node: rsc_id (the resource as the graph
+ * names it: the history's name or, for anonymous clones, the configured
+ * id), label (what crm_simulate prints: rsc_id when the node has a history
+ * under it, else the instance) and the name its operation key uses. */
+static void name_action(gb_t *b, herd_action_t *a, const herd_placement_t *p, const char *node,
+                        const char **key_name)
+{
+    const herd_cib_rsc_t *cl = clone_of(p->cfg);
+    const char *cn = clone_name(b, p);
+    a->rsc = gs(b, p->name);
+    if (!cl || cl->unique) {
+        a->rsc_id = a->rsc;
+        a->label = a->rsc;
+    } else {
+        a->rsc_id = gs(b, cn ? cn : p->cfg->id);
+        a->label = node && hist_exact(b, node, a->rsc_id) ? a->rsc_id : a->rsc;
+    }
+    *key_name = cn ? cn : p->name;
 }
 
 static guint64 op_timeout(gb_t *b, const herd_cib_rsc_t *r, const char *task, guint64 interval)
@@ -286,15 +326,16 @@ static herd_action_t *rsc_op(gb_t *b, const herd_placement_t *p, const char *tas
         return a;
     int group = GPOINTER_TO_INT(g_hash_table_lookup(b->group_of_prim, p->name));
     a = gb_action(b, HERD_ACTION_RSC, key, task, node, group, prim_rank(task, interval));
-    a->rsc = gs(b, p->name);
-    { g_autofree char *en = exec_name(b, p, node); a->rsc_id = gs(b, en); }
+    const char *kn;
+    name_action(b, a, p, node, &kn);
     a->klass = gs(b, p->cfg->klass);
     a->provider = gs(b, p->cfg->provider);
     a->type = gs(b, p->cfg->type);
-    if (strcmp(a->rsc_id, a->rsc)) {
-        /* the operation key names the resource as the node knows it */
-        a->key = gsf(b, "%s_%s_%" G_GUINT64_FORMAT, a->rsc_id, task, interval);
-    }
+    /* the operation key names the resource as the node knows it; a cancel
+     * is keyed by the monitor it cancels */
+    bool cancel = !strcmp(task, "cancel");
+    if (strcmp(kn, a->rsc) || cancel)
+        a->key = gsf(b, "%s_%s_%" G_GUINT64_FORMAT, kn, cancel ? "monitor" : task, interval);
     a->cfg = p->cfg;
     a->interval_ms = interval;
     a->timeout_ms = op_timeout(b, p->cfg, !strcmp(task, "cancel") ? "monitor" : task, interval);
@@ -917,8 +958,10 @@ static herd_action_t *notify_op(gb_t *b, const herd_placement_t *p, const char *
     /* later phases first, post before pre (Pacemaker's creation order,
      * reversed) */
     a = gb_action(b, HERD_ACTION_RSC, key, "notify", node, group, phase * 2 + (pre ? 1 : 0));
-    a->rsc = gs(b, p->name);
-    { g_autofree char *en = exec_name(b, p, node); a->rsc_id = gs(b, en); }
+    const char *kn;
+    name_action(b, a, p, node, &kn);
+    if (strcmp(kn, a->rsc))
+        a->key = gsf(b, "%s_%s_notify_%s_0", kn, pre ? "pre" : "post", phase_task[phase]);
     a->cfg = p->cfg;
     a->klass = gs(b, p->cfg->klass);
     a->provider = gs(b, p->cfg->provider);
@@ -1354,6 +1397,7 @@ static void gb_clear(gb_t *b)
     g_hash_table_destroy(b->anon_probe);
     g_hash_table_destroy(b->no_discovery);
     g_hash_table_destroy(b->fenced_nodes);
+    g_hash_table_destroy(b->inactive_name);
 }
 
 static void choose_anon_probes(gb_t *b)
@@ -1413,6 +1457,7 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
     b.no_discovery = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
                                            (GDestroyNotify) g_hash_table_unref);
     b.fenced_nodes = g_hash_table_new(g_str_hash, g_str_equal);
+    b.inactive_name = g_hash_table_new(g_str_hash, g_str_equal);
 
     for (guint i = 0; i < cib->histories->len; i++) {
         const herd_rsc_history_t *h = cib->histories->pdata[i];
@@ -1518,6 +1563,7 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
         g_hash_table_insert(b.group_of_prim, p->name, GINT_TO_POINTER(group));
     }
     choose_anon_probes(&b);
+    map_inactive_histories(&b);
     for (guint i = 0; i < res->placements->len; i++)
         build_prim(&b, res->placements->pdata[i]);
 
@@ -1612,7 +1658,8 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
             g_autofree char *key = g_strdup_printf("%s_%s_0", d->rsc, task);
             herd_action_t *a = gb_action(&b, HERD_ACTION_RSC, key, task, d->from, group, 32 - 2 * t);
             a->rsc = gs(&b, d->rsc);
-            a->rsc_id = gs(&b, d->rsc);
+            a->rsc_id = a->rsc;
+            a->label = a->rsc;
             if (h) {
                 a->klass = gs(&b, h->klass);
                 a->provider = gs(&b, h->provider);
