@@ -7,6 +7,7 @@
  * stop before start, probes before starts, fencing before the (pseudo)
  * stops of the fenced node's resources, configured orders, migration.
  * Pure and deterministic: no I/O, iteration only over arrays. */
+#include <stdarg.h>
 #include <string.h>
 
 #include "internal.h"
@@ -16,9 +17,6 @@
 
 static void action_free(herd_action_t *a)
 {
-    g_free(a->task); g_free(a->key); g_free(a->rsc); g_free(a->rsc_id); g_free(a->node);
-    g_free(a->klass); g_free(a->provider); g_free(a->type);
-    g_free(a->reason);
     if (a->meta)
         g_hash_table_destroy(a->meta);
     if (a->params)
@@ -33,12 +31,42 @@ void herd_graph_free(herd_graph_t *g)
     if (!g)
         return;
     g_ptr_array_free(g->actions, TRUE);
+    g_string_chunk_free(g->strings);
     g_free(g);
+}
+
+/* a string kept in the graph's string chunk (NULL stays NULL) */
+static char *gs(gb_t *b, const char *str)
+{
+    return str ? g_string_chunk_insert_const(b->g->strings, str) : NULL;
+}
+
+G_GNUC_PRINTF(2, 3)
+static char *gsf(gb_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *t = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return gs(b, t);
+}
+
+/* set a meta attribute (takes `value`) */
+static void meta_set(herd_action_t *a, const char *name, char *value)
+{
+    if (!a->meta)
+        a->meta = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_hash_table_replace(a->meta, g_strdup(name), value);
+}
+
+static const char *meta_get(const herd_action_t *a, const char *name)
+{
+    return a->meta ? g_hash_table_lookup(a->meta, name) : NULL;
 }
 
 static char *action_index_key(const char *key, const char *node)
 {
-    return g_strdup_printf("%s@%s", key, node ? node : "");
+    return g_strconcat(key, "@", node ? node : "", NULL);
 }
 
 /* Find or create an action.  `key` is the operation key; node NULL for
@@ -52,11 +80,10 @@ static herd_action_t *gb_action(gb_t *b, herd_action_kind_t kind, const char *ke
         return a;
     a = g_new0(herd_action_t, 1);
     a->kind = kind;
-    a->key = g_strdup(key);
-    a->task = g_strdup(task);
-    a->node = g_strdup(node);
+    a->key = gs(b, key);
+    a->task = gs(b, task);
+    a->node = gs(b, node);
     a->inputs = g_ptr_array_new();
-    a->meta = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     a->sort_group = group;
     a->sort_rank = rank;
     a->seq = (int) b->g->actions->len;
@@ -76,10 +103,22 @@ static void gb_order(gb_t *b, herd_action_t *first, herd_action_t *then)
 {
     if (!first || !then || first == then)
         return;
-    g_autofree char *ek = g_strdup_printf("%p>%p", (void *) first, (void *) then);
-    if (g_hash_table_contains(b->edges, ek))
-        return;
-    g_hash_table_add(b->edges, g_steal_pointer(&ek));
+    if (then->inputs->len < 8) {
+        for (guint i = 0; i < then->inputs->len; i++)
+            if (then->inputs->pdata[i] == first)
+                return;
+    } else {
+        gpointer ek = GSIZE_TO_POINTER(((gsize) (guint32) first->seq << 32) | (guint32) then->seq);
+        if (then->inputs->len == 8)   /* index the inputs so far */
+            for (guint i = 0; i < then->inputs->len; i++) {
+                const herd_action_t *in = then->inputs->pdata[i];
+                g_hash_table_add(b->edges, GSIZE_TO_POINTER(((gsize) (guint32) in->seq << 32) |
+                                                            (guint32) then->seq));
+            }
+        if (g_hash_table_contains(b->edges, ek))
+            return;
+        g_hash_table_add(b->edges, ek);
+    }
     g_ptr_array_add(then->inputs, first);
 }
 
@@ -134,7 +173,7 @@ static bool hist_active(const herd_rsc_history_t *h)
 
 static char *hist_key(const char *node, const char *id)
 {
-    return g_strdup_printf("%s\x1f%s", node, id);
+    return g_strconcat(node, "\x1f", id, NULL);
 }
 
 /* the history recorded under exactly `id` on a node, or NULL */
@@ -165,23 +204,77 @@ static const herd_rsc_history_t *history_on(gb_t *b, const herd_placement_t *p, 
 
 static bool node_in(const herd_placement_t *p, const char *node);
 
-/* the name the executor knows the instance by on a node: for anonymous
- * clones the name its active history has (or the configured id), when the
- * node has a history under that name; else the instance name */
-static char *exec_name(gb_t *b, const herd_placement_t *p, const char *node)
+/* whether a history tells the resource's state (a probe still pending
+ * does not: it is probed again) */
+static bool hist_known(const herd_rsc_history_t *h)
+{
+    if (!h)
+        return false;
+    for (guint i = 0; i < h->ops->len; i++) {
+        const herd_lrm_op_t *op = h->ops->pdata[i];
+        if (strcmp(op->operation, "monitor") || op->interval_ms || op->op_status != -1)
+            return true;
+    }
+    return false;
+}
+
+/* For an anonymous clone instance, the name its active history has (the
+ * name the node's executor knows it by), or NULL. */
+static const char *clone_name(gb_t *b, const herd_placement_t *p)
 {
     const herd_cib_rsc_t *cl = clone_of(p->cfg);
-    if (!cl || cl->unique || !node)
-        return g_strdup(p->name);
-    const char *id = NULL;
-    for (guint i = 0; i < p->current->len && !id; i++) {
+    if (!cl || cl->unique)
+        return NULL;
+    for (guint i = 0; i < p->current->len; i++) {
         const herd_rsc_history_t *h = history_on(b, p, p->current->pdata[i]);
         if (h && hist_active(h))
-            id = h->rsc_id;
+            return h->rsc_id;
     }
-    if (!id)
-        id = p->cfg->id;
-    return g_strdup(hist_exact(b, node, id) ? id : p->name);
+    /* inactive histories are all taken by the first inactive instance */
+    return g_hash_table_lookup(b->inactive_name, p->name);
+}
+
+/* which instance the inactive histories of each anonymous clone go to */
+static void map_inactive_histories(gb_t *b)
+{
+    GHashTable *done = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (guint i = 0; i < b->res->placements->len; i++) {
+        const herd_placement_t *p = b->res->placements->pdata[i];
+        const herd_cib_rsc_t *cl = clone_of(p->cfg);
+        if (!cl || cl->unique || p->current->len || g_hash_table_contains(done, p->cfg))
+            continue;
+        g_hash_table_add(done, (gpointer) p->cfg);
+        for (guint k = 0; k < b->cib->histories->len; k++) {
+            const herd_rsc_history_t *h = b->cib->histories->pdata[k];
+            const char *c = strrchr(h->rsc_id, ':');
+            size_t n = c ? (size_t) (c - h->rsc_id) : strlen(h->rsc_id);
+            if (strncmp(h->rsc_id, p->cfg->id, n) || p->cfg->id[n] || hist_active(h))
+                continue;
+            g_hash_table_insert(b->inactive_name, p->name, h->rsc_id);
+            break;
+        }
+    }
+    g_hash_table_destroy(done);
+}
+
+/* Name an instance's action on a node: rsc_id (the resource as the graph
+ * names it: the history's name or, for anonymous clones, the configured
+ * id), label (what crm_simulate prints: rsc_id when the node has a history
+ * under it, else the instance) and the name its operation key uses. */
+static void name_action(gb_t *b, herd_action_t *a, const herd_placement_t *p, const char *node,
+                        const char **key_name)
+{
+    const herd_cib_rsc_t *cl = clone_of(p->cfg);
+    const char *cn = clone_name(b, p);
+    a->rsc = gs(b, p->name);
+    if (!cl || cl->unique) {
+        a->rsc_id = a->rsc;
+        a->label = a->rsc;
+    } else {
+        a->rsc_id = gs(b, cn ? cn : p->cfg->id);
+        a->label = node && hist_exact(b, node, a->rsc_id) ? a->rsc_id : a->rsc;
+    }
+    *key_name = cn ? cn : p->name;
 }
 
 static guint64 op_timeout(gb_t *b, const herd_cib_rsc_t *r, const char *task, guint64 interval)
@@ -202,22 +295,22 @@ static guint64 op_timeout(gb_t *b, const herd_cib_rsc_t *r, const char *task, gu
 static int prim_rank(const char *task, guint64 interval)
 {
     if (!strcmp(task, "migrate_from"))
-        return 11;
+        return 22;
     if (!strcmp(task, "migrate_to"))
-        return 12;
+        return 24;
     if (!strcmp(task, "promote"))
-        return 13;
+        return 26;
     if (!strcmp(task, "monitor") && interval)
-        return 14;
+        return 28;
     if (!strcmp(task, "start"))
-        return 15;
+        return 30;
     if (!strcmp(task, "stop"))
-        return 16;
+        return 32;
     if (!strcmp(task, "demote"))
-        return 17;
+        return 34;
     if (!strcmp(task, "monitor"))
-        return 18;
-    return 19;
+        return 36;
+    return 38;
 }
 
 static bool hist_has_monitor(const herd_rsc_history_t *h, guint64 interval);
@@ -225,40 +318,41 @@ static bool hist_has_monitor(const herd_rsc_history_t *h, guint64 interval);
 static herd_action_t *rsc_op(gb_t *b, const herd_placement_t *p, const char *task, guint64 interval,
                              const char *node, const char *reason)
 {
-    g_autofree char *key = g_strdup_printf("%s_%s_%" G_GUINT64_FORMAT, p->name, task, interval);
-    int group = GPOINTER_TO_INT(g_hash_table_lookup(b->group_of_prim, p->name));
+    char iv[24];
+    g_snprintf(iv, sizeof iv, "%" G_GUINT64_FORMAT, interval);
+    g_autofree char *key = g_strconcat(p->name, "_", task, "_", iv, NULL);
     herd_action_t *a = gb_find(b, key, node);
     if (a)
         return a;
+    int group = GPOINTER_TO_INT(g_hash_table_lookup(b->group_of_prim, p->name));
     a = gb_action(b, HERD_ACTION_RSC, key, task, node, group, prim_rank(task, interval));
-    a->rsc = g_strdup(p->name);
-    a->rsc_id = exec_name(b, p, node);
-    a->klass = g_strdup(p->cfg->klass);
-    a->provider = g_strdup(p->cfg->provider);
-    a->type = g_strdup(p->cfg->type);
-    if (strcmp(a->rsc_id, a->rsc)) {
-        /* the operation key names the resource as the node knows it */
-        g_free(a->key);
-        a->key = g_strdup_printf("%s_%s_%" G_GUINT64_FORMAT, a->rsc_id, task, interval);
-    }
+    const char *kn;
+    name_action(b, a, p, node, &kn);
+    a->klass = gs(b, p->cfg->klass);
+    a->provider = gs(b, p->cfg->provider);
+    a->type = gs(b, p->cfg->type);
+    /* the operation key names the resource as the node knows it; a cancel
+     * is keyed by the monitor it cancels */
+    bool cancel = !strcmp(task, "cancel");
+    if (strcmp(kn, a->rsc) || cancel)
+        a->key = gsf(b, "%s_%s_%" G_GUINT64_FORMAT, kn, cancel ? "monitor" : task, interval);
     a->cfg = p->cfg;
     a->interval_ms = interval;
     a->timeout_ms = op_timeout(b, p->cfg, !strcmp(task, "cancel") ? "monitor" : task, interval);
     a->params = g_hash_table_ref(p->cfg->params);
-    a->reason = g_strdup(reason);
+    a->reason = gs(b, reason);
     /* actions Pacemaker creates while unpacking the status (the monitor
      * that is already active, the stop of a failed resource) have the
      * lowest ids and so come last among the resource's synapses */
     if (node && interval && !strcmp(task, "monitor") && node_in(p, node) &&
         hist_has_monitor(history_on(b, p, node), interval))
-        a->sort_rank += 10;
+        a->sort_rank += 20;
     else if (node && !strcmp(task, "stop") && p->failed)
-        a->sort_rank = 23;
+        a->sort_rank = 46;
     if (node && b->fenced_nodes && g_hash_table_contains(b->fenced_nodes, node) &&
         (!strcmp(task, "stop") || !strcmp(task, "demote"))) {
         /* the node's fencing stops it: a pseudo action after the fencing */
         a->kind = HERD_ACTION_PSEUDO;
-        g_free(a->node);
         a->node = NULL;
         if (!(p->cfg->klass && !strcmp(p->cfg->klass, "stonith")))
             gb_order(b, g_hash_table_lookup(b->fenced_nodes, node), a);
@@ -277,7 +371,7 @@ static herd_action_t *coll_op(gb_t *b, const char *name, const char *task, int g
     if (a)
         return a;
     a = gb_action(b, HERD_ACTION_PSEUDO, key, task, NULL, group, rank);
-    a->rsc = g_strdup(name);
+    a->rsc = gs(b, name);
     a->cfg = cfg;
     return a;
 }
@@ -285,6 +379,7 @@ static herd_action_t *coll_op(gb_t *b, const char *name, const char *task, int g
 /* ranks of collective pseudo actions (groups: before the members; clones:
  * after their instances) */
 enum {
+    R_GRP_DEMOTED = -46, R_GRP_DEMOTE, R_GRP_PROMOTED, R_GRP_PROMOTE,
     R_GRP_STOPPED = -40, R_GRP_STOP, R_GRP_RUNNING, R_GRP_START,
 };
 /* clones: per phase (demote, promote, stop, start) confirmed-post, post,
@@ -351,15 +446,24 @@ static void add_monitors(gb_t *b, const herd_placement_t *p, const char *node, h
         const herd_cib_op_t *o = p->cfg->ops->pdata[i];
         if (!monitor_applies(o, role, promotable))
             continue;
+        bool dup = false;   /* two monitors with one interval: Pacemaker uses neither */
+        for (guint k = 0; k < p->cfg->ops->len && !dup; k++) {
+            const herd_cib_op_t *q = p->cfg->ops->pdata[k];
+            dup = q != o && q->interval_ms == o->interval_ms && !strcmp(q->name, "monitor");
+        }
+        if (dup)
+            continue;
         if ((!after || !fresh) && hist_has_monitor(h, o->interval_ms))
             continue;   /* already active under the same key */
         herd_action_t *m = rsc_op(b, p, "monitor", o->interval_ms, node,
                                   after ? "recurring monitor after the start" : "recurring monitor not active");
-        g_hash_table_replace(m->meta, g_strdup("interval"), g_strdup_printf("%" G_GUINT64_FORMAT, o->interval_ms));
-        g_hash_table_replace(m->meta, g_strdup("name"), g_strdup("monitor"));
+        meta_set(m, "interval", g_strdup_printf("%" G_GUINT64_FORMAT, o->interval_ms));
+        meta_set(m, "name", g_strdup("monitor"));
         if (o->role == HERD_ROLE_PROMOTED)
-            g_hash_table_replace(m->meta, g_strdup("role"), g_strdup("Promoted"));
+            meta_set(m, "role", g_strdup("Promoted"));
         gb_order(b, after, m);
+        if (after && !fresh && m->sort_rank == 28)
+            m->sort_rank = 25;   /* after a role change only: before it */
         prim_acts_t *pa = g_hash_table_lookup(b->prim_acts, p->name);
         if (pa)
             g_ptr_array_add(pa->monitors, m);
@@ -410,9 +514,8 @@ static void cancel_monitors(gb_t *b, const herd_placement_t *p, const char *node
         herd_action_t *c = rsc_op(b, p, "cancel", op->interval_ms, node,
                                   all ? "monitors stop in maintenance"
                                       : "the monitor is no longer configured for the role");
-        g_hash_table_replace(c->meta, g_strdup("interval"),
-                             g_strdup_printf("%" G_GUINT64_FORMAT, op->interval_ms));
-        g_hash_table_replace(c->meta, g_strdup("operation"), g_strdup("monitor"));
+        meta_set(c, "interval", g_strdup_printf("%" G_GUINT64_FORMAT, op->interval_ms));
+        meta_set(c, "operation", g_strdup("monitor"));
     }
 }
 
@@ -445,9 +548,8 @@ static void add_stopped_monitors(gb_t *b, const herd_placement_t *p, prim_acts_t
                 continue;
             herd_action_t *m = rsc_op(b, p, "monitor", o->interval_ms, node,
                                       "monitor of the stopped role");
-            g_hash_table_replace(m->meta, g_strdup("interval"),
-                                 g_strdup_printf("%" G_GUINT64_FORMAT, o->interval_ms));
-            g_hash_table_replace(m->meta, g_strdup("role"), g_strdup("Stopped"));
+            meta_set(m, "interval", g_strdup_printf("%" G_GUINT64_FORMAT, o->interval_ms));
+            meta_set(m, "role", g_strdup("Stopped"));
             for (guint k = 0; k < pa->probes->len; k++) {
                 herd_action_t *pr = pa->probes->pdata[k];
                 if (!strcmp(pr->node, node))
@@ -456,6 +558,54 @@ static void add_stopped_monitors(gb_t *b, const herd_placement_t *p, prim_acts_t
             g_ptr_array_add(pa->monitors, m);
         }
     }
+}
+
+/* the role change waits for the cancellation of the old role's monitors */
+static void order_cancels(gb_t *b, const herd_placement_t *p, const char *node, herd_action_t *then)
+{
+    const herd_rsc_history_t *h = history_on(b, p, node);
+    for (guint i = 0; h && i < h->ops->len; i++) {
+        const herd_lrm_op_t *op = h->ops->pdata[i];
+        if (strcmp(op->operation, "monitor") || !op->interval_ms)
+            continue;
+        char iv[24];
+        g_snprintf(iv, sizeof iv, "%" G_GUINT64_FORMAT, op->interval_ms);
+        g_autofree char *key = g_strconcat(p->name, "_cancel_", iv, NULL);
+        gb_order(b, gb_find(b, key, node), then);
+    }
+}
+
+/* whether a node has a fail count for a resource (fail-count-ID[#op]) */
+static bool has_failcount(const herd_cib_node_t *n, const char *id)
+{
+    if (!n || !n->attrs)
+        return false;
+    g_autofree char *prefix = g_strconcat("fail-count-", id, NULL);
+    size_t len = strlen(prefix);
+    GHashTableIter it;
+    gpointer k;
+    g_hash_table_iter_init(&it, n->attrs);
+    while (g_hash_table_iter_next(&it, &k, NULL)) {
+        const char *key = k;
+        if (!strncmp(key, prefix, len) && (key[len] == '\0' || key[len] == '#'))
+            return true;
+    }
+    return false;
+}
+
+/* Clear a resource's fail count on a node (when it has one): its
+ * definition changed or it is no longer configured. */
+static herd_action_t *clear_failcount(gb_t *b, const char *rsc, const char *id, const char *node,
+                                      int group, int rank)
+{
+    if (!has_failcount(herd_cib_node(b->cib, node), id))
+        return NULL;
+    g_autofree char *key = g_strconcat(rsc, "_clear_failcount_0", NULL);
+    herd_action_t *a = gb_action(b, HERD_ACTION_CLUSTER, key, "clear_failcount", node, group, rank);
+    a->rsc = gs(b, rsc);
+    a->rsc_id = gs(b, id);
+    a->reason = gs(b, "the failures were of an older definition");
+    return a;
 }
 
 static const herd_decision_t *decision_for(gb_t *b, const char *name)
@@ -480,7 +630,7 @@ static void build_prim(gb_t *b, const herd_placement_t *p)
     add_stopped_monitors(b, p, pa);
     for (guint i = 0; i < pa->monitors->len; i++) {
         herd_action_t *m = pa->monitors->pdata[i];
-        const char *role = g_hash_table_lookup(m->meta, "role");
+        const char *role = meta_get(m, "role");
         if (!role || strcmp(role, "Stopped"))
             continue;
         for (guint k = 0; k < pa->stops->len; k++) {
@@ -511,7 +661,7 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
                 continue;
             if (ns->cfg->kind != HERD_NODE_MEMBER)
                 continue;
-            if (history_on(b, p, node))
+            if (hist_known(history_on(b, p, node)))
                 continue;
             if (g_hash_table_contains(b->no_discovery, p->cfg->id) &&
                 g_hash_table_contains(g_hash_table_lookup(b->no_discovery, p->cfg->id), node))
@@ -552,7 +702,8 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
 
     if (!d) {
         /* nothing changes: only monitors not yet active */
-        if (nxt && node_in(p, nxt) && p->current->len == 1) {
+        /* (a failed resource left as it is is blocked: nothing runs) */
+        if (nxt && node_in(p, nxt) && p->current->len == 1 && !p->failed) {
             cancel_monitors(b, p, nxt, r1, promotable, false);
             add_monitors(b, p, nxt, r1, NULL, promotable);
         }
@@ -562,12 +713,13 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
         return;
 
     const char *why = d->reason ? d->reason : "the transition summary";
-    bool starts = nxt && (p->current->len == 0 || !node_in(p, nxt) || restart ||
-                          p->current->len > 1);
+    bool starts = nxt && d->kind != HERD_DECISION_STOP &&
+                  (p->current->len == 0 || !node_in(p, nxt) || restart || p->current->len > 1);
     /* stops */
     for (guint i = 0; i < p->current->len; i++) {
         const char *node = p->current->pdata[i];
-        bool stop = !nxt || strcmp(node, nxt) || restart || p->current->len > 1;
+        bool stop = !nxt || strcmp(node, nxt) || restart || p->current->len > 1 ||
+                    d->kind == HERD_DECISION_STOP;
         if (!stop)
             continue;
         if (r0 == HERD_ROLE_PROMOTED && promotable) {
@@ -575,6 +727,13 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
             pa->demote = dm;
         }
         herd_action_t *st = rsc_op(b, p, "stop", 0, node, why);
+        if (restart && !p->failed && nxt && !strcmp(node, nxt) && st->sort_rank == 32 &&
+            d->reason && strstr(d->reason, "definition change"))
+        {
+            st->sort_rank = 28;   /* a restart for new parameters: created after the start */
+            clear_failcount(b, p->name, p->cfg->id, node,
+                            GPOINTER_TO_INT(g_hash_table_lookup(b->group_of_prim, p->name)), 29);
+        }
         gb_order(b, pa->demote, st);
         g_ptr_array_add(pa->stops, st);
         pa->stop_any = st;
@@ -583,20 +742,20 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
         const char *from = p->current->pdata[0];
         herd_action_t *mt = rsc_op(b, p, "migrate_to", 0, from, "live migration");
         herd_action_t *mf = rsc_op(b, p, "migrate_from", 0, nxt, "live migration");
-        g_hash_table_replace(mt->meta, g_strdup("migrate_source"), g_strdup(from));
-        g_hash_table_replace(mt->meta, g_strdup("migrate_target"), g_strdup(nxt));
-        g_hash_table_replace(mf->meta, g_strdup("migrate_source"), g_strdup(from));
-        g_hash_table_replace(mf->meta, g_strdup("migrate_target"), g_strdup(nxt));
+        meta_set(mt, "migrate_source", g_strdup(from));
+        meta_set(mt, "migrate_target", g_strdup(nxt));
+        meta_set(mf, "migrate_source", g_strdup(from));
+        meta_set(mf, "migrate_target", g_strdup(nxt));
         gb_order(b, mt, mf);
         gb_order(b, mf, pa->stop_any);
         pa->migrate_to = mt;
         pa->migrate_from = mf;
         g_autofree char *key = g_strdup_printf("%s_start_0", p->name);
         int group = GPOINTER_TO_INT(g_hash_table_lookup(b->group_of_prim, p->name));
-        herd_action_t *s = gb_action(b, HERD_ACTION_PSEUDO, key, "start", NULL, group, 15);
-        s->rsc = g_strdup(p->name);
+        herd_action_t *s = gb_action(b, HERD_ACTION_PSEUDO, key, "start", NULL, group, 30);
+        s->rsc = gs(b, p->name);
         s->cfg = p->cfg;
-        s->reason = g_strdup("live migration");
+        s->reason = gs(b, "live migration");
         gb_order(b, pa->stop_any, s);
         gb_order(b, mf, s);
         pa->start = s;
@@ -623,10 +782,12 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
         if (r1 == HERD_ROLE_PROMOTED) {
             cancel_monitors(b, p, nxt, r1, promotable, false);
             pa->promote = rsc_op(b, p, "promote", 0, nxt, why);
+            order_cancels(b, p, nxt, pa->promote);
             add_monitors(b, p, nxt, r1, pa->promote, promotable);
         } else if (r0 == HERD_ROLE_PROMOTED) {
             cancel_monitors(b, p, nxt, r1, promotable, false);
             pa->demote = rsc_op(b, p, "demote", 0, nxt, why);
+            order_cancels(b, p, nxt, pa->demote);
             add_monitors(b, p, nxt, r1, pa->demote, promotable);
         }
         return;
@@ -640,9 +801,15 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
 /* ---- collectives ------------------------------------------------------ */
 
 /* a collective's stop that stops something by fencing follows the fencing */
+static bool requires_fencing(const herd_cib_rsc_t *r)
+{
+    const char *req = r ? herd_cib_rsc_meta(r, "requires") : NULL;
+    return !req || !strcmp(req, "fencing") || !strcmp(req, "unfencing");
+}
+
 static void fence_before(gb_t *b, const herd_action_t *stop, herd_action_t *coll_stop)
 {
-    if (!stop->fence_implied || !coll_stop)
+    if (!stop->fence_implied || !coll_stop || !requires_fencing(stop->cfg))
         return;
     for (guint i = 0; i < stop->inputs->len; i++) {
         herd_action_t *in = stop->inputs->pdata[i];
@@ -668,11 +835,34 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
                         int group, coll_acts_t *out)
 {
     memset(out, 0, sizeof *out);
-    bool any_start = false, any_stop = false;
+    /* ordered=false (also inherited from a clone): members in any order */
+    bool ordered = herd_cib_parse_bool(herd_cib_rsc_meta(cfg, "ordered"), true);
+    bool any_start = false, any_stop = false, any_promote = false, any_demote = false;
     for (guint i = 0; i < members->len; i++) {
         prim_acts_t *pa = pa_of(b, ((herd_placement_t *) members->pdata[i])->name);
         any_start |= pa->start != NULL;
         any_stop |= pa->stops->len > 0;
+        any_promote |= pa->promote != NULL;
+        any_demote |= pa->demote != NULL;
+    }
+    if (any_promote) {
+        out->promote = coll_op(b, name, "promote", group, R_GRP_PROMOTE, cfg);
+        out->promoted = coll_op(b, name, "promoted", group, R_GRP_PROMOTED, cfg);
+    }
+    if (any_demote) {
+        out->demote = coll_op(b, name, "demote", group, R_GRP_DEMOTE, cfg);
+        out->demoted = coll_op(b, name, "demoted", group, R_GRP_DEMOTED, cfg);
+    }
+    prim_acts_t *prevp = NULL;
+    for (guint i = 0; i < members->len; i++) {
+        prim_acts_t *pa = pa_of(b, ((herd_placement_t *) members->pdata[i])->name);
+        gb_order(b, out->promote, pa->promote);
+        gb_order(b, pa->promote, out->promoted);
+        gb_order(b, out->demote, pa->demote);
+        gb_order(b, pa->demote, out->demoted);
+        if (prevp && ordered)
+            gb_order(b, prevp->promote, pa->promote);
+        prevp = pa;
     }
     if (any_stop) {
         out->stop = coll_op(b, name, "stop", group, R_GRP_STOP, cfg);
@@ -689,6 +879,8 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
     for (guint i = 0; i < members->len; i++) {
         const herd_placement_t *p = members->pdata[i];
         prim_acts_t *pa = pa_of(b, p->name);
+        if (!ordered)
+            prev = NULL;
         if (pa->start) {
             gb_order(b, out->start, pa->start);
             gb_order(b, pa->start, out->running);
@@ -706,8 +898,6 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
                 for (guint j = 0; j < prev->stops->len; j++)
                     gb_order(b, pa->stops->pdata[k], prev->stops->pdata[j]);
         }
-        if (pa->demote)
-            gb_order(b, out->stop, pa->demote);
         prev = pa;
     }
     /* the members' probes come before the group's stop is complete, and
@@ -727,7 +917,7 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
         }
     }
     /* a member's start waits for the stops of the members after it */
-    for (guint i = 0; i < members->len; i++) {
+    for (guint i = 0; ordered && i < members->len; i++) {
         prim_acts_t *pa = pa_of(b, ((herd_placement_t *) members->pdata[i])->name);
         if (!pa->start)
             continue;
@@ -768,18 +958,20 @@ static herd_action_t *notify_op(gb_t *b, const herd_placement_t *p, const char *
     /* later phases first, post before pre (Pacemaker's creation order,
      * reversed) */
     a = gb_action(b, HERD_ACTION_RSC, key, "notify", node, group, phase * 2 + (pre ? 1 : 0));
-    a->rsc = g_strdup(p->name);
-    a->rsc_id = exec_name(b, p, node);
+    const char *kn;
+    name_action(b, a, p, node, &kn);
+    if (strcmp(kn, a->rsc))
+        a->key = gsf(b, "%s_%s_notify_%s_0", kn, pre ? "pre" : "post", phase_task[phase]);
     a->cfg = p->cfg;
-    a->klass = g_strdup(p->cfg->klass);
-    a->provider = g_strdup(p->cfg->provider);
-    a->type = g_strdup(p->cfg->type);
+    a->klass = gs(b, p->cfg->klass);
+    a->provider = gs(b, p->cfg->provider);
+    a->type = gs(b, p->cfg->type);
     a->timeout_ms = op_timeout(b, p->cfg, "notify", 0);
     a->params = g_hash_table_ref(p->cfg->params);
-    a->reason = g_strdup_printf("%s-%s notification of the clone", pre ? "pre" : "post",
+    a->reason = gsf(b, "%s-%s notification of the clone", pre ? "pre" : "post",
                                 phase_task[phase]);
-    g_hash_table_replace(a->meta, g_strdup("notify_type"), g_strdup(pre ? "pre" : "post"));
-    g_hash_table_replace(a->meta, g_strdup("notify_operation"), g_strdup(phase_task[phase]));
+    meta_set(a, "notify_type", g_strdup(pre ? "pre" : "post"));
+    meta_set(a, "notify_operation", g_strdup(phase_task[phase]));
     return a;
 }
 
@@ -805,8 +997,8 @@ static void build_notifications(gb_t *b, const herd_cib_rsc_t *c, int group, GPt
         herd_action_t *cpre = coll_op(b, c->id, cpre_n, group, R_CL(ph, SUB_CPRE), c);
         herd_action_t *post = coll_op(b, c->id, post_n, group, R_CL(ph, SUB_POST), c);
         herd_action_t *cpost = coll_op(b, c->id, cpost_n, group, R_CL(ph, SUB_CPOST), c);
-        g_hash_table_replace(pre->meta, g_strdup("notify_type"), g_strdup("pre"));
-        g_hash_table_replace(post->meta, g_strdup("notify_type"), g_strdup("post"));
+        meta_set(pre, "notify_type", g_strdup("pre"));
+        meta_set(post, "notify_type", g_strdup("post"));
         gb_order(b, pre, cpre);
         gb_order(b, cpre, act[ph]);
         gb_order(b, done[ph], post);
@@ -910,6 +1102,10 @@ static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *
             gb_order(b, in->ga.running, ca.running);
             gb_order(b, ca.stop, in->ga.stop);
             gb_order(b, in->ga.stopped, ca.stopped);
+            gb_order(b, ca.promote, in->ga.promote);
+            gb_order(b, in->ga.promoted, ca.promoted);
+            gb_order(b, ca.demote, in->ga.demote);
+            gb_order(b, in->ga.demoted, ca.demoted);
         }
         for (guint k = 0; k < in->prims->len; k++) {
             prim_acts_t *pa = pa_of(b, ((herd_placement_t *) in->prims->pdata[k])->name);
@@ -922,10 +1118,12 @@ static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *
                     gb_order(b, pa->stops->pdata[j], ca.stopped);
                 }
             }
-            gb_order(b, ca.promote, pa->promote);
-            gb_order(b, pa->promote, ca.promoted);
-            gb_order(b, ca.demote, pa->demote);
-            gb_order(b, pa->demote, ca.demoted);
+            if (!in->is_group) {
+                gb_order(b, ca.promote, pa->promote);
+                gb_order(b, pa->promote, ca.promoted);
+                gb_order(b, ca.demote, pa->demote);
+                gb_order(b, pa->demote, ca.demoted);
+            }
             for (guint j = 0; j < pa->probes->len; j++)
                 gb_order(b, pa->probes->pdata[j], ca.start);
         }
@@ -1027,7 +1225,7 @@ static void order_pair(gb_t *b, const char *first, const char *ft, const char *t
         if (ta && ta->migrate_to)
             gb_order(b, f, ta->migrate_to);   /* a migration counts as the start */
         if (!t->reason)
-            t->reason = g_strdup_printf("ordered after %s %s", ft, first);
+            t->reason = gsf(b, "ordered after %s %s", ft, first);
     }
 }
 
@@ -1051,19 +1249,76 @@ static herd_action_t *one_or_more(gb_t *b, const char *name, const herd_cib_rsc_
     if (!starts->len)
         return NULL;
     herd_action_t *a = gb_action(b, HERD_ACTION_PSEUDO, name, "one-or-more", NULL, (1 << 28) - 1, 0);
-    a->reason = g_strdup("one of the resources before it started");
+    a->reason = gs(b, "one of the resources before it started");
     for (guint i = 0; i < starts->len; i++)
         gb_order(b, starts->pdata[i], a);
     gb_order(b, a, then);
     /* it completes when any input does */
-    g_hash_table_replace(a->meta, g_strdup("require_any"), g_strdup("true"));
+    meta_set(a, "require_any", g_strdup("true"));
     return a;
+}
+
+static void serialize_pair(gb_t *b, const char *first, const char *then)
+{
+    prim_acts_t *fa = pa_of(b, first);
+    prim_acts_t *ta = pa_of(b, then);
+    if (fa && ta && fa->stop_any)
+        gb_order(b, fa->stop_any, ta->migrate_to ? ta->migrate_to : ta->start);
+}
+
+/* resources an order names: the resource, or every primitive made from
+ * a template */
+static GPtrArray *order_targets(gb_t *b, const char *id)
+{
+    GPtrArray *l = g_ptr_array_new();
+    if (!herd_cib_rsc(b->cib, id)) {
+        for (guint i = 0; i < b->cib->all_rscs->len; i++) {
+            const herd_cib_rsc_t *r = b->cib->all_rscs->pdata[i];
+            if (r->template_id && !strcmp(r->template_id, id))
+                g_ptr_array_add(l, r->id);
+        }
+    } else {
+        g_ptr_array_add(l, (gpointer) id);
+    }
+    return l;
 }
 
 static void apply_order(gb_t *b, const herd_order_t *o)
 {
-    if (o->kind == HERD_ORDER_SERIALIZE)
+    if (o->kind == HERD_ORDER_SERIALIZE) {
+        /* not at the same time: the then's start (or migration) waits for
+         * the first's stop */
+        if (o->first && o->then)
+            serialize_pair(b, o->first, o->then);
+        for (guint si = 0; o->sets && si < o->sets->len; si++) {
+            const herd_rsc_set_t *st = o->sets->pdata[si];
+            /* resources with nothing to do do not break the chain */
+            const char *last = NULL;
+            for (guint k = 0; st->sequential && k < st->rsc_ids->len; k++) {
+                prim_acts_t *pa = pa_of(b, st->rsc_ids->pdata[k]);
+                if (last)
+                    serialize_pair(b, last, st->rsc_ids->pdata[k]);
+                if (pa && pa->stop_any)
+                    last = st->rsc_ids->pdata[k];
+            }
+        }
         return;
+    }
+    if (o->first && o->then && (!o->sets || !o->sets->len)) {
+        g_autoptr(GPtrArray) fl = order_targets(b, o->first);
+        g_autoptr(GPtrArray) tl = order_targets(b, o->then);
+        if (fl->len != 1 || tl->len != 1 || strcmp(fl->pdata[0], o->first) ||
+            strcmp(tl->pdata[0], o->then)) {
+            for (guint i = 0; i < fl->len; i++)
+                for (guint k = 0; k < tl->len; k++) {
+                    herd_order_t one = *o;
+                    one.first = fl->pdata[i];
+                    one.then = tl->pdata[k];
+                    apply_order(b, &one);
+                }
+            return;
+        }
+    }
     if (o->sets && o->sets->len) {
         /* sequential sets: each resource after the one before it, and each
          * set after the previous set */
@@ -1142,6 +1397,7 @@ static void gb_clear(gb_t *b)
     g_hash_table_destroy(b->anon_probe);
     g_hash_table_destroy(b->no_discovery);
     g_hash_table_destroy(b->fenced_nodes);
+    g_hash_table_destroy(b->inactive_name);
 }
 
 static void choose_anon_probes(gb_t *b)
@@ -1186,8 +1442,9 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
     b.res = res;
     b.g = g_new0(herd_graph_t, 1);
     b.g->actions = g_ptr_array_new_with_free_func((GDestroyNotify) action_free);
+    b.g->strings = g_string_chunk_new(4096);
     b.index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    b.edges = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    b.edges = g_hash_table_new(g_direct_hash, g_direct_equal);
     b.hist_exact = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     b.hist_base = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) g_ptr_array_unref);
@@ -1200,6 +1457,7 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
     b.no_discovery = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
                                            (GDestroyNotify) g_hash_table_unref);
     b.fenced_nodes = g_hash_table_new(g_str_hash, g_str_equal);
+    b.inactive_name = g_hash_table_new(g_str_hash, g_str_equal);
 
     for (guint i = 0; i < cib->histories->len; i++) {
         const herd_rsc_history_t *h = cib->histories->pdata[i];
@@ -1262,8 +1520,8 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
                                          dc ? 1 << 20 : fn ? -fn->index : -(int) i);
             if (dc)
                 dc_fence = f;
-            f->reason = g_strdup_printf("fence %s: %s", d->rsc, d->fence_reason ? d->fence_reason : "");
-            g_hash_table_replace(f->meta, g_strdup("stonith_action"), g_strdup(d->fence_action));
+            f->reason = gsf(&b, "fence %s: %s", d->rsc, d->fence_reason ? d->fence_reason : "");
+            meta_set(f, "stonith_action", g_strdup(d->fence_action));
             g_hash_table_insert(b.fenced_nodes, f->node, f);
             if (!dc)
                 g_ptr_array_add(fences, f);
@@ -1305,6 +1563,7 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
         g_hash_table_insert(b.group_of_prim, p->name, GINT_TO_POINTER(group));
     }
     choose_anon_probes(&b);
+    map_inactive_histories(&b);
     for (guint i = 0; i < res->placements->len; i++)
         build_prim(&b, res->placements->pdata[i]);
 
@@ -1378,26 +1637,36 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
 
     /* orphans (history of resources no longer configured): stopped, then
      * their history deleted */
+    g_autoptr(GHashTable) orphan_cleared = g_hash_table_new(g_str_hash, g_str_equal);
     for (guint i = 0; i < res->decisions->len; i++) {
         const herd_decision_t *d = res->decisions->pdata[i];
         if (d->kind != HERD_DECISION_STOP || !d->from || g_hash_table_contains(b.prim_acts, d->rsc))
             continue;
         const herd_rsc_history_t *h = hist_exact(&b, d->from, d->rsc);
         int group = (int) (res->rsc_order->len + res->placements->len + 2 + i) * 65536;
+        if (!g_hash_table_contains(orphan_cleared, d->rsc)) {
+            g_hash_table_add(orphan_cleared, d->rsc);
+            for (guint n = 0; n < res->nodes->len; n++) {
+                const herd_node_state_t *ns = res->nodes->pdata[n];
+                if (ns->online && !ns->fenced_now)
+                    clear_failcount(&b, d->rsc, d->rsc, ns->cfg->uname, group, 20);
+            }
+        }
         herd_action_t *prev = NULL;
         for (int t = 0; t < 2; t++) {
             const char *task = t ? "delete" : "stop";
             g_autofree char *key = g_strdup_printf("%s_%s_0", d->rsc, task);
-            herd_action_t *a = gb_action(&b, HERD_ACTION_RSC, key, task, d->from, group, 16 - t);
-            a->rsc = g_strdup(d->rsc);
-            a->rsc_id = g_strdup(d->rsc);
+            herd_action_t *a = gb_action(&b, HERD_ACTION_RSC, key, task, d->from, group, 32 - 2 * t);
+            a->rsc = gs(&b, d->rsc);
+            a->rsc_id = a->rsc;
+            a->label = a->rsc;
             if (h) {
-                a->klass = g_strdup(h->klass);
-                a->provider = g_strdup(h->provider);
-                a->type = g_strdup(h->type);
+                a->klass = gs(&b, h->klass);
+                a->provider = gs(&b, h->provider);
+                a->type = gs(&b, h->type);
             }
             a->timeout_ms = 20000;
-            a->reason = g_strdup(t ? "the resource is no longer configured: forget it"
+            a->reason = gs(&b, t ? "the resource is no longer configured: forget it"
                                    : "the resource is no longer configured");
             if (b.fenced_nodes && g_hash_table_contains(b.fenced_nodes, d->from)) {
                 if (t)
@@ -1440,13 +1709,13 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
             g_autofree char *key = g_strdup_printf("load_stopped_%s", ns->cfg->uname);
             herd_action_t *ls = gb_action(&b, HERD_ACTION_PSEUDO, key, "load_stopped", NULL,
                                           nonrsc - 2, 0);
-            ls->reason = g_strdup("utilization: what stops on the node frees its capacity");
+            ls->reason = gs(&b, "utilization: what stops on the node frees its capacity");
             for (guint i = 0; i < b.g->actions->len; i++) {
                 herd_action_t *a = b.g->actions->pdata[i];
                 if (a->kind != HERD_ACTION_RSC || !a->node)
                     continue;
                 if (!strcmp(a->task, "migrate_to")) {
-                    const char *tgt = g_hash_table_lookup(a->meta, "migrate_target");
+                    const char *tgt = meta_get(a, "migrate_target");
                     if (tgt && !strcmp(tgt, ns->cfg->uname))
                         gb_order(&b, ls, a);
                     continue;
@@ -1489,7 +1758,7 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
         g_autofree char *key = g_strdup_printf("do_shutdown-%s", ns->cfg->uname);
         herd_action_t *sd = gb_action(&b, HERD_ACTION_CLUSTER, key, "do_shutdown", ns->cfg->uname,
                                       nonrsc + 1, -(int) n);
-        sd->reason = g_strdup("the node is shutting down");
+        sd->reason = gs(&b, "the node is shutting down");
         if (cib->dc_uuid && !strcmp(ns->cfg->id, cib->dc_uuid))
             dc_shutdown = sd;
         else

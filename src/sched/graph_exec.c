@@ -41,7 +41,7 @@ char *herd_graph_action_line(const herd_action_t *a)
     case HERD_ACTION_PSEUDO:
         return g_strdup_printf("  * Pseudo action:   %s", a->key);
     case HERD_ACTION_FENCE: {
-        const char *act = g_hash_table_lookup(a->meta, "stonith_action");
+        const char *act = a->meta ? g_hash_table_lookup(a->meta, "stonith_action") : NULL;
         return g_strdup_printf("  * Fencing %s (%s)", a->node, act ? act : "reboot");
     }
     case HERD_ACTION_CLUSTER:
@@ -57,7 +57,7 @@ char *herd_graph_action_line(const herd_action_t *a)
         op = g_strdup_printf("%s=%" G_GUINT64_FORMAT, a->task, a->interval_ms);
     else
         op = g_strdup(a->task);
-    return g_strdup_printf("  * Resource action: %-15s %s on %s", a->rsc_id ? a->rsc_id : a->rsc, op,
+    return g_strdup_printf("  * Resource action: %-15s %s on %s", a->label ? a->label : a->rsc, op,
                            a->node);
 }
 
@@ -105,11 +105,12 @@ static void action_head(GString *s, const herd_action_t *a, const herd_cib_t *ci
     g_string_append_printf(s, "<%s id=\"%d\"", elem_of(a), a->id);
     attr(s, "operation", a->task);
     attr(s, "operation_key", a->key);
-    if (a->rsc && a->rsc_id && strcmp(a->rsc, a->rsc_id) && a->kind == HERD_ACTION_RSC &&
-        strcmp(a->task, "notify")) {
+    if (a->rsc && a->kind == HERD_ACTION_RSC && strcmp(a->task, "notify") &&
+        strcmp(a->task, "cancel")) {
         g_autofree char *ik = g_strdup_printf("%s_%s_%" G_GUINT64_FORMAT, a->rsc, a->task,
                                               a->interval_ms);
-        attr(s, "internal_operation_key", ik);
+        if (strcmp(ik, a->key))
+            attr(s, "internal_operation_key", ik);
     }
     attr(s, "on_node", a->node);
     if (a->node)

@@ -116,8 +116,11 @@ struct herd_action {
                               * "grp_running_0", "stonith-n1-reboot" */
     char *rsc;               /* resource instance ("rsc:1"), NULL for
                               * fencing and node actions */
-    char *rsc_id;            /* the name the executor knows it by on the
-                              * node (the id in its history there) */
+    char *rsc_id;            /* the resource as the graph names it: the
+                              * name its history has; for an anonymous
+                              * clone instance without one, the configured
+                              * id (the executor knows no instance) */
+    char *label;             /* the name crm_simulate prints for it */
     const herd_cib_rsc_t *cfg;   /* the primitive (or group/clone); NULL
                                   * for orphans (no longer configured) */
     char *klass, *provider, *type;   /* the agent of a resource action */
@@ -134,6 +137,8 @@ struct herd_action {
 
 struct herd_graph {
     GPtrArray *actions;      /* herd_action_t*, owned, synapse order */
+    GStringChunk *strings;   /* every string of the actions (task, key, rsc,
+                              * node, reason, agent): freed with the graph */
 };
 
 /* Build the transition graph for a scheduler result (called by
