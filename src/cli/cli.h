@@ -2,7 +2,11 @@
 #ifndef HERD_CLI_H
 #define HERD_CLI_H
 
+#include <stdio.h>
+
+#include "herd_cib.h"
 #include "herd_common.h"
+#include "herd_sched.h"
 
 /* Options every command takes. */
 typedef struct {
@@ -43,5 +47,12 @@ int cli_dispatch(const char *noun, const cli_command_t *verbs, int argc, char **
 int cmd_error(int argc, char **argv);
 int cmd_build_options(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+
+/* display.c: the cluster status body (node list, resources, failed actions)
+ * as crm_simulate prints it under "Current cluster status:" (revised false)
+ * or "Revised Cluster Status:" (revised true).  The caller prints the
+ * title. */
+void display_cluster_status(FILE *out, const herd_cib_t *cib, const herd_sched_result_t *res,
+                            bool revised);
 
 #endif
