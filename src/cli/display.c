@@ -1,6 +1,12 @@
 /* display.c: the cluster status as crm_mon / crm_simulate print it (node
- * list, resources by group, clone and bundle with their roles, failed
- * actions), shared by `herd simulate` and `herd status`. */
+ * list, resources by group, clone and bundle with their roles and flags),
+ * shared by `herd simulate` and `herd status`.
+ *
+ * The text follows Pacemaker 2.1.5's crm_mon text output byte for byte;
+ * the same content is also available as a JSON tree (display_status_json)
+ * for `--output-as json|xml`.  Everything here is derived from the CIB model
+ * and the scheduler's result; display-only facts (pending operations,
+ * ignored failures, guest nodes) are computed here from the model. */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,190 +14,591 @@
 #include "herd_cib.h"
 #include "herd_sched.h"
 
-static const char *agent_str(const herd_cib_rsc_t *r, char *buf, size_t len)
-{
-    if (r->provider)
-        snprintf(buf, len, "%s:%s:%s", r->klass, r->provider, r->type);
-    else
-        snprintf(buf, len, "%s:%s", r->klass ? r->klass : "", r->type ? r->type : "");
-    return buf;
-}
-
 typedef struct {
     const herd_cib_t *cib;
     const herd_sched_result_t *res;
-    GHashTable *by_name;      /* placement name -> placement */
     bool revised;
+    GHashTable *by_name;      /* placement name -> placement */
+    GHashTable *node_state;   /* uname -> herd_node_state_t */
+    GHashTable *active_count; /* uname -> GINT count of active primitives */
+    GHashTable *guest_host;   /* guest node uname -> container resource id */
 } view_t;
 
-static const herd_placement_t *pl_of(view_t *v, const char *name)
+/* ---- small helpers ---------------------------------------------------- */
+
+static const herd_placement_t *pl_of(const view_t *v, const char *name)
 {
     return g_hash_table_lookup(v->by_name, name);
 }
 
-/* role and nodes of a placement in the chosen view */
-static herd_role_t pl_role(view_t *v, const herd_placement_t *p)
+static bool in_promotable(const herd_cib_rsc_t *r)
 {
-    return v->revised ? p->next_role : p->current_role;
+    for (; r; r = r->parent)
+        if (r->kind == HERD_RSC_CLONE && r->promotable)
+            return true;
+    return false;
 }
 
-static void pl_nodes(view_t *v, const herd_placement_t *p, GString *out)
+static const herd_cib_rsc_t *clone_above(const herd_cib_rsc_t *r)
+{
+    for (r = r->parent; r; r = r->parent)
+        if (r->kind == HERD_RSC_CLONE)
+            return r;
+    return NULL;
+}
+
+static const char *meta_of(const herd_cib_rsc_t *r, const char *name)
+{
+    return herd_cib_rsc_meta(r, name);
+}
+
+static bool rsc_managed(const view_t *v, const herd_cib_rsc_t *r)
+{
+    if (v->cib->options.maintenance_mode)
+        return false;
+    if (!herd_cib_parse_bool(meta_of(r, "is-managed"), true))
+        return false;
+    if (herd_cib_parse_bool(meta_of(r, "maintenance"), false))
+        return false;
+    return true;
+}
+
+/* Pacemaker's "disabled": target-role Stopped, or Unpromoted in a
+ * promotable clone. */
+static bool rsc_disabled(const herd_cib_rsc_t *r)
+{
+    herd_role_t t = herd_role_parse(meta_of(r, "target-role"));
+    if (!meta_of(r, "target-role"))
+        return false;
+    return t == HERD_ROLE_STOPPED || (t == HERD_ROLE_UNPROMOTED && in_promotable(r));
+}
+
+/* The nodes an instance is active on in this view (borrowed strings). */
+static void inst_nodes(const view_t *v, const herd_placement_t *p, GPtrArray *out)
 {
     if (v->revised) {
         if (p->next)
-            g_string_append(out, p->next);
+            g_ptr_array_add(out, p->next);
         return;
     }
-    for (guint i = 0; i < p->current->len; i++) {
-        if (i)
-            g_string_append_c(out, ' ');
-        g_string_append(out, p->current->pdata[i]);
-    }
+    for (guint i = 0; i < p->current->len; i++)
+        g_ptr_array_add(out, p->current->pdata[i]);
 }
 
-static const char *role_word(herd_role_t r, bool promotable)
+static bool inst_active(const view_t *v, const herd_placement_t *p)
 {
-    if (r == HERD_ROLE_STARTED && promotable)
-        return "Unpromoted";
-    if (r == HERD_ROLE_UNPROMOTED && !promotable)
-        return "Started";
-    return herd_role_name(r);
+    return v->revised ? p->next != NULL : p->current->len > 0;
 }
 
-static void print_prim_line(view_t *v, FILE *out, const char *indent, const herd_placement_t *p,
-                            bool promotable)
+static herd_role_t inst_role(const view_t *v, const herd_placement_t *p)
 {
-    char agent[256];
-    herd_role_t role = pl_role(v, p);
-    g_autoptr(GString) nodes = g_string_new(NULL);
-    pl_nodes(v, p, nodes);
-    bool stopped = nodes->len == 0;
-    fprintf(out, "%s* %s\t(%s):\t %s", indent, p->name, agent_str(p->cfg, agent, sizeof agent),
-            stopped ? "Stopped" : role_word(role, promotable));
-    if (!stopped)
-        fprintf(out, " %s", nodes->str);
-    if (!v->revised && p->failed && !stopped)
-        fprintf(out, " (FAILED)");
-    if (!p->managed)
-        fprintf(out, " (unmanaged)");
-    fprintf(out, "\n");
+    if (!inst_active(v, p))
+        return HERD_ROLE_STOPPED;
+    herd_role_t r = v->revised ? p->next_role : p->current_role;
+    if (r == HERD_ROLE_UNKNOWN || r == HERD_ROLE_STOPPED)
+        r = HERD_ROLE_STARTED;
+    if (r == HERD_ROLE_STARTED && in_promotable(p->cfg))
+        r = HERD_ROLE_UNPROMOTED;
+    if (r == HERD_ROLE_UNPROMOTED && !in_promotable(p->cfg))
+        r = HERD_ROLE_STARTED;
+    return r;
 }
 
-static void print_nodes(view_t *v, FILE *out)
+static bool inst_failed(const view_t *v, const herd_placement_t *p)
 {
-    fprintf(out, "  * Node List:\n");
-    g_autoptr(GString) online = g_string_new(NULL);
-    g_autoptr(GString) offline = g_string_new(NULL);
-    for (guint i = 0; i < v->res->nodes->len; i++) {
-        const herd_node_state_t *n = v->res->nodes->pdata[i];
-        const char *name = n->cfg->uname;
-        bool unclean = n->unclean || (n->fenced_now && !v->revised);
-        if (v->revised && n->fenced_now) {
-            g_string_append_printf(offline, " %s", name);
+    if (!v->revised)
+        return p->failed;
+    /* after the transition a failure stays only where nothing acted */
+    return p->failed && (!p->managed || p->blocked) && p->next;
+}
+
+/* The history of `p` on `node` (NULL when none). */
+static const herd_rsc_history_t *history_of(const view_t *v, const herd_placement_t *p,
+                                            const char *node)
+{
+    const herd_cib_rsc_t *cl = clone_above(p->cfg);
+    for (guint i = 0; i < v->cib->histories->len; i++) {
+        const herd_rsc_history_t *h = v->cib->histories->pdata[i];
+        if (strcmp(h->node, node))
             continue;
-        }
-        if (unclean) {
-            fprintf(out, "    * Node %s: UNCLEAN (%s)\n", name, n->online ? "online" : "offline");
-        } else if (n->online && n->standby) {
-            fprintf(out, "    * Node %s: standby\n", name);
-        } else if (n->online && n->maintenance) {
-            fprintf(out, "    * Node %s: maintenance\n", name);
-        } else if (n->pending) {
-            fprintf(out, "    * Node %s: pending\n", name);
-        } else if (n->online) {
-            g_string_append_printf(online, " %s", name);
-        } else {
-            g_string_append_printf(offline, " %s", name);
+        if (!strcmp(h->rsc_id, p->name) || !strcmp(h->rsc_id, p->cfg->id))
+            return h;
+        if (cl && !cl->unique) {
+            size_t n = strlen(p->cfg->id);
+            if (!strncmp(h->rsc_id, p->cfg->id, n) && h->rsc_id[n] == ':')
+                return h;
         }
     }
-    if (online->len)
-        fprintf(out, "    * Online: [%s ]\n", online->str);
-    if (offline->len)
-        fprintf(out, "    * OFFLINE: [%s ]\n", offline->str);
-    fprintf(out, "\n");
+    return NULL;
 }
 
-static void print_group(view_t *v, FILE *out, const herd_cib_rsc_t *g, const char *indent, int inst,
-                        bool promotable)
+/* A pending operation recorded last (current view only): its task. */
+static const char *inst_pending(const view_t *v, const herd_placement_t *p, bool *recurring)
+{
+    *recurring = false;
+    if (v->revised)
+        return NULL;
+    for (guint k = 0; k < p->current->len; k++) {
+        const herd_rsc_history_t *h = history_of(v, p, p->current->pdata[k]);
+        if (!h || !h->ops->len)
+            continue;
+        const herd_lrm_op_t *op = h->ops->pdata[h->ops->len - 1];
+        if (op->op_status != -1)
+            continue;
+        *recurring = op->interval_ms > 0;
+        return op->operation;
+    }
+    return NULL;
+}
+
+static bool inst_failure_ignored(const view_t *v, const herd_placement_t *p)
+{
+    for (guint k = 0; k < p->current->len; k++) {
+        const herd_rsc_history_t *h = history_of(v, p, p->current->pdata[k]);
+        if (!h)
+            continue;
+        for (guint i = 0; i < h->ops->len; i++) {
+            const herd_lrm_op_t *op = h->ops->pdata[i];
+            if (op->op_status == -1 || op->call_id == -1)
+                continue;
+            int expected = op->target_rc >= 0 ? op->target_rc : 0;
+            bool probe = !strcmp(op->operation, "monitor") && op->interval_ms == 0;
+            if (op->op_status == 0 && (op->rc == expected || (probe && (op->rc == 7 || op->rc == 8))))
+                continue;
+            if (op->op_status == 1)
+                continue;
+            for (guint j = 0; j < p->cfg->ops->len; j++) {
+                const herd_cib_op_t *c = p->cfg->ops->pdata[j];
+                if (!strcmp(c->name, op->operation) && c->interval_ms == op->interval_ms &&
+                    c->on_fail && !strcmp(c->on_fail, "ignore"))
+                    return true;
+            }
+        }
+    }
+    return false;
+}
+
+static const herd_node_state_t *node_state(const view_t *v, const char *uname)
+{
+    return g_hash_table_lookup(v->node_state, uname);
+}
+
+static bool node_online(const view_t *v, const herd_node_state_t *n)
+{
+    const char *name = n->cfg->uname;
+    const char *host = g_hash_table_lookup(v->guest_host, name);
+    if (host) {
+        const herd_placement_t *p = pl_of(v, host);
+        if (p)
+            return inst_active(v, p) && !(n->fenced_now);
+    }
+    if (v->revised && n->fenced_now)
+        return false;
+    if (v->revised && n->cfg->kind == HERD_NODE_REMOTE && n->cfg->container_id) {
+        const herd_placement_t *p = pl_of(v, n->cfg->container_id);
+        if (p)
+            return p->next != NULL;
+    }
+    return n->online;
+}
+
+static bool node_unclean(const view_t *v, const herd_node_state_t *n)
+{
+    if (v->revised)
+        return n->unclean && !n->fenced_now;
+    return n->unclean || n->fenced_now;
+}
+
+/* ---- primitives --------------------------------------------------------- */
+
+static void add_flag(GString *s, bool *have, const char *flag)
+{
+    g_string_append(s, *have ? ", " : " (");
+    g_string_append(s, flag);
+    *have = true;
+}
+
+/* The text of one primitive instance, without indentation and bullet. */
+static void prim_text(const view_t *v, const herd_placement_t *p, GString *s)
+{
+    const herd_cib_rsc_t *r = p->cfg;
+    const herd_cib_rsc_t *cl = clone_above(r);
+    const char *name = cl && !cl->unique ? r->id : p->name;
+    g_string_append_printf(s, "%s\t(%s%s%s:%s):\t", name, r->klass ? r->klass : "unknown",
+                           r->provider ? ":" : "", r->provider ? r->provider : "",
+                           r->type ? r->type : "unknown");
+    g_autoptr(GPtrArray) nodes = g_ptr_array_new();
+    inst_nodes(v, p, nodes);
+    const char *node = nodes->len == 1 ? nodes->pdata[0] : NULL;
+    herd_role_t role = inst_role(v, p);
+    bool recurring;
+    const char *pending = inst_pending(v, p, &recurring);
+    if (p->orphan)
+        g_string_append(s, " ORPHANED");
+    if (inst_failed(v, p)) {
+        g_string_append(s, " FAILED");
+        if (role > HERD_ROLE_UNPROMOTED)
+            g_string_append_printf(s, " %s", herd_role_name(role));
+    } else {
+        const char *state = NULL;
+        if (pending && !recurring) {
+            if (!strcmp(pending, "start"))
+                state = "Starting";
+            else if (!strcmp(pending, "stop"))
+                state = "Stopping";
+            else if (!strcmp(pending, "migrate_to") || !strcmp(pending, "migrate_from"))
+                state = "Migrating";
+            else if (!strcmp(pending, "promote"))
+                state = "Promoting";
+            else if (!strcmp(pending, "demote"))
+                state = "Demoting";
+        }
+        g_string_append_printf(s, " %s", state ? state : herd_role_name(role));
+    }
+    if (node)
+        g_string_append_printf(s, " %s", node);
+    bool have = false;
+    if (node) {
+        const herd_node_state_t *ns = node_state(v, node);
+        if (ns && !node_online(v, ns) && node_unclean(v, ns))
+            add_flag(s, &have, "UNCLEAN");
+    }
+    if (pending && recurring && !strcmp(pending, "monitor"))
+        add_flag(s, &have, "Monitoring");
+    const char *tr = meta_of(r, "target-role");
+    if (tr) {
+        herd_role_t t = herd_role_parse(tr);
+        if (t == HERD_ROLE_STOPPED) {
+            add_flag(s, &have, "disabled");
+        } else if (in_promotable(r) && t == HERD_ROLE_UNPROMOTED) {
+            add_flag(s, &have, "target-role:");
+            g_string_append(s, tr);
+        }
+    }
+    if (p->blocked && !v->revised)
+        add_flag(s, &have, "blocked");
+    else if (p->blocked && v->revised && !p->managed)
+        add_flag(s, &have, "blocked");
+    else if (!p->managed)
+        add_flag(s, &have, "unmanaged");
+    if (!v->revised && inst_failure_ignored(v, p))
+        add_flag(s, &have, "failure ignored");
+    if (have)
+        g_string_append_c(s, ')');
+    if (nodes->len > 1) {
+        g_string_append(s, " [");
+        for (guint i = 0; i < nodes->len; i++)
+            g_string_append_printf(s, " %s", (char *) nodes->pdata[i]);
+        g_string_append(s, " ]");
+    }
+}
+
+static void print_prim(const view_t *v, FILE *out, int depth, const herd_placement_t *p)
+{
+    g_autoptr(GString) s = g_string_new(NULL);
+    prim_text(v, p, s);
+    fprintf(out, "%*s* %s\n", depth * 2, "", s->str);
+}
+
+/* ---- groups ------------------------------------------------------------- */
+
+static void group_header(const view_t *v, FILE *out, int depth, const herd_cib_rsc_t *g,
+                         const char *name)
+{
+    g_autoptr(GString) flags = g_string_new(NULL);
+    if (!rsc_managed(v, g))
+        g_string_append(flags, "unmanaged");
+    if (rsc_disabled(g))
+        g_string_append_printf(flags, "%sdisabled", flags->len ? ", " : "");
+    if (flags->len)
+        fprintf(out, "%*s* Resource Group: %s (%s):\n", depth * 2, "", name, flags->str);
+    else
+        fprintf(out, "%*s* Resource Group: %s:\n", depth * 2, "", name);
+}
+
+/* the member placements of group `g` (instance `inst` in a clone, or -1) */
+static void group_members(const view_t *v, const herd_cib_rsc_t *g, int inst, GPtrArray *out)
 {
     for (guint k = 0; k < g->children->len; k++) {
         const herd_cib_rsc_t *m = g->children->pdata[k];
         g_autofree char *nm = inst >= 0 ? g_strdup_printf("%s:%d", m->id, inst) : g_strdup(m->id);
         const herd_placement_t *p = pl_of(v, nm);
         if (p)
-            print_prim_line(v, out, indent, p, promotable);
+            g_ptr_array_add(out, (gpointer) p);
     }
 }
 
-static void print_clone(view_t *v, FILE *out, const herd_cib_rsc_t *c)
+static void print_group(const view_t *v, FILE *out, int depth, const herd_cib_rsc_t *g, int inst)
 {
+    g_autoptr(GPtrArray) ms = g_ptr_array_new();
+    group_members(v, g, inst, ms);
+    if (!ms->len)
+        return;
+    g_autofree char *name = inst >= 0 ? g_strdup_printf("%s:%d", g->id, inst) : g_strdup(g->id);
+    group_header(v, out, depth, g, name);
+    for (guint i = 0; i < ms->len; i++)
+        print_prim(v, out, depth + 1, ms->pdata[i]);
+}
+
+/* ---- clones ------------------------------------------------------------- */
+
+typedef struct {
+    const view_t *v;
+    FILE *out;
+    const herd_cib_rsc_t *c;
+    bool header_done;
+} clone_ctx_t;
+
+static void clone_header(clone_ctx_t *x)
+{
+    if (x->header_done)
+        return;
+    x->header_done = true;
+    const herd_cib_rsc_t *c = x->c;
     const herd_cib_rsc_t *child = c->children->pdata[0];
-    fprintf(out, "    * Clone Set: %s [%s]%s%s:\n", c->id, child->id,
-            c->promotable ? " (promotable)" : "", c->unique ? " (unique)" : "");
-    int max = 0;
-    for (;; max++) {
-        g_autofree char *nm = g_strdup_printf("%s:%d",
-            child->kind == HERD_RSC_GROUP ? ((herd_cib_rsc_t *) child->children->pdata[0])->id : child->id, max);
-        if (!pl_of(v, nm))
-            break;
-    }
-    if (c->unique || child->kind == HERD_RSC_GROUP) {
-        for (int i = 0; i < max; i++) {
-            if (child->kind == HERD_RSC_GROUP) {
-                fprintf(out, "      * Resource Group: %s:%d:\n", child->id, i);
-                print_group(v, out, child, "        ", i, c->promotable);
-            } else {
-                g_autofree char *nm = g_strdup_printf("%s:%d", child->id, i);
-                print_prim_line(v, out, "      ", pl_of(v, nm), c->promotable);
-            }
-        }
+    g_autoptr(GString) flags = g_string_new(NULL);
+    if (c->promotable)
+        g_string_append(flags, "promotable");
+    if (c->unique)
+        g_string_append_printf(flags, "%sunique", flags->len ? ", " : "");
+    if (rsc_disabled(c))
+        g_string_append_printf(flags, "%sdisabled", flags->len ? ", " : "");
+    if (!rsc_managed(x->v, c))
+        g_string_append_printf(flags, "%sunmanaged", flags->len ? ", " : "");
+    if (flags->len)
+        fprintf(x->out, "    * Clone Set: %s [%s] (%s):\n", c->id, child->id, flags->str);
+    else
+        fprintf(x->out, "    * Clone Set: %s [%s]:\n", c->id, child->id);
+}
+
+static gint node_idx_cmp(gconstpointer a, gconstpointer b)
+{
+    const herd_cib_node_t *x = *(herd_cib_node_t *const *) a;
+    const herd_cib_node_t *y = *(herd_cib_node_t *const *) b;
+    return x->index - y->index;
+}
+
+static void print_node_list_item(FILE *out, const char *label, GPtrArray *nodes)
+{
+    if (!nodes->len)
+        return;
+    g_ptr_array_sort(nodes, node_idx_cmp);
+    fprintf(out, "      * %s: [", label);
+    for (guint i = 0; i < nodes->len; i++)
+        fprintf(out, " %s", ((herd_cib_node_t *) nodes->pdata[i])->uname);
+    fprintf(out, " ]\n");
+}
+
+static void print_clone(const view_t *v, FILE *out, const herd_cib_rsc_t *c)
+{
+    clone_ctx_t x = {v, out, c, false};
+    const herd_cib_rsc_t *child = c->children->pdata[0];
+    bool is_group = child->kind == HERD_RSC_GROUP;
+    const herd_cib_rsc_t *first = is_group ? (child->children->len ? child->children->pdata[0] : NULL)
+                                           : child;
+    if (!first) {
+        clone_header(&x);
         return;
     }
-    /* anonymous: collapse by role */
-    g_autoptr(GString) promoted = g_string_new(NULL);
-    g_autoptr(GString) started = g_string_new(NULL);
+    g_autoptr(GPtrArray) promoted = g_ptr_array_new();
+    g_autoptr(GPtrArray) started = g_ptr_array_new();
     GHashTable *on = g_hash_table_new(g_str_hash, g_str_equal);
-    for (int i = 0; i < max; i++) {
-        g_autofree char *nm = g_strdup_printf("%s:%d", child->id, i);
-        const herd_placement_t *p = pl_of(v, nm);
-        if (!p)
-            continue;
-        if (p->failed && !v->revised && p->current->len) {
-            print_prim_line(v, out, "      ", p, c->promotable);
-            for (guint k = 0; k < p->current->len; k++)
-                g_hash_table_add(on, p->current->pdata[k]);
-            continue;
+    int active_instances = 0, instances = 0;
+    for (int i = 0;; i++) {
+        g_autofree char *nm = g_strdup_printf("%s:%d", first->id, i);
+        if (!pl_of(v, nm))
+            break;
+        instances++;
+        g_autoptr(GPtrArray) ms = g_ptr_array_new();
+        if (is_group)
+            group_members(v, child, i, ms);
+        else
+            g_ptr_array_add(ms, (gpointer) pl_of(v, nm));
+        bool any = false, all = true, odd = false, pending = false;
+        const char *loc = NULL;
+        bool split = false;
+        herd_role_t role = HERD_ROLE_STOPPED;
+        for (guint k = 0; k < ms->len; k++) {
+            const herd_placement_t *p = ms->pdata[k];
+            g_autoptr(GPtrArray) nodes = g_ptr_array_new();
+            inst_nodes(v, p, nodes);
+            for (guint j = 0; j < nodes->len; j++)
+                g_hash_table_add(on, nodes->pdata[j]);
+            if (nodes->len) {
+                any = true;
+                if (nodes->len > 1 || (loc && strcmp(loc, nodes->pdata[0])))
+                    split = true;
+                loc = nodes->pdata[0];
+                herd_role_t r = inst_role(v, p);
+                if (r > role)
+                    role = r;
+            } else {
+                all = false;
+            }
+            if (p->orphan || !p->managed || inst_failed(v, p))
+                odd = true;
+            bool rec;
+            const char *pt = inst_pending(v, p, &rec);
+            if (pt && !(rec == false && !strcmp(pt, "monitor")))
+                pending = true;
         }
-        if (v->revised) {
-            if (p->next) {
-                g_hash_table_add(on, p->next);
-                g_string_append_printf(p->next_role == HERD_ROLE_PROMOTED ? promoted : started, " %s",
-                                       p->next);
+        if (any)
+            active_instances++;
+        bool full = false;
+        if (c->unique) {
+            full = true;
+        } else if (pending) {
+            full = true;
+        } else if (!any) {
+            /* stopped: listed by node below */
+        } else if (odd) {
+            full = true;
+        } else if (all) {
+            if (split || !loc) {
+                full = true;
+            } else {
+                const herd_node_state_t *ns = node_state(v, loc);
+                const herd_cib_node_t *nd = herd_cib_node(v->cib, loc);
+                if (ns && !node_online(v, ns) && node_unclean(v, ns))
+                    full = true;
+                else if (nd)
+                    g_ptr_array_add(role > HERD_ROLE_UNPROMOTED ? promoted : started, (gpointer) nd);
             }
         } else {
-            for (guint k = 0; k < p->current->len; k++) {
-                g_hash_table_add(on, p->current->pdata[k]);
-                g_string_append_printf(p->current_role == HERD_ROLE_PROMOTED ? promoted : started,
-                                       " %s", (char *) p->current->pdata[k]);
-            }
+            full = true;
+        }
+        if (full) {
+            clone_header(&x);
+            if (is_group)
+                print_group(v, out, 3, child, i);
+            else
+                print_prim(v, out, 3, ms->pdata[0]);
         }
     }
-    if (promoted->len)
-        fprintf(out, "      * Promoted: [%s ]\n", promoted->str);
-    if (started->len)
-        fprintf(out, "      * %s: [%s ]\n", c->promotable ? "Unpromoted" : "Started", started->str);
-    g_autoptr(GString) stopped = g_string_new(NULL);
-    for (guint i = 0; i < v->res->nodes->len; i++) {
-        const herd_node_state_t *n = v->res->nodes->pdata[i];
-        if (!g_hash_table_contains(on, n->cfg->uname))
-            g_string_append_printf(stopped, " %s", n->cfg->uname);
+    if (promoted->len) {
+        clone_header(&x);
+        print_node_list_item(out, "Promoted", promoted);
     }
-    if (stopped->len)
-        fprintf(out, "      * Stopped: [%s ]\n", stopped->str);
+    if (started->len) {
+        clone_header(&x);
+        const char *tr = meta_of(c, "target-role");
+        if (c->promotable && tr && herd_role_parse(tr) == HERD_ROLE_UNPROMOTED)
+            print_node_list_item(out, "Unpromoted (target-role)", started);
+        else
+            print_node_list_item(out, c->promotable ? "Unpromoted" : "Started", started);
+    }
+    int clone_max = c->clone_max >= 0 ? c->clone_max : instances;
+    bool printed_stopped = false;
+    if (!c->unique && active_instances < clone_max) {
+        g_autoptr(GPtrArray) stopped = g_ptr_array_new();
+        for (guint i = 0; i < v->res->nodes->len; i++) {
+            const herd_node_state_t *n = v->res->nodes->pdata[i];
+            if (!v->cib->options.symmetric_cluster)
+                continue;
+            if (g_hash_table_contains(on, n->cfg->uname))
+                continue;
+            g_ptr_array_add(stopped, (gpointer) n->cfg);
+        }
+        if (stopped->len) {
+            clone_header(&x);
+            const char *tr = meta_of(c, "target-role");
+            bool dis = tr && herd_role_parse(tr) == HERD_ROLE_STOPPED;
+            print_node_list_item(out, dis ? "Stopped (disabled)" : "Stopped", stopped);
+            printed_stopped = true;
+        }
+    }
+    if (!printed_stopped && active_instances == 0)
+        clone_header(&x);
     g_hash_table_destroy(on);
 }
 
-static void print_status(view_t *v, FILE *out)
+/* ---- nodes -------------------------------------------------------------- */
+
+static const char *health_of(const view_t *v, const herd_cib_node_t *n)
+{
+    const char *strategy = v->cib->options.node_health_strategy;
+    if (!strategy || !strcmp(strategy, "none"))
+        return NULL;
+    const char *worst = NULL;
+    GHashTableIter it;
+    gpointer k, val;
+    g_hash_table_iter_init(&it, n->attrs);
+    while (g_hash_table_iter_next(&it, &k, &val)) {
+        if (!g_str_has_prefix(k, "#health"))
+            continue;
+        if (!g_ascii_strcasecmp(val, "red"))
+            worst = "RED";
+        else if (!g_ascii_strcasecmp(val, "yellow") && !worst)
+            worst = "YELLOW";
+    }
+    return worst;
+}
+
+static void print_nodes(const view_t *v, FILE *out)
+{
+    fprintf(out, "  * Node List:\n");
+    g_autoptr(GString) online = g_string_new(NULL);
+    g_autoptr(GString) offline = g_string_new(NULL);
+    g_autoptr(GString) r_online = g_string_new(NULL);
+    g_autoptr(GString) r_offline = g_string_new(NULL);
+    g_autoptr(GString) g_online = g_string_new(NULL);
+    for (guint i = 0; i < v->res->nodes->len; i++) {
+        const herd_node_state_t *n = v->res->nodes->pdata[i];
+        const char *name = n->cfg->uname;
+        bool guest = g_hash_table_contains(v->guest_host, name);
+        bool remote = !guest && n->cfg->kind != HERD_NODE_MEMBER;
+        const char *type = guest ? "GuestNode" : remote ? "RemoteNode" : "Node";
+        bool on = node_online(v, n);
+        bool unclean = node_unclean(v, n);
+        g_autofree char *mode = NULL;
+        if (unclean) {
+            mode = g_strdup(on ? "UNCLEAN (online)" : n->pending ? "UNCLEAN (pending)"
+                                                                 : "UNCLEAN (offline)");
+        } else if (n->pending && !v->revised) {
+            mode = g_strdup("pending");
+        } else if (n->standby_onfail && on) {
+            mode = g_strdup("standby (on-fail)");
+        } else if (n->standby) {
+            if (on)
+                mode = g_strdup(GPOINTER_TO_INT(g_hash_table_lookup(v->active_count, name))
+                                    ? "standby (with active resources)" : "standby");
+            else
+                mode = g_strdup("OFFLINE (standby)");
+        } else if (n->maintenance) {
+            mode = g_strdup(on ? "maintenance" : "OFFLINE (maintenance)");
+        } else if (on) {
+            const char *health = health_of(v, n->cfg);
+            if (health) {
+                mode = g_strdup_printf("online (health is %s)", health);
+            } else {
+                g_string_append_printf(guest ? g_online : remote ? r_online : online, " %s", name);
+                continue;
+            }
+        } else {
+            if (remote)
+                g_string_append_printf(r_offline, " %s", name);
+            else if (!guest)
+                g_string_append_printf(offline, " %s", name);
+            continue;
+        }
+        fprintf(out, "    * %s %s: %s\n", type, name, mode);
+    }
+    if (online->len)
+        fprintf(out, "    * Online: [%s ]\n", online->str);
+    if (offline->len)
+        fprintf(out, "    * OFFLINE: [%s ]\n", offline->str);
+    if (r_online->len)
+        fprintf(out, "    * RemoteOnline: [%s ]\n", r_online->str);
+    if (r_offline->len)
+        fprintf(out, "    * RemoteOFFLINE: [%s ]\n", r_offline->str);
+    if (g_online->len)
+        fprintf(out, "    * GuestOnline: [%s ]\n", g_online->str);
+    fprintf(out, "\n");
+}
+
+/* ---- the whole status ------------------------------------------------- */
+
+static void print_status(const view_t *v, FILE *out)
 {
     print_nodes(v, out);
     fprintf(out, "  * Full List of Resources:\n");
@@ -202,10 +609,9 @@ static void print_status(view_t *v, FILE *out)
         if (r->kind == HERD_RSC_PRIMITIVE) {
             const herd_placement_t *p = pl_of(v, r->id);
             if (p)
-                print_prim_line(v, out, "    ", p, false);
+                print_prim(v, out, 2, p);
         } else if (r->kind == HERD_RSC_GROUP) {
-            fprintf(out, "    * Resource Group: %s:\n", r->id);
-            print_group(v, out, r, "      ", -1, false);
+            print_group(v, out, 2, r, -1);
         } else if (r->kind == HERD_RSC_CLONE && r->children->len == 1) {
             print_clone(v, out, r);
         } else if (r->kind == HERD_RSC_BUNDLE) {
@@ -214,6 +620,44 @@ static void print_status(view_t *v, FILE *out)
     }
 }
 
+static void view_init(view_t *v, const herd_cib_t *cib, const herd_sched_result_t *res, bool revised)
+{
+    v->cib = cib;
+    v->res = res;
+    v->revised = revised;
+    v->by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    v->node_state = g_hash_table_new(g_str_hash, g_str_equal);
+    v->active_count = g_hash_table_new(g_str_hash, g_str_equal);
+    v->guest_host = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < res->placements->len; i++) {
+        herd_placement_t *p = res->placements->pdata[i];
+        g_hash_table_insert(v->by_name, p->name, p);
+        g_autoptr(GPtrArray) nodes = g_ptr_array_new();
+        inst_nodes(v, p, nodes);
+        for (guint k = 0; k < nodes->len; k++) {
+            int c = GPOINTER_TO_INT(g_hash_table_lookup(v->active_count, nodes->pdata[k]));
+            g_hash_table_insert(v->active_count, nodes->pdata[k], GINT_TO_POINTER(c + 1));
+        }
+    }
+    for (guint i = 0; i < res->nodes->len; i++) {
+        herd_node_state_t *n = res->nodes->pdata[i];
+        g_hash_table_insert(v->node_state, n->cfg->uname, n);
+    }
+    for (guint i = 0; i < cib->all_rscs->len; i++) {
+        const herd_cib_rsc_t *r = cib->all_rscs->pdata[i];
+        const char *rn = r->kind == HERD_RSC_PRIMITIVE ? meta_of(r, "remote-node") : NULL;
+        if (rn && herd_cib_node(cib, rn))
+            g_hash_table_insert(v->guest_host, (gpointer) rn, r->id);
+    }
+}
+
+static void view_clear(view_t *v)
+{
+    g_hash_table_destroy(v->by_name);
+    g_hash_table_destroy(v->node_state);
+    g_hash_table_destroy(v->active_count);
+    g_hash_table_destroy(v->guest_host);
+}
 
 /* Print the status body (the lines after the section title) of `cib` as
  * scheduled in `res`: the current state, or with `revised` the state once
@@ -221,12 +665,8 @@ static void print_status(view_t *v, FILE *out)
 void display_cluster_status(FILE *out, const herd_cib_t *cib, const herd_sched_result_t *res,
                             bool revised)
 {
-    GHashTable *by_name = g_hash_table_new(g_str_hash, g_str_equal);
-    for (guint i = 0; i < res->placements->len; i++) {
-        herd_placement_t *p = res->placements->pdata[i];
-        g_hash_table_insert(by_name, p->name, p);
-    }
-    view_t v = {cib, res, by_name, revised};
+    view_t v;
+    view_init(&v, cib, res, revised);
     print_status(&v, out);
-    g_hash_table_destroy(by_name);
+    view_clear(&v);
 }

@@ -56,6 +56,8 @@ typedef struct {
     char *next;              /* node after the transition, or NULL */
     herd_role_t next_role;
     bool failed, managed, orphan;
+    bool blocked;            /* failed and held (on-fail=block, failed stop
+                              * without fencing): "(blocked)" */
 } herd_placement_t;
 
 /* A node after status unpacking. */

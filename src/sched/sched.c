@@ -1777,6 +1777,7 @@ static void fill_result(sched_t *s)
         pl->next_role = p->next_role;
         pl->failed = p->failed;
         pl->managed = p->managed;
+        pl->blocked = p->blocked;   /* display: "(blocked)" */
         g_ptr_array_add(res->placements, pl);
     }
 }
