@@ -22,7 +22,13 @@ typedef struct {
     GHashTable *node_state;   /* uname -> herd_node_state_t */
     GHashTable *active_count; /* uname -> GINT count of active primitives */
     GHashTable *guest_host;   /* guest node uname -> container resource id */
+    GHashTable *remote_conn;  /* remote node uname -> connection resource id */
+    GHashTable *bundle_host;  /* bundle replica node uname -> container id */
 } view_t;
+
+typedef enum { NODE_MEMBER, NODE_REMOTE, NODE_GUEST, NODE_HIDDEN } node_class_t;
+
+static const char *fence_reason(const view_t *v, const char *name);
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -34,7 +40,7 @@ static const herd_placement_t *pl_of(const view_t *v, const char *name)
 static bool in_promotable(const herd_cib_rsc_t *r)
 {
     for (; r; r = r->parent)
-        if (r->kind == HERD_RSC_CLONE && r->promotable)
+        if ((r->kind == HERD_RSC_CLONE || r->kind == HERD_RSC_BUNDLE) && r->promotable)
             return true;
     return false;
 }
@@ -183,6 +189,53 @@ static const herd_node_state_t *node_state(const view_t *v, const char *uname)
     return g_hash_table_lookup(v->node_state, uname);
 }
 
+static node_class_t node_class(const view_t *v, const herd_node_state_t *n)
+{
+    const char *name = n->cfg->uname;
+    if (g_hash_table_contains(v->guest_host, name) || g_hash_table_contains(v->bundle_host, name))
+        return NODE_GUEST;
+    if (g_hash_table_contains(v->remote_conn, name))
+        return NODE_REMOTE;
+    if (n->cfg->kind == HERD_NODE_MEMBER)
+        return NODE_MEMBER;
+    if (n->cfg->configured)
+        return NODE_REMOTE;
+    /* a remote node_state with no connection resource: Pacemaker ignores it */
+    return NODE_HIDDEN;
+}
+
+/* Whether a resource without a placement (a bundle's container) is active
+ * somewhere by its history: the last completed operation decides. */
+static bool history_active(const view_t *v, const char *id)
+{
+    for (guint i = 0; i < v->cib->histories->len; i++) {
+        const herd_rsc_history_t *h = v->cib->histories->pdata[i];
+        if (strcmp(h->rsc_id, id))
+            continue;
+        const herd_node_state_t *ns = node_state(v, h->node);
+        if (!ns || !(ns->online || ns->unclean))
+            continue;
+        bool active = false;
+        for (guint k = 0; k < h->ops->len; k++) {
+            const herd_lrm_op_t *op = h->ops->pdata[k];
+            if (op->op_status == -1 || op->call_id == -1) {
+                if (!strcmp(op->operation, "start"))
+                    active = true;
+                continue;
+            }
+            if (!strcmp(op->operation, "stop"))
+                active = op->rc != 0 || op->op_status != 0;
+            else if (!strcmp(op->operation, "start") || !strcmp(op->operation, "migrate_from"))
+                active = true;
+            else if (!strcmp(op->operation, "monitor"))
+                active = op->rc == 0 || op->rc == 8 || (op->interval_ms && op->rc != 7);
+        }
+        if (active)
+            return true;
+    }
+    return false;
+}
+
 static bool node_online(const view_t *v, const herd_node_state_t *n)
 {
     const char *name = n->cfg->uname;
@@ -190,23 +243,64 @@ static bool node_online(const view_t *v, const herd_node_state_t *n)
     if (host) {
         const herd_placement_t *p = pl_of(v, host);
         if (p)
-            return inst_active(v, p) && !(n->fenced_now);
+            return inst_active(v, p) && !(v->revised && n->fenced_now) &&
+                   !(!v->revised && p->failed);
     }
+    host = g_hash_table_lookup(v->bundle_host, name);
+    if (host)
+        return history_active(v, host) && history_active(v, name);
     if (v->revised && n->fenced_now)
         return false;
-    if (v->revised && n->cfg->kind == HERD_NODE_REMOTE && n->cfg->container_id) {
-        const herd_placement_t *p = pl_of(v, n->cfg->container_id);
+    if (!v->revised && !n->online && n->cfg->kind == HERD_NODE_MEMBER) {
+        const char *why = fence_reason(v, name);
+        if (why && !strcmp(why, "peer process is no longer available"))
+            return true;
+    }
+    const char *conn = g_hash_table_lookup(v->remote_conn, name);
+    if (conn) {
+        const herd_placement_t *p = pl_of(v, conn);
         if (p)
-            return p->next != NULL;
+            return inst_active(v, p) && !inst_failed(v, p);
     }
     return n->online;
+}
+
+/* The reason of a fencing decision for node `name` (NULL when none). */
+static const char *fence_reason(const view_t *v, const char *name)
+{
+    for (guint i = 0; i < v->res->decisions->len; i++) {
+        const herd_decision_t *d = v->res->decisions->pdata[i];
+        if (d->kind == HERD_DECISION_FENCE && !strcmp(d->rsc, name) &&
+            (!d->fence_action || strcmp(d->fence_action, "on")))
+            return d->fence_reason ? d->fence_reason : "";
+    }
+    return NULL;
+}
+
+/* Fencing that Pacemaker decides while unpacking the status (the node
+ * shows UNCLEAN in the current status), as opposed to later scheduling. */
+static bool fenced_at_unpack(const view_t *v, const char *name)
+{
+    const char *why = fence_reason(v, name);
+    return why && strcmp(why, "deadman ticket was lost") && strcmp(why, "required by fencing monitor");
 }
 
 static bool node_unclean(const view_t *v, const herd_node_state_t *n)
 {
     if (v->revised)
         return n->unclean && !n->fenced_now;
-    return n->unclean || n->fenced_now;
+    if (n->unclean)
+        return true;
+    if (n->cfg->kind == HERD_NODE_MEMBER && fenced_at_unpack(v, n->cfg->uname))
+        return true;
+    const char *conn = g_hash_table_lookup(v->remote_conn, n->cfg->uname);
+    if (!conn)
+        conn = g_hash_table_lookup(v->guest_host, n->cfg->uname);
+    if (conn && n->fenced_now) {
+        const herd_placement_t *p = pl_of(v, conn);
+        return p && p->failed;
+    }
+    return false;
 }
 
 /* ---- primitives --------------------------------------------------------- */
@@ -389,6 +483,8 @@ static void print_node_list_item(FILE *out, const char *label, GPtrArray *nodes)
     fprintf(out, " ]\n");
 }
 
+static node_class_t node_class(const view_t *v, const herd_node_state_t *n);
+
 static void print_clone(const view_t *v, FILE *out, const herd_cib_rsc_t *c)
 {
     clone_ctx_t x = {v, out, c, false};
@@ -495,7 +591,7 @@ static void print_clone(const view_t *v, FILE *out, const herd_cib_rsc_t *c)
             const herd_node_state_t *n = v->res->nodes->pdata[i];
             if (!v->cib->options.symmetric_cluster)
                 continue;
-            if (g_hash_table_contains(on, n->cfg->uname))
+            if (g_hash_table_contains(on, n->cfg->uname) || node_class(v, n) == NODE_HIDDEN)
                 continue;
             g_ptr_array_add(stopped, (gpointer) n->cfg);
         }
@@ -510,6 +606,160 @@ static void print_clone(const view_t *v, FILE *out, const herd_cib_rsc_t *c)
     if (!printed_stopped && active_instances == 0)
         clone_header(&x);
     g_hash_table_destroy(on);
+}
+
+/* ---- bundles ------------------------------------------------------------ */
+
+typedef struct {
+    bool active, failed;
+    herd_role_t role;
+    const char *node;
+} hstate_t;
+
+/* A resource's state on one node from its operation history alone (for
+ * the parts of bundles the scheduler does not model). */
+static void hist_eval(const herd_rsc_history_t *h, hstate_t *st)
+{
+    for (guint k = 0; k < h->ops->len; k++) {
+        const herd_lrm_op_t *op = h->ops->pdata[k];
+        const char *t = op->operation;
+        if (op->op_status == -1 || op->call_id == -1) {
+            if (!strcmp(t, "start") || !strcmp(t, "promote")) {
+                st->active = true;
+                if (st->role < HERD_ROLE_STARTED)
+                    st->role = HERD_ROLE_STARTED;
+            }
+            continue;
+        }
+        if (op->op_status == 1 || !strcmp(t, "notify") || !strcmp(t, "cancel") ||
+            !strcmp(t, "meta-data") || !strcmp(t, "reload") || !strcmp(t, "reload-agent"))
+            continue;
+        int expected = op->target_rc >= 0 ? op->target_rc : 0;
+        bool probe = !strcmp(t, "monitor") && op->interval_ms == 0;
+        bool ok = op->op_status == 0 &&
+                  (op->rc == expected || (probe && (op->rc == 7 || op->rc == 0 || op->rc == 8)));
+        if (ok) {
+            if (!strcmp(t, "start") || !strcmp(t, "migrate_from")) {
+                st->active = true, st->failed = false, st->role = HERD_ROLE_STARTED;
+            } else if (!strcmp(t, "stop")) {
+                st->active = false, st->failed = false, st->role = HERD_ROLE_STOPPED;
+            } else if (!strcmp(t, "promote")) {
+                st->active = true, st->role = HERD_ROLE_PROMOTED;
+            } else if (!strcmp(t, "demote")) {
+                st->active = true, st->role = HERD_ROLE_UNPROMOTED;
+            } else if (!strcmp(t, "monitor")) {
+                if (op->rc == 7) {
+                    st->active = false, st->failed = false, st->role = HERD_ROLE_STOPPED;
+                } else if (op->rc == 8) {
+                    st->active = true, st->role = HERD_ROLE_PROMOTED;
+                } else if (!st->active) {
+                    st->active = true, st->role = HERD_ROLE_STARTED;
+                }
+            }
+            continue;
+        }
+        st->active = true;
+        st->failed = true;
+        if (st->role < HERD_ROLE_STARTED)
+            st->role = HERD_ROLE_STARTED;
+        if (!strcmp(t, "promote") || (!strcmp(t, "monitor") && op->rc == 8) || !strcmp(t, "demote"))
+            st->role = HERD_ROLE_PROMOTED;
+    }
+}
+
+/* State of resource `id` (or an anonymous instance "id:N" when `any_inst`)
+ * on node `only` (NULL: any node the status says is up). */
+static void rsc_state(const view_t *v, const char *id, const char *only, hstate_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->role = HERD_ROLE_STOPPED;
+    size_t n = strlen(id);
+    for (guint i = 0; i < v->cib->histories->len; i++) {
+        const herd_rsc_history_t *h = v->cib->histories->pdata[i];
+        if (strncmp(h->rsc_id, id, n) || (h->rsc_id[n] && h->rsc_id[n] != ':'))
+            continue;
+        if (only ? strcmp(h->node, only) != 0 : false)
+            continue;
+        if (!only) {
+            const herd_node_state_t *ns = node_state(v, h->node);
+            if (!ns || !(ns->online || ns->unclean))
+                continue;
+        }
+        hstate_t st = {false, false, HERD_ROLE_STOPPED, NULL};
+        hist_eval(h, &st);
+        if (st.active) {
+            out->active = true;
+            out->failed |= st.failed;
+            if (st.role > out->role)
+                out->role = st.role;
+            if (!out->node)
+                out->node = h->node;
+        }
+    }
+}
+
+static void print_bundle(const view_t *v, FILE *out, const herd_cib_rsc_t *b)
+{
+    g_autoptr(GString) flags = g_string_new(NULL);
+    if (b->unique)
+        g_string_append(flags, " (unique)");
+    if (!rsc_managed(v, b))
+        g_string_append(flags, " (unmanaged)");
+    fprintf(out, "    * Container bundle%s: %s [%s]%s:\n", b->replicas > 1 ? " set" : "", b->id,
+            b->image ? b->image : "", flags->str);
+    const herd_cib_rsc_t *child = b->children->len ? b->children->pdata[0] : NULL;
+    const char *ctype = b->container_type ? b->container_type : "docker";
+    guint32 ip = 0;
+    bool have_ip = false;
+    if (b->ip_range_start) {
+        unsigned a1, a2, a3, a4;
+        if (sscanf(b->ip_range_start, "%u.%u.%u.%u", &a1, &a2, &a3, &a4) == 4) {
+            ip = (a1 << 24) | (a2 << 16) | (a3 << 8) | a4;
+            have_ip = true;
+        }
+    }
+    for (int i = 0; i < (b->replicas > 0 ? b->replicas : 1); i++) {
+        g_autofree char *container = g_strdup_printf("%s-%s-%d", b->id, ctype, i);
+        g_autofree char *remote = g_strdup_printf("%s-%d", b->id, i);
+        g_autoptr(GString) s = g_string_new(child ? remote : container);
+        if (have_ip) {
+            guint32 a = ip + (guint32) i;
+            g_string_append_printf(s, " (%u.%u.%u.%u)", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+                                   a & 255);
+        }
+        hstate_t cst, st;
+        rsc_state(v, container, NULL, &cst);
+        if (child) {
+            rsc_state(v, child->id, remote, &st);
+            g_string_append_printf(s, "\t(%s%s%s:%s):\t", child->klass ? child->klass : "unknown",
+                                   child->provider ? ":" : "", child->provider ? child->provider : "",
+                                   child->type ? child->type : "unknown");
+        } else {
+            st = cst;
+            g_string_append_printf(s, "\t(ocf:heartbeat:%s):\t", ctype);
+        }
+        herd_role_t role = st.active ? st.role : HERD_ROLE_STOPPED;
+        if (role == HERD_ROLE_STARTED && child && b->promotable)
+            role = HERD_ROLE_UNPROMOTED;
+        if (st.failed) {
+            g_string_append(s, " FAILED");
+            if (role > HERD_ROLE_UNPROMOTED)
+                g_string_append_printf(s, " %s", herd_role_name(role));
+        } else {
+            g_string_append_printf(s, " %s", herd_role_name(role));
+        }
+        if (cst.active && cst.node)
+            g_string_append_printf(s, " %s", cst.node);
+        bool have = false;
+        const herd_cib_rsc_t *shown = child ? child : b;
+        if (rsc_disabled(shown))
+            add_flag(s, &have, "disabled");
+        if (!rsc_managed(v, shown))
+            add_flag(s, &have, "unmanaged");
+        if (have)
+            g_string_append_c(s, ')');
+        fprintf(out, "      * %s\n", s->str);
+    }
 }
 
 /* ---- nodes -------------------------------------------------------------- */
@@ -545,8 +795,11 @@ static void print_nodes(const view_t *v, FILE *out)
     for (guint i = 0; i < v->res->nodes->len; i++) {
         const herd_node_state_t *n = v->res->nodes->pdata[i];
         const char *name = n->cfg->uname;
-        bool guest = g_hash_table_contains(v->guest_host, name);
-        bool remote = !guest && n->cfg->kind != HERD_NODE_MEMBER;
+        node_class_t cls = node_class(v, n);
+        if (cls == NODE_HIDDEN)
+            continue;
+        bool guest = cls == NODE_GUEST;
+        bool remote = cls == NODE_REMOTE;
         const char *type = guest ? "GuestNode" : remote ? "RemoteNode" : "Node";
         bool on = node_online(v, n);
         bool unclean = node_unclean(v, n);
@@ -615,7 +868,7 @@ static void print_status(const view_t *v, FILE *out)
         } else if (r->kind == HERD_RSC_CLONE && r->children->len == 1) {
             print_clone(v, out, r);
         } else if (r->kind == HERD_RSC_BUNDLE) {
-            fprintf(out, "    * Container bundle set: %s [%s]:\n", r->id, r->image ? r->image : "");
+            print_bundle(v, out, r);
         }
     }
 }
@@ -629,6 +882,8 @@ static void view_init(view_t *v, const herd_cib_t *cib, const herd_sched_result_
     v->node_state = g_hash_table_new(g_str_hash, g_str_equal);
     v->active_count = g_hash_table_new(g_str_hash, g_str_equal);
     v->guest_host = g_hash_table_new(g_str_hash, g_str_equal);
+    v->remote_conn = g_hash_table_new(g_str_hash, g_str_equal);
+    v->bundle_host = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     for (guint i = 0; i < res->placements->len; i++) {
         herd_placement_t *p = res->placements->pdata[i];
         g_hash_table_insert(v->by_name, p->name, p);
@@ -648,6 +903,22 @@ static void view_init(view_t *v, const herd_cib_t *cib, const herd_sched_result_
         const char *rn = r->kind == HERD_RSC_PRIMITIVE ? meta_of(r, "remote-node") : NULL;
         if (rn && herd_cib_node(cib, rn))
             g_hash_table_insert(v->guest_host, (gpointer) rn, r->id);
+        if (r->kind == HERD_RSC_PRIMITIVE && !r->parent && r->type && !strcmp(r->type, "remote") &&
+            r->provider && !strcmp(r->provider, "pacemaker"))
+            g_hash_table_insert(v->remote_conn, r->id, r->id);
+        if (r->kind == HERD_RSC_BUNDLE) {
+            int n = r->replicas > 0 ? r->replicas : 1;
+            for (int k = 0; k < n; k++) {
+                char *node = g_strdup_printf("%s-%d", r->id, k);
+                if (herd_cib_node(cib, node))
+                    g_hash_table_insert(v->bundle_host, node,
+                                        g_strdup_printf("%s-%s-%d", r->id,
+                                                        r->container_type ? r->container_type
+                                                                          : "docker", k));
+                else
+                    g_free(node);
+            }
+        }
     }
 }
 
@@ -657,6 +928,8 @@ static void view_clear(view_t *v)
     g_hash_table_destroy(v->node_state);
     g_hash_table_destroy(v->active_count);
     g_hash_table_destroy(v->guest_host);
+    g_hash_table_destroy(v->remote_conn);
+    g_hash_table_destroy(v->bundle_host);
 }
 
 /* Print the status body (the lines after the section title) of `cib` as
