@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#include <json-glib/json-glib.h>
+
 #include "herd_cib.h"
 #include "herd_common.h"
 #include "herd_sched.h"
@@ -54,5 +56,14 @@ int cmd_simulate(int argc, char **argv);
  * title. */
 void display_cluster_status(FILE *out, const herd_cib_t *cib, const herd_sched_result_t *res,
                             bool revised);
+
+/* The same status as a JSON object ({"nodes": [...], "resources": [...]})
+ * for --output-as json|xml.  Returns a new node; free with json_node_unref. */
+JsonNode *display_status_json(const herd_cib_t *cib, const herd_sched_result_t *res, bool revised);
+
+/* `herd simulate --output-as json|xml`: current status, the decisions and
+ * (with `simulate`) the revised status.  New node; free with json_node_unref. */
+JsonNode *display_simulate_json(const herd_cib_t *cib, const herd_sched_result_t *res,
+                                bool simulate);
 
 #endif

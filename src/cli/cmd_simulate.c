@@ -159,6 +159,11 @@ int cmd_simulate(int argc, char **argv)
         }
     }
     res = herd_sched_run(cib, now);
+    if (common.format != HERD_OUTPUT_TEXT) {
+        g_autoptr(JsonNode) data = display_simulate_json(cib, res, o.simulate);
+        herd_output_emit(stdout, common.format, "simulate", data, HERD_EXIT_OK, NULL, NULL);
+        goto out;
+    }
     if (!o.quiet) {
         fprintf(stdout, "Current cluster status:\n");
         display_cluster_status(stdout, cib, res, false);

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
 #include "cli.h"
 #include "herd_cib.h"
 #include "herd_sched.h"
@@ -24,6 +26,7 @@ typedef struct {
     GHashTable *guest_host;   /* guest node uname -> container resource id */
     GHashTable *remote_conn;  /* remote node uname -> connection resource id */
     GHashTable *bundle_host;  /* bundle replica node uname -> container id */
+    GHashTable *bundle_index; /* bundle replica node uname -> bundle index + 1 */
 } view_t;
 
 typedef enum { NODE_MEMBER, NODE_REMOTE, NODE_GUEST, NODE_HIDDEN } node_class_t;
@@ -593,6 +596,10 @@ static void print_clone(const view_t *v, FILE *out, const herd_cib_rsc_t *c)
                 continue;
             if (g_hash_table_contains(on, n->cfg->uname) || node_class(v, n) == NODE_HIDDEN)
                 continue;
+            /* a bundle's nodes exist only for resources unpacked after it */
+            int bi = GPOINTER_TO_INT(g_hash_table_lookup(v->bundle_index, n->cfg->uname));
+            if (bi && !n->cfg->configured)
+                continue;
             g_ptr_array_add(stopped, (gpointer) n->cfg);
         }
         if (stopped->len) {
@@ -784,9 +791,47 @@ static const char *health_of(const view_t *v, const herd_cib_node_t *n)
     return worst;
 }
 
+/* Natural order of node names ("n2" before "n10"), as Pacemaker sorts. */
+static int name_cmp(const char *x, const char *y)
+{
+    while (*x && *y) {
+        if (g_ascii_isdigit(*x) && g_ascii_isdigit(*y)) {
+            char *ex, *ey;
+            long long vx = strtoll(x, &ex, 10), vy = strtoll(y, &ey, 10);
+            if (vx != vy)
+                return vx < vy ? -1 : 1;
+            x = ex;
+            y = ey;
+            continue;
+        }
+        int cx = g_ascii_tolower(*x), cy = g_ascii_tolower(*y);
+        if (cx != cy)
+            return cx < cy ? -1 : 1;
+        x++;
+        y++;
+    }
+    return (*x != 0) - (*y != 0);
+}
+
+static gint name_cmp_p(gconstpointer a, gconstpointer b)
+{
+    return name_cmp(*(const char *const *) a, *(const char *const *) b);
+}
+
 static void print_nodes(const view_t *v, FILE *out)
 {
     fprintf(out, "  * Node List:\n");
+    /* bundle nodes the CIB has no entry for: online guests when their
+     * container and connection run */
+    g_autoptr(GPtrArray) extra = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, v->bundle_host);
+    while (g_hash_table_iter_next(&it, &key, &val))
+        if (!node_state(v, key) && history_active(v, val) && history_active(v, key))
+            g_ptr_array_add(extra, key);
+    g_ptr_array_sort(extra, name_cmp_p);
+    guint next_extra = 0;
     g_autoptr(GString) online = g_string_new(NULL);
     g_autoptr(GString) offline = g_string_new(NULL);
     g_autoptr(GString) r_online = g_string_new(NULL);
@@ -795,6 +840,8 @@ static void print_nodes(const view_t *v, FILE *out)
     for (guint i = 0; i < v->res->nodes->len; i++) {
         const herd_node_state_t *n = v->res->nodes->pdata[i];
         const char *name = n->cfg->uname;
+        while (next_extra < extra->len && name_cmp(extra->pdata[next_extra], name) < 0)
+            g_string_append_printf(g_online, " %s", (char *) extra->pdata[next_extra++]);
         node_class_t cls = node_class(v, n);
         if (cls == NODE_HIDDEN)
             continue;
@@ -836,6 +883,8 @@ static void print_nodes(const view_t *v, FILE *out)
         }
         fprintf(out, "    * %s %s: %s\n", type, name, mode);
     }
+    while (next_extra < extra->len)
+        g_string_append_printf(g_online, " %s", (char *) extra->pdata[next_extra++]);
     if (online->len)
         fprintf(out, "    * Online: [%s ]\n", online->str);
     if (offline->len)
@@ -884,6 +933,7 @@ static void view_init(view_t *v, const herd_cib_t *cib, const herd_sched_result_
     v->guest_host = g_hash_table_new(g_str_hash, g_str_equal);
     v->remote_conn = g_hash_table_new(g_str_hash, g_str_equal);
     v->bundle_host = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    v->bundle_index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (guint i = 0; i < res->placements->len; i++) {
         herd_placement_t *p = res->placements->pdata[i];
         g_hash_table_insert(v->by_name, p->name, p);
@@ -910,13 +960,11 @@ static void view_init(view_t *v, const herd_cib_t *cib, const herd_sched_result_
             int n = r->replicas > 0 ? r->replicas : 1;
             for (int k = 0; k < n; k++) {
                 char *node = g_strdup_printf("%s-%d", r->id, k);
-                if (herd_cib_node(cib, node))
-                    g_hash_table_insert(v->bundle_host, node,
-                                        g_strdup_printf("%s-%s-%d", r->id,
-                                                        r->container_type ? r->container_type
-                                                                          : "docker", k));
-                else
-                    g_free(node);
+                g_hash_table_insert(v->bundle_index, g_strdup(node), GINT_TO_POINTER(r->index + 1));
+                g_hash_table_insert(v->bundle_host, node,
+                                    g_strdup_printf("%s-%s-%d", r->id,
+                                                    r->container_type ? r->container_type : "docker",
+                                                    k));
             }
         }
     }
@@ -930,6 +978,7 @@ static void view_clear(view_t *v)
     g_hash_table_destroy(v->guest_host);
     g_hash_table_destroy(v->remote_conn);
     g_hash_table_destroy(v->bundle_host);
+    g_hash_table_destroy(v->bundle_index);
 }
 
 /* Print the status body (the lines after the section title) of `cib` as
@@ -942,4 +991,228 @@ void display_cluster_status(FILE *out, const herd_cib_t *cib, const herd_sched_r
     view_init(&v, cib, res, revised);
     print_status(&v, out);
     view_clear(&v);
+}
+
+/* ---- structured output (--output-as json|xml) -------------------------- */
+
+static void jstr(JsonBuilder *b, const char *name, const char *value)
+{
+    json_builder_set_member_name(b, name);
+    if (value)
+        json_builder_add_string_value(b, value);
+    else
+        json_builder_add_null_value(b);
+}
+
+static void jbool(JsonBuilder *b, const char *name, bool value)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_boolean_value(b, value);
+}
+
+static void json_prim(const view_t *v, JsonBuilder *b, const herd_placement_t *p)
+{
+    const herd_cib_rsc_t *r = p->cfg;
+    json_builder_begin_object(b);
+    jstr(b, "id", p->name);
+    jstr(b, "type", "primitive");
+    g_autofree char *agent = r->provider ? g_strdup_printf("%s:%s:%s", r->klass, r->provider, r->type)
+                                         : g_strdup_printf("%s:%s", r->klass ? r->klass : "",
+                                                           r->type ? r->type : "");
+    jstr(b, "agent", agent);
+    jstr(b, "role", herd_role_name(inst_role(v, p)));
+    bool rec;
+    const char *pending = inst_pending(v, p, &rec);
+    jstr(b, "pending", pending);
+    jbool(b, "active", inst_active(v, p));
+    jbool(b, "failed", inst_failed(v, p));
+    jbool(b, "managed", p->managed);
+    jbool(b, "blocked", p->blocked);
+    jbool(b, "orphaned", p->orphan);
+    jbool(b, "disabled", rsc_disabled(r));
+    jbool(b, "failure_ignored", !v->revised && inst_failure_ignored(v, p));
+    json_builder_set_member_name(b, "nodes");
+    json_builder_begin_array(b);
+    g_autoptr(GPtrArray) nodes = g_ptr_array_new();
+    inst_nodes(v, p, nodes);
+    for (guint i = 0; i < nodes->len; i++)
+        json_builder_add_string_value(b, nodes->pdata[i]);
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+}
+
+static void json_group(const view_t *v, JsonBuilder *b, const herd_cib_rsc_t *g, int inst)
+{
+    g_autoptr(GPtrArray) ms = g_ptr_array_new();
+    group_members(v, g, inst, ms);
+    g_autofree char *name = inst >= 0 ? g_strdup_printf("%s:%d", g->id, inst) : g_strdup(g->id);
+    json_builder_begin_object(b);
+    jstr(b, "id", name);
+    jstr(b, "type", "group");
+    jbool(b, "managed", rsc_managed(v, g));
+    jbool(b, "disabled", rsc_disabled(g));
+    json_builder_set_member_name(b, "members");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < ms->len; i++)
+        json_prim(v, b, ms->pdata[i]);
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+}
+
+static void json_clone(const view_t *v, JsonBuilder *b, const herd_cib_rsc_t *c)
+{
+    const herd_cib_rsc_t *child = c->children->pdata[0];
+    bool is_group = child->kind == HERD_RSC_GROUP;
+    const herd_cib_rsc_t *first = is_group ? (child->children->len ? child->children->pdata[0] : NULL)
+                                           : child;
+    json_builder_begin_object(b);
+    jstr(b, "id", c->id);
+    jstr(b, "type", "clone");
+    jbool(b, "promotable", c->promotable);
+    jbool(b, "unique", c->unique);
+    jbool(b, "managed", rsc_managed(v, c));
+    jbool(b, "disabled", rsc_disabled(c));
+    json_builder_set_member_name(b, "instances");
+    json_builder_begin_array(b);
+    for (int i = 0; first; i++) {
+        g_autofree char *nm = g_strdup_printf("%s:%d", first->id, i);
+        const herd_placement_t *p = pl_of(v, nm);
+        if (!p)
+            break;
+        if (is_group)
+            json_group(v, b, child, i);
+        else
+            json_prim(v, b, p);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+}
+
+static void json_bundle(const view_t *v, JsonBuilder *b, const herd_cib_rsc_t *r)
+{
+    const herd_cib_rsc_t *child = r->children->len ? r->children->pdata[0] : NULL;
+    const char *ctype = r->container_type ? r->container_type : "docker";
+    json_builder_begin_object(b);
+    jstr(b, "id", r->id);
+    jstr(b, "type", "bundle");
+    jstr(b, "image", r->image);
+    jbool(b, "managed", rsc_managed(v, r));
+    json_builder_set_member_name(b, "replicas");
+    json_builder_begin_array(b);
+    for (int i = 0; i < (r->replicas > 0 ? r->replicas : 1); i++) {
+        g_autofree char *container = g_strdup_printf("%s-%s-%d", r->id, ctype, i);
+        g_autofree char *remote = g_strdup_printf("%s-%d", r->id, i);
+        hstate_t cst, st;
+        rsc_state(v, container, NULL, &cst);
+        if (child)
+            rsc_state(v, child->id, remote, &st);
+        else
+            st = cst;
+        json_builder_begin_object(b);
+        jstr(b, "id", child ? remote : container);
+        jstr(b, "container", container);
+        jstr(b, "role", herd_role_name(st.active ? st.role : HERD_ROLE_STOPPED));
+        jbool(b, "failed", st.failed);
+        jstr(b, "node", cst.active ? cst.node : NULL);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+}
+
+/* The same content as display_cluster_status as a JSON object:
+ * {"nodes": [{name, type, online, state, ...}], "resources": [...]}.
+ * Returns a new node (the caller frees it with json_node_unref). */
+JsonNode *display_status_json(const herd_cib_t *cib, const herd_sched_result_t *res, bool revised)
+{
+    view_t v;
+    view_init(&v, cib, res, revised);
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "nodes");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < res->nodes->len; i++) {
+        const herd_node_state_t *n = res->nodes->pdata[i];
+        node_class_t cls = node_class(&v, n);
+        if (cls == NODE_HIDDEN)
+            continue;
+        bool on = node_online(&v, n);
+        json_builder_begin_object(b);
+        jstr(b, "name", n->cfg->uname);
+        jstr(b, "type", cls == NODE_GUEST ? "guest" : cls == NODE_REMOTE ? "remote" : "member");
+        jbool(b, "online", on);
+        jbool(b, "unclean", node_unclean(&v, n));
+        jbool(b, "standby", n->standby);
+        jbool(b, "maintenance", n->maintenance);
+        jbool(b, "pending", n->pending && !revised);
+        json_builder_set_member_name(b, "active_resources");
+        json_builder_add_int_value(b, GPOINTER_TO_INT(g_hash_table_lookup(v.active_count,
+                                                                          n->cfg->uname)));
+        jstr(b, "health", health_of(&v, n->cfg));
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "resources");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < res->rsc_order->len; i++) {
+        const herd_cib_rsc_t *r = res->rsc_order->pdata[i];
+        if (r->kind == HERD_RSC_PRIMITIVE) {
+            const herd_placement_t *p = pl_of(&v, r->id);
+            if (p)
+                json_prim(&v, b, p);
+        } else if (r->kind == HERD_RSC_GROUP) {
+            json_group(&v, b, r, -1);
+        } else if (r->kind == HERD_RSC_CLONE && r->children->len == 1) {
+            json_clone(&v, b, r);
+        } else if (r->kind == HERD_RSC_BUNDLE) {
+            json_bundle(&v, b, r);
+        }
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    view_clear(&v);
+    return json_builder_get_root(b);
+}
+
+/* `herd simulate --output-as json|xml`: the current status, the decisions
+ * of the transition summary and (with `simulate`) the revised status in one
+ * object.  Returns a new node; free with json_node_unref. */
+JsonNode *display_simulate_json(const herd_cib_t *cib, const herd_sched_result_t *res,
+                                bool simulate)
+{
+    static const char *const kinds[] = {"fence", "start", "stop", "move", "recover", "restart",
+                                        "migrate", "promote", "demote", "re-promote"};
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "current-status");
+    json_builder_add_value(b, display_status_json(cib, res, false));
+    json_builder_set_member_name(b, "transitions");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < res->decisions->len; i++) {
+        const herd_decision_t *d = res->decisions->pdata[i];
+        json_builder_begin_object(b);
+        jstr(b, "action", d->kind < G_N_ELEMENTS(kinds) ? kinds[d->kind] : "unknown");
+        jstr(b, d->kind == HERD_DECISION_FENCE ? "node" : "resource", d->rsc);
+        if (d->kind == HERD_DECISION_FENCE) {
+            jstr(b, "fence-action", d->fence_action);
+            jstr(b, "reason", d->fence_reason);
+        } else {
+            jstr(b, "from", d->from);
+            jstr(b, "to", d->to);
+            if (d->from_role)
+                jstr(b, "from-role", herd_role_name(d->from_role));
+            if (d->to_role)
+                jstr(b, "to-role", herd_role_name(d->to_role));
+            jstr(b, "reason", d->reason);
+            jbool(b, "blocked", d->blocked);
+        }
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    if (simulate) {
+        json_builder_set_member_name(b, "revised-status");
+        json_builder_add_value(b, display_status_json(cib, res, true));
+    }
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
 }
