@@ -50,6 +50,7 @@ struct unit {
     GPtrArray *prims;            /* prim_t* in order */
     int *score;                  /* per node, filled when assigning */
     const herd_cib_node_t *current;  /* where it runs now (first prim) */
+    const herd_cib_node_t *prefer;   /* tie-break node (first member's) */
     const herd_cib_node_t *assigned;
     bool done, busy;
     int priority;
@@ -85,7 +86,10 @@ typedef struct {
     int *load;                   /* per node assigned primitive count */
     GHashTable **used;           /* per node utilization used (name -> int) */
     const unit_t *fit_unit;      /* unit being placed (utilization check) */
-    GHashTable *under;           /* rsc cfg -> GPtrArray of prim_t* below it */
+    guint64 failure_timeout_ms;  /* of the resource being unpacked */
+    bool debug;                  /* HERD_SCHED_DEBUG: trace to stderr */
+    GHashTable *under;
+    GPtrArray *orphan_cfgs;      /* herd_cib_rsc_t* made for orphans (owned) */           /* rsc cfg -> GPtrArray of prim_t* below it */
 } sched_t;
 
 #endif

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <stdio.h>
+
 #include "internal.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -292,6 +294,9 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
 {
     memset(st, 0, sizeof *st);
     st->role = HERD_ROLE_STOPPED;
+    guint64 ft = 0;
+    const char *ftv = meta(cfg, "failure-timeout");
+    s->failure_timeout_ms = ftv && herd_cib_parse_interval(ftv, &ft) ? ft : 0;
     for (guint i = 0; i < h->ops->len; i++) {
         const herd_lrm_op_t *op = h->ops->pdata[i];
         const char *task = op->operation;
@@ -360,7 +365,11 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
             }
             continue;
         }
-        /* a failure */
+        /* a failure; an expired one (failure-timeout) no longer counts */
+        if (s->failure_timeout_ms && op->last_rc_change > 0 &&
+            s->now >= op->last_rc_change + (time_t) (s->failure_timeout_ms / 1000) &&
+            !strcmp(task, "monitor"))
+            continue;
         const herd_cib_op_t *cop = find_op(cfg, task, op->interval_ms);
         const char *on_fail = cop ? cop->on_fail : NULL;
         if (!on_fail && !strcmp(task, "stop"))
@@ -540,8 +549,31 @@ static void unpack_histories(sched_t *s)
             cfg = herd_cib_rsc(cib, base);
         if (p && cfg && clone_of(cfg) && !clone_of(cfg)->unique)
             p = NULL;   /* anonymous instances are matched by node, not by name */
-        if (!cfg || cfg->kind != HERD_RSC_PRIMITIVE)
-            continue;     /* orphans: not handled yet */
+        if (!cfg) {
+            /* an orphan: history of a resource no longer configured */
+            p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
+            if (!p) {
+                herd_cib_rsc_t *o = g_new0(herd_cib_rsc_t, 1);
+                o->id = g_strdup(h->rsc_id);
+                o->kind = HERD_RSC_PRIMITIVE;
+                o->klass = g_strdup(h->klass);
+                o->provider = g_strdup(h->provider);
+                o->type = g_strdup(h->type);
+                o->children = g_ptr_array_new();
+                o->meta = g_hash_table_new(g_str_hash, g_str_equal);
+                o->params = g_hash_table_new(g_str_hash, g_str_equal);
+                o->param_sets = g_ptr_array_new();
+                o->utilization = g_hash_table_new(g_str_hash, g_str_equal);
+                o->ops = g_ptr_array_new();
+                g_ptr_array_add(s->orphan_cfgs, o);
+                unit_t *u = new_unit(s, o, NULL, -1);
+                p = u->prims->pdata[0];
+                p->orphan = true;
+            }
+            cfg = p->cfg;
+        }
+        if (cfg->kind != HERD_RSC_PRIMITIVE)
+            continue;
         hist_state_t st;
         eval_history(s, cfg, h, &st);
         const herd_cib_rsc_t *cl = clone_of(cfg);
@@ -596,6 +628,9 @@ static void unpack_histories(sched_t *s)
             if (p->running->len > 0)
                 u->current = p->running->pdata[0];
         }
+        /* ties go to where the first member runs (clone instances: any) */
+        const prim_t *p0 = u->prims->len ? u->prims->pdata[0] : NULL;
+        u->prefer = p0 && p0->running->len ? p0->running->pdata[0] : NULL;
     }
 }
 
@@ -974,10 +1009,11 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
 }
 
 /* Dependents' preferences pulled into a primary (influence). */
-static void merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
+static bool merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
 {
+    bool merged = false;
     if (depth > 4)
-        return;
+        return false;
     const herd_cib_t *cib = s->cib;
     for (guint i = 0; i < cib->colocations->len; i++) {
         const herd_colocation_t *co = cib->colocations->pdata[i];
@@ -1006,9 +1042,12 @@ static void merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
             tmp[n] = herd_score_add(sc[n], add);
             any |= tmp[n] >= 0;
         }
-        if (any)
+        if (any) {
             memcpy(sc, tmp, sizeof(int) * (size_t) s->nn);
+            merged = true;
+        }
     }
+    return merged;
 }
 
 static bool use_utilization(const sched_t *s)
@@ -1098,10 +1137,13 @@ static int pick_node(sched_t *s, const int *sc, const herd_cib_node_t *prefer, c
                 best = n;
             continue;
         }
+        /* a full tie: the name first in plain byte order */
+        if (strcmp(s->ns[n]->cfg->uname, s->ns[best]->cfg->uname) < 0)
+            best = n;
     }
     if (best >= 0 && prefer && sc[prefer->index] == sc[best] && node_usable(s, prefer->index) &&
         (!s->fit_unit || fits(s, s->fit_unit, prefer->index)) &&
-        (!load || minimal || load[prefer->index] <= load[best]))
+        (!load || minimal || sc[best] > 0 || load[prefer->index] <= load[best]))
         best = prefer->index;
     return best;
 }
@@ -1114,7 +1156,7 @@ static void assign_unit(sched_t *s, unit_t *u)
     int *sc = u->score;
     base_scores(s, u, sc);
     apply_colocations(s, u, sc, NULL);
-    merge_dependents(s, u, sc, 0);
+    bool merged = merge_dependents(s, u, sc, 0);
     bool managed = true;
     for (guint k = 0; k < u->prims->len; k++)
         managed &= ((prim_t *) u->prims->pdata[k])->managed;
@@ -1124,12 +1166,19 @@ static void assign_unit(sched_t *s, unit_t *u)
         best = cur ? cur->index : -1;
     } else {
         s->fit_unit = u;
-        best = pick_node(s, sc, cur, s->load);
+        best = pick_node(s, sc, u->prefer, s->load);
+        (void) merged;
         s->fit_unit = NULL;
     }
     if ((target_role(u->cfg) == HERD_ROLE_STOPPED || s->cib->options.stop_all_resources) && managed)
         best = -1;
     u->assigned = best >= 0 ? s->ns[best]->cfg : NULL;
+    if (s->debug) {
+        fprintf(stderr, "assign %s ->", u->name);
+        for (int n = 0; n < s->nn; n++)
+            fprintf(stderr, " %s=%d/%d", s->ns[n]->cfg->uname, sc[n], s->load[n]);
+        fprintf(stderr, " : %s\n", u->assigned ? u->assigned->uname : "-");
+    }
     /* members: each must be able to run there, or it and later ones stop */
     bool ok = best >= 0;
     for (guint k = 0; k < u->prims->len; k++) {
@@ -1222,7 +1271,9 @@ static void assign_clone(sched_t *s, clone_t *c)
             if (banned)
                 continue;
             if (best < 0 || csc[n] > csc[best] ||
-                (csc[n] == csc[best] && s->load[n] < s->load[best]))
+                (csc[n] == csc[best] && s->load[n] < s->load[best]) ||
+                (csc[n] == csc[best] && s->load[n] == s->load[best] &&
+                 strcmp(s->ns[n]->cfg->uname, s->ns[best]->cfg->uname) < 0))
                 best = n;
         }
         if (best < 0)
@@ -1604,7 +1655,7 @@ static void decide_prim(sched_t *s, prim_t *p)
     herd_role_t r0 = p->role, r1 = p->next_role;
     if (promotable && r0 == HERD_ROLE_STARTED)
         r0 = HERD_ROLE_UNPROMOTED;
-    if (!p->managed)
+    if (!p->managed || (p->blocked && cur && !s->fenced[cur->index]))
         return;
     if (!cur && !nxt && p->blocked_on) {
         herd_decision_t *b = decision(HERD_DECISION_START, p->name);
@@ -1744,6 +1795,17 @@ static void decide(sched_t *s, GPtrArray *order)
                 decide_prim(s, p);
         }
     }
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
+        if (!p->orphan || !p->running->len || !s->cib->options.stop_orphan_resources)
+            continue;
+        for (guint k = 0; k < p->running->len; k++) {
+            herd_decision_t *d = decision(HERD_DECISION_STOP, p->name);
+            d->from = g_strdup(((herd_cib_node_t *) p->running->pdata[k])->uname);
+            d->reason = g_strdup("due to node availability");
+            add_decision(s, d);
+        }
+    }
 }
 
 /* ---- result ----------------------------------------------------------- */
@@ -1765,6 +1827,8 @@ static void fill_result(sched_t *s)
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
+        if (p->orphan)
+            continue;
         herd_placement_t *pl = g_new0(herd_placement_t, 1);
         pl->name = g_strdup(p->name);
         pl->top_id = g_strdup(top_of(p->cfg)->id);
@@ -1797,6 +1861,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     sched_t s = {0};
     s.cib = cib;
     s.now = now;
+    s.debug = g_getenv("HERD_SCHED_DEBUG") != NULL;
     s.nn = (int) cib->nodes->len;
     s.ns = g_new0(herd_node_state_t *, s.nn ? s.nn : 1);
     s.units = g_ptr_array_new();
@@ -1807,6 +1872,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.unit_by_rsc = g_hash_table_new(g_direct_hash, g_direct_equal);
     s.clone_by_rsc = g_hash_table_new(g_direct_hash, g_direct_equal);
     s.fence = g_ptr_array_new();
+    s.orphan_cfgs = g_ptr_array_new();
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
     s.load = g_new0(int, s.nn ? s.nn : 1);
     s.used = g_new0(GHashTable *, s.nn ? s.nn : 1);
@@ -1898,6 +1964,18 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_hash_table_destroy(s.clone_by_rsc);
     g_hash_table_destroy(s.under);
     g_ptr_array_free(s.fence, TRUE);
+    for (guint i = 0; i < s.orphan_cfgs->len; i++) {
+        herd_cib_rsc_t *o = s.orphan_cfgs->pdata[i];
+        g_free(o->id); g_free(o->klass); g_free(o->provider); g_free(o->type);
+        g_ptr_array_free(o->children, TRUE);
+        g_hash_table_destroy(o->meta);
+        g_hash_table_destroy(o->params);
+        g_ptr_array_free(o->param_sets, TRUE);
+        g_hash_table_destroy(o->utilization);
+        g_ptr_array_free(o->ops, TRUE);
+        g_free(o);
+    }
+    g_ptr_array_free(s.orphan_cfgs, TRUE);
     g_free(s.fenced);
     g_free(s.load);
     for (int n = 0; n < s.nn; n++)
