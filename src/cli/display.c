@@ -900,6 +900,89 @@ static void print_nodes(const view_t *v, FILE *out)
 
 /* ---- the whole status ------------------------------------------------- */
 
+/* Resources Pacemaker creates itself: a bundle's containers, addresses and
+ * connections, a guest node's connection. */
+static bool implicit_rsc(const view_t *v, const char *id)
+{
+    if (g_hash_table_contains(v->guest_host, id))
+        return true;
+    for (guint i = 0; i < v->cib->resources->len; i++) {
+        const herd_cib_rsc_t *r = v->cib->resources->pdata[i];
+        size_t n = strlen(r->id);
+        if (r->kind == HERD_RSC_BUNDLE && !strncmp(id, r->id, n) && id[n] == '-')
+            return true;
+    }
+    return false;
+}
+
+/* Resources the status knows but the configuration no longer has, still
+ * active: Pacemaker lists them last as ORPHANED (current view; the
+ * transition stops them unless stop-orphan-resources is off). */
+static void print_orphans(const view_t *v, FILE *out)
+{
+    if (v->revised && v->cib->options.stop_orphan_resources && !v->cib->options.maintenance_mode)
+        return;
+    g_autoptr(GPtrArray) ids = g_ptr_array_new();
+    GHashTable *nodes = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                              (GDestroyNotify) g_ptr_array_unref);
+    GHashTable *first = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < v->cib->histories->len; i++) {
+        const herd_rsc_history_t *h = v->cib->histories->pdata[i];
+        if (herd_cib_rsc(v->cib, h->rsc_id))
+            continue;
+        g_autofree char *base = g_strdup(h->rsc_id);
+        char *colon = strrchr(base, ':');
+        if (colon)
+            *colon = 0;
+        if (herd_cib_rsc(v->cib, base) || implicit_rsc(v, h->rsc_id))
+            continue;
+        const herd_node_state_t *ns = node_state(v, h->node);
+        if (!ns || !(ns->online || ns->unclean))
+            continue;
+        hstate_t st = {false, false, HERD_ROLE_STOPPED, NULL};
+        hist_eval(h, &st);
+        if (!st.active)
+            continue;
+        GPtrArray *on = g_hash_table_lookup(nodes, h->rsc_id);
+        if (!on) {
+            on = g_ptr_array_new();
+            g_hash_table_insert(nodes, h->rsc_id, on);
+            g_hash_table_insert(first, h->rsc_id, (gpointer) h);
+            g_ptr_array_add(ids, h->rsc_id);
+        }
+        g_ptr_array_add(on, h->node);
+    }
+    for (guint i = 0; i < ids->len; i++) {
+        const herd_rsc_history_t *h = g_hash_table_lookup(first, ids->pdata[i]);
+        GPtrArray *on = g_hash_table_lookup(nodes, ids->pdata[i]);
+        g_autoptr(GString) s = g_string_new(NULL);
+        g_string_append_printf(s, "%s\t(%s%s%s:%s):\t ORPHANED Started", h->rsc_id,
+                               h->klass ? h->klass : "unknown", h->provider ? ":" : "",
+                               h->provider ? h->provider : "", h->type ? h->type : "unknown");
+        if (on->len == 1)
+            g_string_append_printf(s, " %s", (char *) on->pdata[0]);
+        bool have = false;
+        if (on->len == 1) {
+            const herd_node_state_t *ns = node_state(v, on->pdata[0]);
+            if (ns && !node_online(v, ns) && node_unclean(v, ns))
+                add_flag(s, &have, "UNCLEAN");
+        }
+        if (v->cib->options.maintenance_mode)
+            add_flag(s, &have, "unmanaged");
+        if (have)
+            g_string_append_c(s, ')');
+        if (on->len > 1) {
+            g_string_append(s, " [");
+            for (guint k = 0; k < on->len; k++)
+                g_string_append_printf(s, " %s", (char *) on->pdata[k]);
+            g_string_append(s, " ]");
+        }
+        fprintf(out, "    * %s\n", s->str);
+    }
+    g_hash_table_destroy(nodes);
+    g_hash_table_destroy(first);
+}
+
 static void print_status(const view_t *v, FILE *out)
 {
     print_nodes(v, out);
@@ -920,6 +1003,7 @@ static void print_status(const view_t *v, FILE *out)
             print_bundle(v, out, r);
         }
     }
+    print_orphans(v, out);
 }
 
 static void view_init(view_t *v, const herd_cib_t *cib, const herd_sched_result_t *res, bool revised)
