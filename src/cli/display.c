@@ -27,6 +27,7 @@ typedef struct {
     GHashTable *remote_conn;  /* remote node uname -> connection resource id */
     GHashTable *bundle_host;  /* bundle replica node uname -> container id */
     GHashTable *bundle_index; /* bundle replica node uname -> bundle index + 1 */
+    GHashTable *blocked_decision; /* resources whose transition is blocked */
 } view_t;
 
 typedef enum { NODE_MEMBER, NODE_REMOTE, NODE_GUEST, NODE_HIDDEN } node_class_t;
@@ -83,9 +84,26 @@ static bool rsc_disabled(const herd_cib_rsc_t *r)
 }
 
 /* The nodes an instance is active on in this view (borrowed strings). */
+/* Resources the transition cannot touch (unmanaged, or blocked after a
+ * failure) stay where they are in the revised status. */
+static bool inst_frozen(const view_t *v, const herd_placement_t *p)
+{
+    if (g_hash_table_contains(v->blocked_decision, p->name))
+        return true;
+    if (p->managed && !p->blocked)
+        return false;
+    /* fencing a node stops what ran there, managed or not */
+    for (guint i = 0; i < p->current->len; i++) {
+        const herd_node_state_t *n = g_hash_table_lookup(v->node_state, p->current->pdata[i]);
+        if (n && n->fenced_now)
+            return false;
+    }
+    return true;
+}
+
 static void inst_nodes(const view_t *v, const herd_placement_t *p, GPtrArray *out)
 {
-    if (v->revised) {
+    if (v->revised && !inst_frozen(v, p)) {
         if (p->next)
             g_ptr_array_add(out, p->next);
         return;
@@ -96,14 +114,14 @@ static void inst_nodes(const view_t *v, const herd_placement_t *p, GPtrArray *ou
 
 static bool inst_active(const view_t *v, const herd_placement_t *p)
 {
-    return v->revised ? p->next != NULL : p->current->len > 0;
+    return v->revised && !inst_frozen(v, p) ? p->next != NULL : p->current->len > 0;
 }
 
 static herd_role_t inst_role(const view_t *v, const herd_placement_t *p)
 {
     if (!inst_active(v, p))
         return HERD_ROLE_STOPPED;
-    herd_role_t r = v->revised ? p->next_role : p->current_role;
+    herd_role_t r = v->revised && !inst_frozen(v, p) ? p->next_role : p->current_role;
     if (r == HERD_ROLE_UNKNOWN || r == HERD_ROLE_STOPPED)
         r = HERD_ROLE_STARTED;
     if (r == HERD_ROLE_STARTED && in_promotable(p->cfg))
@@ -118,7 +136,7 @@ static bool inst_failed(const view_t *v, const herd_placement_t *p)
     if (!v->revised)
         return p->failed;
     /* after the transition a failure stays only where nothing acted */
-    return p->failed && (!p->managed || p->blocked) && p->next;
+    return p->failed && inst_frozen(v, p);
 }
 
 /* The history of `p` on `node` (NULL when none). */
@@ -163,6 +181,8 @@ static const char *inst_pending(const view_t *v, const herd_placement_t *p, bool
 static bool inst_failure_ignored(const view_t *v, const herd_placement_t *p)
 {
     for (guint k = 0; k < p->current->len; k++) {
+        if (v->revised && !inst_frozen(v, p) && (!p->next || strcmp(p->next, p->current->pdata[k])))
+            continue;
         const herd_rsc_history_t *h = history_of(v, p, p->current->pdata[k]);
         if (!h)
             continue;
@@ -372,13 +392,11 @@ static void prim_text(const view_t *v, const herd_placement_t *p, GString *s)
             g_string_append(s, tr);
         }
     }
-    if (p->blocked && !v->revised)
-        add_flag(s, &have, "blocked");
-    else if (p->blocked && v->revised && !p->managed)
+    if (p->blocked && (!v->revised || inst_frozen(v, p)))
         add_flag(s, &have, "blocked");
     else if (!p->managed)
         add_flag(s, &have, "unmanaged");
-    if (!v->revised && inst_failure_ignored(v, p))
+    if (inst_failure_ignored(v, p))
         add_flag(s, &have, "failure ignored");
     if (have)
         g_string_append_c(s, ')');
@@ -854,7 +872,7 @@ static void print_nodes(const view_t *v, FILE *out)
         if (unclean) {
             mode = g_strdup(on ? "UNCLEAN (online)" : n->pending ? "UNCLEAN (pending)"
                                                                  : "UNCLEAN (offline)");
-        } else if (n->pending && !v->revised) {
+        } else if (n->pending) {
             mode = g_strdup("pending");
         } else if (n->standby_onfail && on) {
             mode = g_strdup("standby (on-fail)");
@@ -1018,6 +1036,16 @@ static void view_init(view_t *v, const herd_cib_t *cib, const herd_sched_result_
     v->remote_conn = g_hash_table_new(g_str_hash, g_str_equal);
     v->bundle_host = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     v->bundle_index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    v->blocked_decision = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < res->decisions->len; i++) {
+        const herd_decision_t *d = res->decisions->pdata[i];
+        if (d->kind != HERD_DECISION_FENCE && d->blocked)
+            g_hash_table_add(v->blocked_decision, d->rsc);
+    }
+    for (guint i = 0; i < res->nodes->len; i++) {
+        herd_node_state_t *n = res->nodes->pdata[i];
+        g_hash_table_insert(v->node_state, n->cfg->uname, n);
+    }
     for (guint i = 0; i < res->placements->len; i++) {
         herd_placement_t *p = res->placements->pdata[i];
         g_hash_table_insert(v->by_name, p->name, p);
@@ -1027,10 +1055,6 @@ static void view_init(view_t *v, const herd_cib_t *cib, const herd_sched_result_
             int c = GPOINTER_TO_INT(g_hash_table_lookup(v->active_count, nodes->pdata[k]));
             g_hash_table_insert(v->active_count, nodes->pdata[k], GINT_TO_POINTER(c + 1));
         }
-    }
-    for (guint i = 0; i < res->nodes->len; i++) {
-        herd_node_state_t *n = res->nodes->pdata[i];
-        g_hash_table_insert(v->node_state, n->cfg->uname, n);
     }
     for (guint i = 0; i < cib->all_rscs->len; i++) {
         const herd_cib_rsc_t *r = cib->all_rscs->pdata[i];
@@ -1063,6 +1087,7 @@ static void view_clear(view_t *v)
     g_hash_table_destroy(v->remote_conn);
     g_hash_table_destroy(v->bundle_host);
     g_hash_table_destroy(v->bundle_index);
+    g_hash_table_destroy(v->blocked_decision);
 }
 
 /* Print the status body (the lines after the section title) of `cib` as
@@ -1114,7 +1139,7 @@ static void json_prim(const view_t *v, JsonBuilder *b, const herd_placement_t *p
     jbool(b, "blocked", p->blocked);
     jbool(b, "orphaned", p->orphan);
     jbool(b, "disabled", rsc_disabled(r));
-    jbool(b, "failure_ignored", !v->revised && inst_failure_ignored(v, p));
+    jbool(b, "failure_ignored", inst_failure_ignored(v, p));
     json_builder_set_member_name(b, "nodes");
     json_builder_begin_array(b);
     g_autoptr(GPtrArray) nodes = g_ptr_array_new();
@@ -1228,7 +1253,7 @@ JsonNode *display_status_json(const herd_cib_t *cib, const herd_sched_result_t *
         jbool(b, "unclean", node_unclean(&v, n));
         jbool(b, "standby", n->standby);
         jbool(b, "maintenance", n->maintenance);
-        jbool(b, "pending", n->pending && !revised);
+        jbool(b, "pending", n->pending);
         json_builder_set_member_name(b, "active_resources");
         json_builder_add_int_value(b, GPOINTER_TO_INT(g_hash_table_lookup(v.active_count,
                                                                           n->cfg->uname)));
