@@ -28,6 +28,7 @@ typedef struct {
     GHashTable *bundle_host;  /* bundle replica node uname -> container id */
     GHashTable *bundle_index; /* bundle replica node uname -> bundle index + 1 */
     GHashTable *blocked_decision; /* resources whose transition is blocked */
+    GHashTable *stopping;     /* resources the transition stops */
 } view_t;
 
 typedef enum { NODE_MEMBER, NODE_REMOTE, NODE_GUEST, NODE_HIDDEN } node_class_t;
@@ -104,7 +105,7 @@ static bool inst_frozen(const view_t *v, const herd_placement_t *p)
 static void inst_nodes(const view_t *v, const herd_placement_t *p, GPtrArray *out)
 {
     if (v->revised && !inst_frozen(v, p)) {
-        if (p->next)
+        if (p->next && !g_hash_table_contains(v->stopping, p->name))
             g_ptr_array_add(out, p->next);
         return;
     }
@@ -114,7 +115,9 @@ static void inst_nodes(const view_t *v, const herd_placement_t *p, GPtrArray *ou
 
 static bool inst_active(const view_t *v, const herd_placement_t *p)
 {
-    return v->revised && !inst_frozen(v, p) ? p->next != NULL : p->current->len > 0;
+    if (v->revised && !inst_frozen(v, p))
+        return p->next != NULL && !g_hash_table_contains(v->stopping, p->name);
+    return p->current->len > 0;
 }
 
 static herd_role_t inst_role(const view_t *v, const herd_placement_t *p)
@@ -170,7 +173,7 @@ static const char *inst_pending(const view_t *v, const herd_placement_t *p, bool
         if (!h || !h->ops->len)
             continue;
         const herd_lrm_op_t *op = h->ops->pdata[h->ops->len - 1];
-        if (op->op_status != -1)
+        if (op->op_status != -1 || !strcmp(op->operation, "notify"))
             continue;
         *recurring = op->interval_ms > 0;
         return op->operation;
@@ -1037,10 +1040,13 @@ static void view_init(view_t *v, const herd_cib_t *cib, const herd_sched_result_
     v->bundle_host = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     v->bundle_index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     v->blocked_decision = g_hash_table_new(g_str_hash, g_str_equal);
+    v->stopping = g_hash_table_new(g_str_hash, g_str_equal);
     for (guint i = 0; i < res->decisions->len; i++) {
         const herd_decision_t *d = res->decisions->pdata[i];
         if (d->kind != HERD_DECISION_FENCE && d->blocked)
             g_hash_table_add(v->blocked_decision, d->rsc);
+        else if (d->kind == HERD_DECISION_STOP)
+            g_hash_table_add(v->stopping, d->rsc);
     }
     for (guint i = 0; i < res->nodes->len; i++) {
         herd_node_state_t *n = res->nodes->pdata[i];
@@ -1088,6 +1094,7 @@ static void view_clear(view_t *v)
     g_hash_table_destroy(v->bundle_host);
     g_hash_table_destroy(v->bundle_index);
     g_hash_table_destroy(v->blocked_decision);
+    g_hash_table_destroy(v->stopping);
 }
 
 /* Print the status body (the lines after the section title) of `cib` as
