@@ -87,11 +87,25 @@ static bool rsc_disabled(const herd_cib_rsc_t *r)
 /* The nodes an instance is active on in this view (borrowed strings). */
 /* Resources the transition cannot touch (unmanaged, or blocked after a
  * failure) stay where they are in the revised status. */
+/* Managed, as Pacemaker shows it: resources on a node in maintenance are
+ * left alone too. */
+static bool inst_managed(const view_t *v, const herd_placement_t *p)
+{
+    if (!p->managed)
+        return false;
+    for (guint i = 0; i < p->current->len; i++) {
+        const herd_node_state_t *n = g_hash_table_lookup(v->node_state, p->current->pdata[i]);
+        if (n && n->maintenance)
+            return false;
+    }
+    return true;
+}
+
 static bool inst_frozen(const view_t *v, const herd_placement_t *p)
 {
     if (g_hash_table_contains(v->blocked_decision, p->name))
         return true;
-    if (p->managed && !p->blocked)
+    if (inst_managed(v, p) && !p->blocked)
         return false;
     /* fencing a node stops what ran there, managed or not */
     for (guint i = 0; i < p->current->len; i++) {
@@ -397,7 +411,7 @@ static void prim_text(const view_t *v, const herd_placement_t *p, GString *s)
     }
     if (p->blocked && (!v->revised || inst_frozen(v, p)))
         add_flag(s, &have, "blocked");
-    else if (!p->managed)
+    else if (!inst_managed(v, p))
         add_flag(s, &have, "unmanaged");
     if (inst_failure_ignored(v, p))
         add_flag(s, &have, "failure ignored");
@@ -508,6 +522,30 @@ static void print_node_list_item(FILE *out, const char *label, GPtrArray *nodes)
 }
 
 static node_class_t node_class(const view_t *v, const herd_node_state_t *n);
+static bool node_online(const view_t *v, const herd_node_state_t *n);
+
+/* In an asymmetric cluster a clone's "Stopped" list holds the nodes where
+ * its instances have a history (after the transition: every online
+ * cluster node, where the probes ran). */
+static bool clone_known_on(const view_t *v, const herd_cib_rsc_t *c, const herd_node_state_t *n)
+{
+    if (v->revised && n->cfg->kind == HERD_NODE_MEMBER && node_online(v, n))
+        return true;
+    for (guint i = 0; i < v->cib->histories->len; i++) {
+        const herd_rsc_history_t *h = v->cib->histories->pdata[i];
+        if (strcmp(h->node, n->cfg->uname))
+            continue;
+        g_autofree char *base = g_strdup(h->rsc_id);
+        char *colon = strrchr(base, ':');
+        if (colon)
+            *colon = 0;
+        const herd_cib_rsc_t *r = herd_cib_rsc(v->cib, base);
+        for (; r; r = r->parent)
+            if (r == c)
+                return true;
+    }
+    return false;
+}
 
 static void print_clone(const view_t *v, FILE *out, const herd_cib_rsc_t *c)
 {
@@ -555,7 +593,7 @@ static void print_clone(const view_t *v, FILE *out, const herd_cib_rsc_t *c)
             } else {
                 all = false;
             }
-            if (p->orphan || !p->managed || inst_failed(v, p))
+            if (p->orphan || !inst_managed(v, p) || inst_failed(v, p))
                 odd = true;
             bool rec;
             const char *pt = inst_pending(v, p, &rec);
@@ -613,7 +651,7 @@ static void print_clone(const view_t *v, FILE *out, const herd_cib_rsc_t *c)
         g_autoptr(GPtrArray) stopped = g_ptr_array_new();
         for (guint i = 0; i < v->res->nodes->len; i++) {
             const herd_node_state_t *n = v->res->nodes->pdata[i];
-            if (!v->cib->options.symmetric_cluster)
+            if (!v->cib->options.symmetric_cluster && !clone_known_on(v, c, n))
                 continue;
             if (g_hash_table_contains(on, n->cfg->uname) || node_class(v, n) == NODE_HIDDEN)
                 continue;
@@ -1142,7 +1180,7 @@ static void json_prim(const view_t *v, JsonBuilder *b, const herd_placement_t *p
     jstr(b, "pending", pending);
     jbool(b, "active", inst_active(v, p));
     jbool(b, "failed", inst_failed(v, p));
-    jbool(b, "managed", p->managed);
+    jbool(b, "managed", inst_managed(v, p));
     jbool(b, "blocked", p->blocked);
     jbool(b, "orphaned", p->orphan);
     jbool(b, "disabled", rsc_disabled(r));
