@@ -195,6 +195,25 @@ static const char *inst_pending(const view_t *v, const herd_placement_t *p, bool
     return NULL;
 }
 
+/* Whether the last failed operation of `p` on `node` was `task`. */
+static bool last_failure_is(const view_t *v, const herd_placement_t *p, const char *node,
+                            const char *task)
+{
+    const herd_rsc_history_t *h = history_of(v, p, node);
+    if (!h)
+        return false;
+    const herd_lrm_op_t *last = NULL;
+    for (guint i = 0; i < h->ops->len; i++) {
+        const herd_lrm_op_t *op = h->ops->pdata[i];
+        if (op->op_status == -1 || op->call_id == -1 || op->op_status == 1)
+            continue;
+        int expected = op->target_rc >= 0 ? op->target_rc : 0;
+        if (op->op_status != 0 || op->rc != expected)
+            last = op;
+    }
+    return last && !strcmp(last->operation, task);
+}
+
 static bool inst_failure_ignored(const view_t *v, const herd_placement_t *p)
 {
     for (guint k = 0; k < p->current->len; k++) {
@@ -371,6 +390,9 @@ static void prim_text(const view_t *v, const herd_placement_t *p, GString *s)
         g_string_append(s, " ORPHANED");
     if (inst_failed(v, p)) {
         g_string_append(s, " FAILED");
+        /* a failed demote leaves the role unpromoted unless it blocks */
+        if (role == HERD_ROLE_PROMOTED && !p->blocked && node && last_failure_is(v, p, node, "demote"))
+            role = HERD_ROLE_UNPROMOTED;
         if (role > HERD_ROLE_UNPROMOTED)
             g_string_append_printf(s, " %s", herd_role_name(role));
     } else {
