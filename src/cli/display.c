@@ -569,6 +569,15 @@ static bool clone_known_on(const view_t *v, const herd_cib_rsc_t *c, const herd_
     return false;
 }
 
+/* A clone's configured target-role: its own, else its child's. */
+static const char *clone_configured_role(const herd_cib_rsc_t *c)
+{
+    const char *tr = meta_of(c, "target-role");
+    if (!tr && c->children->len)
+        tr = meta_of(c->children->pdata[0], "target-role");
+    return tr;
+}
+
 static void print_clone(const view_t *v, FILE *out, const herd_cib_rsc_t *c)
 {
     clone_ctx_t x = {v, out, c, false};
@@ -661,7 +670,7 @@ static void print_clone(const view_t *v, FILE *out, const herd_cib_rsc_t *c)
     }
     if (started->len) {
         clone_header(&x);
-        const char *tr = meta_of(c, "target-role");
+        const char *tr = clone_configured_role(c);
         if (c->promotable && tr && herd_role_parse(tr) == HERD_ROLE_UNPROMOTED)
             print_node_list_item(out, "Unpromoted (target-role)", started);
         else
@@ -685,7 +694,7 @@ static void print_clone(const view_t *v, FILE *out, const herd_cib_rsc_t *c)
         }
         if (stopped->len) {
             clone_header(&x);
-            const char *tr = meta_of(c, "target-role");
+            const char *tr = clone_configured_role(c);
             bool dis = tr && herd_role_parse(tr) == HERD_ROLE_STOPPED;
             print_node_list_item(out, dis ? "Stopped (disabled)" : "Stopped", stopped);
             printed_stopped = true;
