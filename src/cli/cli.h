@@ -61,6 +61,10 @@ void display_cluster_status(FILE *out, const herd_cib_t *cib, const herd_sched_r
  * for --output-as json|xml.  Returns a new node; free with json_node_unref. */
 JsonNode *display_status_json(const herd_cib_t *cib, const herd_sched_result_t *res, bool revised);
 
+/* What crm_simulate prints before "Current cluster status:" (maintenance
+ * banner, count of disabled and blocked instances). */
+void display_simulate_prelude(FILE *out, const herd_cib_t *cib, const herd_sched_result_t *res);
+
 /* `herd simulate --output-as json|xml`: current status, the decisions and
  * (with `simulate`) the revised status.  New node; free with json_node_unref. */
 JsonNode *display_simulate_json(const herd_cib_t *cib, const herd_sched_result_t *res,

@@ -165,6 +165,16 @@ int cmd_simulate(int argc, char **argv)
         goto out;
     }
     if (!o.quiet) {
+        if (cib->validate_with && !strcmp(cib->validate_with, "none"))
+            fprintf(stdout, "Schema validation of configuration is disabled (enabling is encouraged "
+                            "and prevents common misconfigurations)\n");
+        if (!o.time && cib->execution_date) {
+            char when_s[64];
+            struct tm tm;
+            if (gmtime_r(&now, &tm) && strftime(when_s, sizeof when_s, "%Y-%m-%d %H:%M:%SZ", &tm))
+                fprintf(stdout, "Using the original execution date of: %s\n", when_s);
+        }
+        display_simulate_prelude(stdout, cib, res);
         fprintf(stdout, "Current cluster status:\n");
         display_cluster_status(stdout, cib, res, false);
         fprintf(stdout, "\n");

@@ -1401,3 +1401,39 @@ JsonNode *display_simulate_json(const herd_cib_t *cib, const herd_sched_result_t
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }
+
+/* What crm_simulate prints before "Current cluster status:": the
+ * maintenance-mode banner and the count of disabled and blocked resource
+ * instances, followed by a blank line when anything was printed. */
+void display_simulate_prelude(FILE *out, const herd_cib_t *cib, const herd_sched_result_t *res)
+{
+    bool printed = false;
+    if (cib->options.maintenance_mode) {
+        fprintf(out, "\n              *** Resource management is DISABLED ***\n"
+                     "  The cluster will not attempt to start, stop or recover services\n");
+        printed = true;
+    }
+    view_t v;
+    view_init(&v, cib, res, false);
+    int instances = 0, disabled = 0, blocked = 0;
+    for (guint i = 0; i < res->placements->len; i++) {
+        const herd_placement_t *p = res->placements->pdata[i];
+        if (p->orphan && !p->current->len)
+            continue;
+        instances++;
+        if (rsc_disabled(p->cfg))
+            disabled++;
+        if (p->blocked)
+            blocked++;
+    }
+    view_clear(&v);
+    if (disabled || blocked) {
+        if (printed)
+            fprintf(out, "\n");
+        fprintf(out, "%d of %d resource instances DISABLED and %d BLOCKED from further action due "
+                     "to failure\n", disabled, instances, blocked);
+        printed = true;
+    }
+    if (printed)
+        fprintf(out, "\n");
+}

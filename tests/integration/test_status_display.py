@@ -153,3 +153,26 @@ def test_status_structured(cib_file, fmt):
         ids = [r.get("id") for r in res]
         assert ids[:2] == ["A", "B"]
         assert root.find("status").get("code") == "0"
+
+
+def test_status_maintenance_banner(tmp_path):
+    path = tmp_path / "maint.xml"
+    path.write_text(CIB.replace(
+        '<nvpair id="o1" name="stonith-enabled" value="false"/>',
+        '<nvpair id="o1" name="stonith-enabled" value="false"/>'
+        '<nvpair id="o2" name="maintenance-mode" value="true"/>'))
+    proc = run_herd("simulate", "-x", str(path), "-S")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(
+        "\n              *** Resource management is DISABLED ***\n"
+        "  The cluster will not attempt to start, stop or recover services\n\n"
+        "1 of 9 resource instances DISABLED and 0 BLOCKED from further action due to failure\n\n"
+        "Current cluster status:\n")
+    got = current_section(proc.stdout)
+    assert "    * A\t(ocf:pacemaker:Dummy):\t Started node1 (unmanaged)\n" in got
+    assert "    * Clone Set: C [C1] (unmanaged):\n" in got
+    if shutil.which("crm_simulate"):
+        theirs = subprocess.run(["crm_simulate", "-x", str(path), "-S"], capture_output=True,
+                                text=True, timeout=120).stdout
+        assert theirs.split("Current cluster status:")[0] == proc.stdout.split("Current cluster status:")[0]
+        assert current_section(theirs) == got
