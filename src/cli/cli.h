@@ -65,9 +65,5 @@ JsonNode *display_status_json(const herd_cib_t *cib, const herd_sched_result_t *
  * banner, count of disabled and blocked instances). */
 void display_simulate_prelude(FILE *out, const herd_cib_t *cib, const herd_sched_result_t *res);
 
-/* `herd simulate --output-as json|xml`: current status, the decisions and
- * (with `simulate`) the revised status.  New node; free with json_node_unref. */
-JsonNode *display_simulate_json(const herd_cib_t *cib, const herd_sched_result_t *res,
-                                bool simulate);
 
 #endif

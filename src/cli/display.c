@@ -295,15 +295,30 @@ static bool history_active(const view_t *v, const char *id)
     return false;
 }
 
+/* Whether the status has any history of resource `id`. */
+static bool history_known(const view_t *v, const char *id)
+{
+    for (guint i = 0; i < v->cib->histories->len; i++)
+        if (!strcmp(((herd_rsc_history_t *) v->cib->histories->pdata[i])->rsc_id, id))
+            return true;
+    return false;
+}
+
 static bool node_online(const view_t *v, const herd_node_state_t *n)
 {
     const char *name = n->cfg->uname;
     const char *host = g_hash_table_lookup(v->guest_host, name);
     if (host) {
         const herd_placement_t *p = pl_of(v, host);
-        if (p)
-            return inst_active(v, p) && !(v->revised && n->fenced_now) &&
-                   !(!v->revised && p->failed);
+        if (p) {
+            if (!inst_active(v, p) || (v->revised && n->fenced_now) || (!v->revised && p->failed))
+                return false;
+            /* the guest's (implicit) connection must run as well */
+            const herd_placement_t *conn = pl_of(v, name);
+            if (conn)
+                return inst_active(v, conn);
+            return v->revised || history_active(v, name) || !history_known(v, name);
+        }
     }
     host = g_hash_table_lookup(v->bundle_host, name);
     if (host)
@@ -1356,49 +1371,6 @@ JsonNode *display_status_json(const herd_cib_t *cib, const herd_sched_result_t *
     json_builder_end_array(b);
     json_builder_end_object(b);
     view_clear(&v);
-    return json_builder_get_root(b);
-}
-
-/* `herd simulate --output-as json|xml`: the current status, the decisions
- * of the transition summary and (with `simulate`) the revised status in one
- * object.  Returns a new node; free with json_node_unref. */
-JsonNode *display_simulate_json(const herd_cib_t *cib, const herd_sched_result_t *res,
-                                bool simulate)
-{
-    static const char *const kinds[] = {"fence", "start", "stop", "move", "recover", "restart",
-                                        "migrate", "promote", "demote", "re-promote"};
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "current-status");
-    json_builder_add_value(b, display_status_json(cib, res, false));
-    json_builder_set_member_name(b, "transitions");
-    json_builder_begin_array(b);
-    for (guint i = 0; i < res->decisions->len; i++) {
-        const herd_decision_t *d = res->decisions->pdata[i];
-        json_builder_begin_object(b);
-        jstr(b, "action", d->kind < G_N_ELEMENTS(kinds) ? kinds[d->kind] : "unknown");
-        jstr(b, d->kind == HERD_DECISION_FENCE ? "node" : "resource", d->rsc);
-        if (d->kind == HERD_DECISION_FENCE) {
-            jstr(b, "fence-action", d->fence_action);
-            jstr(b, "reason", d->fence_reason);
-        } else {
-            jstr(b, "from", d->from);
-            jstr(b, "to", d->to);
-            if (d->from_role)
-                jstr(b, "from-role", herd_role_name(d->from_role));
-            if (d->to_role)
-                jstr(b, "to-role", herd_role_name(d->to_role));
-            jstr(b, "reason", d->reason);
-            jbool(b, "blocked", d->blocked);
-        }
-        json_builder_end_object(b);
-    }
-    json_builder_end_array(b);
-    if (simulate) {
-        json_builder_set_member_name(b, "revised-status");
-        json_builder_add_value(b, display_status_json(cib, res, true));
-    }
-    json_builder_end_object(b);
     return json_builder_get_root(b);
 }
 

@@ -145,7 +145,7 @@ def test_status_structured(cib_file, fmt):
         assert rscs["G"]["members"][0]["managed"] is False
         assert rscs["P"]["promotable"]
         assert any(i["role"] == "Promoted" for i in rscs["P"]["instances"])
-        assert "revised-status" in data and isinstance(data["transitions"], list)
+        assert "revised-status" in data and isinstance(data["decisions"], list)
     else:
         root = ET.fromstring(proc.stdout)
         assert root.tag == "herd-result"
