@@ -150,6 +150,7 @@ typedef struct herd_cib_node {
     bool unclean;            /* must be fenced before anything else */
     bool standby, maintenance, shutdown, pending;
     bool remote_fenced;      /* remote/guest node recorded as fenced */
+    bool configured;         /* a <node> entry exists (not only node_state) */
     char *join, *expected, *crmd;  /* raw node_state values */
     int line;
 } herd_cib_node_t;

@@ -454,6 +454,7 @@ static void parse_nodes(parser_t *p, xmlNode *n)
             continue;
         herd_node_kind_t kind = type && !strcmp(type, "remote") ? HERD_NODE_REMOTE : HERD_NODE_MEMBER;
         herd_cib_node_t *nd = add_node(p->cib, id, uname, kind);
+        nd->configured = true;
         nd->line = (int) xmlGetLineNo(c);
         merge_sets(p, c, "instance_attributes", nd->attrs, nd->attr_sets);
         merge_sets(p, c, "utilization", nd->utilization, NULL);

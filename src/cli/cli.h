@@ -2,7 +2,13 @@
 #ifndef HERD_CLI_H
 #define HERD_CLI_H
 
+#include <stdio.h>
+
+#include <json-glib/json-glib.h>
+
+#include "herd_cib.h"
 #include "herd_common.h"
+#include "herd_sched.h"
 
 /* Options every command takes. */
 typedef struct {
@@ -62,5 +68,21 @@ int cli_call(const char *cmd, JsonObject *req, JsonObject **reply, bool quiet_no
 
 /* A new request object with "op" set (owned). */
 JsonObject *cli_request(const char *op);
+
+/* display.c: the cluster status body (node list, resources, failed actions)
+ * as crm_simulate prints it under "Current cluster status:" (revised false)
+ * or "Revised Cluster Status:" (revised true).  The caller prints the
+ * title. */
+void display_cluster_status(FILE *out, const herd_cib_t *cib, const herd_sched_result_t *res,
+                            bool revised);
+
+/* The same status as a JSON object ({"nodes": [...], "resources": [...]})
+ * for --output-as json|xml.  Returns a new node; free with json_node_unref. */
+JsonNode *display_status_json(const herd_cib_t *cib, const herd_sched_result_t *res, bool revised);
+
+/* What crm_simulate prints before "Current cluster status:" (maintenance
+ * banner, count of disabled and blocked instances). */
+void display_simulate_prelude(FILE *out, const herd_cib_t *cib, const herd_sched_result_t *res);
+
 
 #endif

@@ -23,248 +23,12 @@ typedef struct {
     gboolean quiet;
 } sim_opts_t;
 
-/* ---- status display ---------------------------------------------------- */
-
-static const char *agent_str(const herd_cib_rsc_t *r, char *buf, size_t len)
-{
-    if (r->provider)
-        snprintf(buf, len, "%s:%s:%s", r->klass, r->provider, r->type);
-    else
-        snprintf(buf, len, "%s:%s", r->klass ? r->klass : "", r->type ? r->type : "");
-    return buf;
-}
-
-typedef struct {
-    const herd_cib_t *cib;
-    const herd_sched_result_t *res;
-    GHashTable *by_name;      /* placement name -> placement */
-    bool revised;
-} view_t;
-
-static const herd_placement_t *pl_of(view_t *v, const char *name)
-{
-    return g_hash_table_lookup(v->by_name, name);
-}
-
-/* role and nodes of a placement in the chosen view */
-static herd_role_t pl_role(view_t *v, const herd_placement_t *p)
-{
-    return v->revised ? p->next_role : p->current_role;
-}
-
-static void pl_nodes(view_t *v, const herd_placement_t *p, GString *out)
-{
-    if (v->revised) {
-        if (p->next)
-            g_string_append(out, p->next);
-        return;
-    }
-    for (guint i = 0; i < p->current->len; i++) {
-        if (i)
-            g_string_append_c(out, ' ');
-        g_string_append(out, p->current->pdata[i]);
-    }
-}
-
-static const char *role_word(herd_role_t r, bool promotable)
-{
-    if (r == HERD_ROLE_STARTED && promotable)
-        return "Unpromoted";
-    if (r == HERD_ROLE_UNPROMOTED && !promotable)
-        return "Started";
-    return herd_role_name(r);
-}
-
-static void print_prim_line(view_t *v, FILE *out, const char *indent, const herd_placement_t *p,
-                            bool promotable)
-{
-    char agent[256];
-    herd_role_t role = pl_role(v, p);
-    g_autoptr(GString) nodes = g_string_new(NULL);
-    pl_nodes(v, p, nodes);
-    bool stopped = nodes->len == 0;
-    bool failed = p->failed && !stopped && (!v->revised || p->blocked);
-    bool multi = (!v->revised || p->blocked) && p->current->len > 1;
-    if (multi && v->revised) {
-        g_string_truncate(nodes, 0);
-        v->revised = false;
-        pl_nodes(v, p, nodes);
-        v->revised = true;
-    }
-    g_autoptr(GString) flags = g_string_new(NULL);
-    if (p->disabled)
-        g_string_append(flags, "disabled");
-    if (p->blocked)
-        g_string_append_printf(flags, "%sblocked", flags->len ? ", " : "");
-    if (!p->managed)
-        g_string_append_printf(flags, "%sunmanaged", flags->len ? ", " : "");
-    fprintf(out, "%s* %s\t(%s):\t ", indent, p->name, agent_str(p->cfg, agent, sizeof agent));
-    if (stopped) {
-        fprintf(out, "Stopped");
-    } else {
-        const char *word = role_word(role, promotable);
-        if (failed)
-            fprintf(out, "FAILED%s%s", role == HERD_ROLE_PROMOTED ? " " : "",
-                    role == HERD_ROLE_PROMOTED ? word : "");
-        else
-            fprintf(out, "%s", word);
-        if (multi) {
-            if (flags->len)
-                fprintf(out, " (%s)", flags->str);
-            fprintf(out, " [ %s ]\n", nodes->str);
-            return;
-        }
-        fprintf(out, " %s", nodes->str);
-    }
-    if (flags->len)
-        fprintf(out, " (%s)", flags->str);
-    fprintf(out, "\n");
-}
-
-static void print_nodes(view_t *v, FILE *out)
-{
-    fprintf(out, "  * Node List:\n");
-    g_autoptr(GString) online = g_string_new(NULL);
-    g_autoptr(GString) offline = g_string_new(NULL);
-    for (guint i = 0; i < v->res->nodes->len; i++) {
-        const herd_node_state_t *n = v->res->nodes->pdata[i];
-        const char *name = n->cfg->uname;
-        bool unclean = n->unclean || (n->fenced_now && !v->revised);
-        if (v->revised && n->fenced_now) {
-            g_string_append_printf(offline, " %s", name);
-            continue;
-        }
-        if (unclean) {
-            fprintf(out, "    * Node %s: UNCLEAN (%s)\n", name, n->online ? "online" : "offline");
-        } else if (n->online && n->standby) {
-            fprintf(out, "    * Node %s: standby\n", name);
-        } else if (n->online && n->maintenance) {
-            fprintf(out, "    * Node %s: maintenance\n", name);
-        } else if (n->pending) {
-            fprintf(out, "    * Node %s: pending\n", name);
-        } else if (n->online) {
-            g_string_append_printf(online, " %s", name);
-        } else {
-            g_string_append_printf(offline, " %s", name);
-        }
-    }
-    if (online->len)
-        fprintf(out, "    * Online: [%s ]\n", online->str);
-    if (offline->len)
-        fprintf(out, "    * OFFLINE: [%s ]\n", offline->str);
-    fprintf(out, "\n");
-}
-
-static void print_group(view_t *v, FILE *out, const herd_cib_rsc_t *g, const char *indent, int inst,
-                        bool promotable)
-{
-    for (guint k = 0; k < g->children->len; k++) {
-        const herd_cib_rsc_t *m = g->children->pdata[k];
-        g_autofree char *nm = inst >= 0 ? g_strdup_printf("%s:%d", m->id, inst) : g_strdup(m->id);
-        const herd_placement_t *p = pl_of(v, nm);
-        if (p)
-            print_prim_line(v, out, indent, p, promotable);
-    }
-}
-
-static void print_clone(view_t *v, FILE *out, const herd_cib_rsc_t *c)
-{
-    const herd_cib_rsc_t *child = c->children->pdata[0];
-    fprintf(out, "    * Clone Set: %s [%s]%s%s:\n", c->id, child->id,
-            c->promotable ? " (promotable)" : "", c->unique ? " (unique)" : "");
-    int max = 0;
-    for (;; max++) {
-        g_autofree char *nm = g_strdup_printf("%s:%d",
-            child->kind == HERD_RSC_GROUP ? ((herd_cib_rsc_t *) child->children->pdata[0])->id : child->id, max);
-        if (!pl_of(v, nm))
-            break;
-    }
-    if (c->unique || child->kind == HERD_RSC_GROUP) {
-        for (int i = 0; i < max; i++) {
-            if (child->kind == HERD_RSC_GROUP) {
-                fprintf(out, "      * Resource Group: %s:%d:\n", child->id, i);
-                print_group(v, out, child, "        ", i, c->promotable);
-            } else {
-                g_autofree char *nm = g_strdup_printf("%s:%d", child->id, i);
-                print_prim_line(v, out, "      ", pl_of(v, nm), c->promotable);
-            }
-        }
-        return;
-    }
-    /* anonymous: collapse by role */
-    g_autoptr(GString) promoted = g_string_new(NULL);
-    g_autoptr(GString) started = g_string_new(NULL);
-    GHashTable *on = g_hash_table_new(g_str_hash, g_str_equal);
-    for (int i = 0; i < max; i++) {
-        g_autofree char *nm = g_strdup_printf("%s:%d", child->id, i);
-        const herd_placement_t *p = pl_of(v, nm);
-        if (!p)
-            continue;
-        if (p->failed && !v->revised && p->current->len) {
-            print_prim_line(v, out, "      ", p, c->promotable);
-            for (guint k = 0; k < p->current->len; k++)
-                g_hash_table_add(on, p->current->pdata[k]);
-            continue;
-        }
-        if (v->revised) {
-            if (p->next) {
-                g_hash_table_add(on, p->next);
-                g_string_append_printf(p->next_role == HERD_ROLE_PROMOTED ? promoted : started, " %s",
-                                       p->next);
-            }
-        } else {
-            for (guint k = 0; k < p->current->len; k++) {
-                g_hash_table_add(on, p->current->pdata[k]);
-                g_string_append_printf(p->current_role == HERD_ROLE_PROMOTED ? promoted : started,
-                                       " %s", (char *) p->current->pdata[k]);
-            }
-        }
-    }
-    if (promoted->len)
-        fprintf(out, "      * Promoted: [%s ]\n", promoted->str);
-    if (started->len)
-        fprintf(out, "      * %s: [%s ]\n", c->promotable ? "Unpromoted" : "Started", started->str);
-    g_autoptr(GString) stopped = g_string_new(NULL);
-    for (guint i = 0; i < v->res->nodes->len; i++) {
-        const herd_node_state_t *n = v->res->nodes->pdata[i];
-        if (!g_hash_table_contains(on, n->cfg->uname))
-            g_string_append_printf(stopped, " %s", n->cfg->uname);
-    }
-    if (stopped->len)
-        fprintf(out, "      * Stopped: [%s ]\n", stopped->str);
-    g_hash_table_destroy(on);
-}
-
-static void print_status(view_t *v, FILE *out, const char *title)
-{
-    fprintf(out, "%s\n", title);
-    print_nodes(v, out);
-    fprintf(out, "  * Full List of Resources:\n");
-    if (v->cib->resources->len == 0)
-        fprintf(out, "    * No resources\n");
-    for (guint i = 0; i < v->res->rsc_order->len; i++) {
-        const herd_cib_rsc_t *r = v->res->rsc_order->pdata[i];
-        if (r->kind == HERD_RSC_PRIMITIVE) {
-            const herd_placement_t *p = pl_of(v, r->id);
-            if (p)
-                print_prim_line(v, out, "    ", p, false);
-        } else if (r->kind == HERD_RSC_GROUP) {
-            fprintf(out, "    * Resource Group: %s:\n", r->id);
-            print_group(v, out, r, "      ", -1, false);
-        } else if (r->kind == HERD_RSC_CLONE && r->children->len == 1) {
-            print_clone(v, out, r);
-        } else if (r->kind == HERD_RSC_BUNDLE) {
-            fprintf(out, "    * Container bundle set: %s [%s]:\n", r->id, r->image ? r->image : "");
-        }
-    }
-}
-
 /* ---- summary ----------------------------------------------------------- */
 
 static void print_summary(const herd_sched_result_t *res, FILE *out)
 {
     fprintf(out, "Transition Summary:\n");
-    size_t rw = 0, dw = 0;
+    size_t rw = 5, dw = 0;
     GPtrArray *details = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < res->decisions->len; i++) {
         const herd_decision_t *d = res->decisions->pdata[i];
@@ -309,7 +73,10 @@ static void print_summary(const herd_sched_result_t *res, FILE *out)
             break;
         }
         if (d->kind != HERD_DECISION_FENCE) {
-            rw = MAX(rw, strlen(d->rsc));
+            /* Pacemaker's name column starts 5 wide and, whenever a longer
+             * name comes (in summary order), grows to that name plus 2. */
+            if (strlen(d->rsc) > rw)
+                rw = strlen(d->rsc) + 2;
             dw = MAX(dw, s->len);
         }
         g_ptr_array_add(details, g_string_free(s, FALSE));
@@ -323,7 +90,7 @@ static void print_summary(const herd_sched_result_t *res, FILE *out)
                     d->fence_reason ? d->fence_reason : "");
             continue;
         }
-        fprintf(out, "  * %-10s %-*s ( %*s )", words[d->kind], (int) rw, d->rsc, (int) dw,
+        fprintf(out, "  * %-10s %-*s ( %*s )", words[d->kind], (int) rw + 2, d->rsc, (int) dw,
                 (const char *) details->pdata[i]);
         if (d->reason)
             fprintf(out, "  %s", d->reason);
@@ -485,7 +252,6 @@ int cmd_simulate(int argc, char **argv)
     g_autoptr(herd_sched_result_t) res = NULL;
     g_autoptr(GError) err = NULL;
     g_autofree char *date_line = NULL;
-    GHashTable *by_name = NULL;
     if (rc || done) {
         ret = rc;
         goto out;
@@ -514,12 +280,6 @@ int cmd_simulate(int argc, char **argv)
         }
     }
     res = herd_sched_run(cib, now);
-    by_name = g_hash_table_new(g_str_hash, g_str_equal);
-    for (guint i = 0; i < res->placements->len; i++) {
-        herd_placement_t *p = res->placements->pdata[i];
-        g_hash_table_insert(by_name, p->name, p);
-    }
-    view_t v = {cib, res, by_name, false};
     if (cib->execution_date && !o.time) {
         g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(now);
         if (dt) {
@@ -529,22 +289,23 @@ int cmd_simulate(int argc, char **argv)
     }
     if (common.format != HERD_OUTPUT_TEXT) {
         g_autoptr(JsonNode) data = result_json(res);
+        /* the status as crm_mon shows it, before and after the transition */
+        JsonObject *obj = json_node_get_object(data);
+        json_object_set_member(obj, "current-status", display_status_json(cib, res, false));
+        if (o.simulate)
+            json_object_set_member(obj, "revised-status", display_status_json(cib, res, true));
         herd_output_emit(stdout, common.format, "simulate", data, HERD_EXIT_OK, NULL, NULL);
         goto out;
     }
     if (date_line)
         fputs(date_line, stdout);
-    int disabled = 0, blocked = 0;
-    for (guint i = 0; i < res->placements->len; i++) {
-        const herd_placement_t *p = res->placements->pdata[i];
-        disabled += p->disabled;
-        blocked += p->blocked;
-    }
-    if (!o.quiet && (disabled || blocked))
-        printf("%d of %u resource instances DISABLED and %d BLOCKED from further action due to "
-               "failure\n\n", disabled, res->placements->len, blocked);
     if (!o.quiet) {
-        print_status(&v, stdout, "Current cluster status:");
+        if (cib->validate_with && !strcmp(cib->validate_with, "none"))
+            fprintf(stdout, "Schema validation of configuration is disabled (enabling is encouraged "
+                            "and prevents common misconfigurations)\n");
+        display_simulate_prelude(stdout, cib, res);
+        fprintf(stdout, "Current cluster status:\n");
+        display_cluster_status(stdout, cib, res, false);
         fprintf(stdout, "\n");
     }
     if (o.show_scores)
@@ -559,9 +320,8 @@ int cmd_simulate(int argc, char **argv)
         if (date_line)
             fputs(date_line, stdout);
         print_transition(res, stdout);
-        v.revised = true;
-        fprintf(stdout, "\n");
-        print_status(&v, stdout, "Revised Cluster Status:");
+        fprintf(stdout, "\nRevised Cluster Status:\n");
+        display_cluster_status(stdout, cib, res, true);
     }
     if (o.graph_file) {
         g_autofree char *xml = herd_graph_to_xml(res->graph, cib);
@@ -576,8 +336,6 @@ int cmd_simulate(int argc, char **argv)
             ret = wrc;
     }
 out:
-    if (by_name)
-        g_hash_table_destroy(by_name);
     g_free(o.xml_file); g_free(o.graph_file); g_free(o.dot_file); g_free(o.save_output);
     g_free(o.time);
     cli_common_clear(&common);
