@@ -7,6 +7,7 @@
 PREFIX ?= /usr/local
 BUILD ?= build
 TESTBUILD ?= build-asan
+FUZZBUILD ?= build-fuzz
 PYTHON ?= /usr/bin/python3
 
 .PHONY: all deps test-deps build check demo bench install clean fuzz
@@ -25,13 +26,17 @@ $(BUILD)/build.ninja:
 $(TESTBUILD)/build.ninja:
 	meson setup $(TESTBUILD) -Dsanitize_tests=true -Db_lundef=false
 
+$(FUZZBUILD)/build.ninja:
+	CC=clang meson setup $(FUZZBUILD) -Dfuzzing=true -Dwerror=false -Dsanitize_tests=true -Db_lundef=false
+
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-check: test-deps $(BUILD)/build.ninja $(TESTBUILD)/build.ninja
+check: test-deps $(BUILD)/build.ninja $(TESTBUILD)/build.ninja $(FUZZBUILD)/build.ninja
 	ninja -C $(BUILD)
 	ninja -C $(TESTBUILD)
-	$(PYTHON) scripts/run-tests.py --build $(BUILD) --test-build $(TESTBUILD)
+	ninja -C $(FUZZBUILD)
+	$(PYTHON) scripts/run-tests.py --build $(BUILD) --test-build $(TESTBUILD) --fuzz-build $(FUZZBUILD)
 
 demo: test-deps build
 	sh scripts/demo.sh $(BUILD)
@@ -43,4 +48,4 @@ install: build
 	meson install -C $(BUILD) $(if $(DESTDIR),--destdir $(DESTDIR))
 
 clean:
-	rm -rf $(BUILD) $(TESTBUILD)
+	rm -rf $(BUILD) $(TESTBUILD) $(FUZZBUILD)

@@ -7,7 +7,7 @@ set -e
 want="gcc pkg-config meson ninja-build libglib2.0-dev libjson-glib-dev libxml2-dev libxml2-utils
       libcpg-dev libquorum-dev libcmap-dev libcorosync-common-dev python3"
 if [ "${1:-build}" = test ]; then
-  want="$want libcmocka-dev python3-pytest pacemaker-cli-utils resource-agents
+  want="$want clang libclang-rt-14-dev libcmocka-dev python3-pytest pacemaker-cli-utils resource-agents
         pacemaker-resource-agents fence-agents corosync iproute2 procps"
 fi
 missing=""

@@ -14,7 +14,7 @@ import sys
 
 OPT = re.compile(r"option\('(\w+)',\s*type:\s*'(\w+)',.*description:\s*'([^']*)'")
 EXIT = re.compile(r'^HERD_EXIT\((\w+),\s*(\d+),\s*"([^"]*)"\)', re.M)
-INTERNAL = {"sanitize_tests"}
+INTERNAL = {"sanitize_tests", "fuzzing"}
 
 
 def write_if_changed(path, text):

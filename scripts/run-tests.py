@@ -8,6 +8,9 @@
 2. Integration tests (pytest, tests/integration), with HERD pointing at
    the sanitizer build's herd and HERD_FAST at the plain build's (the
    scheduler corpus runs on the plain build).
+3. Fuzz targets (libFuzzer, from the fuzzing build), each run for
+   FUZZ_SECONDS (default 20) from the seeds in tests/fuzz/seeds/NAME;
+   each target counts as one test, passed when no crash was found.
 Exits non-zero if anything failed or if no test ran at all.
 """
 import argparse
@@ -50,6 +53,8 @@ def integration_tests(build, test_build, expr):
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:exitcode=86")
     env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
     junit = os.path.join(test_build, "pytest-junit.xml")
+    if os.path.exists(junit):
+        os.unlink(junit)  # never count a previous run's results
     cmd = [sys.executable, "-m", "pytest", "-q", "-rs", "--junitxml", junit,
            os.path.join(TOP, "tests", "integration")]
     if expr:
@@ -73,17 +78,53 @@ def integration_tests(build, test_build, expr):
     return passed, failed, skipped
 
 
+def fuzz_tests(fuzz_build):
+    """Run each fuzz target for a bounded time; return (passed, failed)."""
+    import glob
+    import shutil
+    import tempfile
+    seconds = os.environ.get("FUZZ_SECONDS", "20")
+    passed = failed = 0
+    targets = sorted(glob.glob(os.path.join(fuzz_build, "tests", "fuzz", "fuzz_*")))
+    for target in targets:
+        if not os.access(target, os.X_OK) or target.endswith((".p", ".o")):
+            continue
+        name = os.path.basename(target)[len("fuzz_"):]
+        with tempfile.TemporaryDirectory() as work:
+            corpus = os.path.join(work, "corpus")
+            seeds = os.path.join(TOP, "tests", "fuzz", "seeds", name)
+            if os.path.isdir(seeds):
+                shutil.copytree(seeds, corpus)
+            else:
+                os.mkdir(corpus)
+            env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1")
+            proc = subprocess.run([os.path.abspath(target), f"-max_total_time={seconds}",
+                                   "-max_len=65536", "-rss_limit_mb=2048", "-print_final_stats=0",
+                                   f"-artifact_prefix={work}/", corpus],
+                                  cwd=work, env=env, capture_output=True, text=True)
+            if proc.returncode == 0:
+                passed += 1
+                print(f"fuzz {name}: no crash in {seconds}s")
+            else:
+                failed += 1
+                print(f"fuzz {name}: FAILED (exit {proc.returncode})")
+                print(proc.stderr[-4000:])
+    return passed, failed
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--test-build", default="build-asan")
+    ap.add_argument("--fuzz-build")
     ap.add_argument("-k", dest="expr")
     a = ap.parse_args()
     up, uf = unit_tests(a.test_build)
     ip, if_, isk = integration_tests(a.build, a.test_build, a.expr)
-    passed, failed = up + ip, uf + if_
+    fp, ff = fuzz_tests(a.fuzz_build) if a.fuzz_build and not a.expr else (0, 0)
+    passed, failed = up + ip + fp, uf + if_ + ff
     print(f"unit: {up} passed, {uf} failed; integration: {ip} passed, {if_} failed, "
-          f"{isk} skipped")
+          f"{isk} skipped; fuzz: {fp} passed, {ff} failed")
     print(f"{passed} passed, {failed} failed, {isk} skipped")
     if failed or passed == 0:
         return 1

@@ -43,5 +43,24 @@ int cli_dispatch(const char *noun, const cli_command_t *verbs, int argc, char **
 int cmd_error(int argc, char **argv);
 int cmd_build_options(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
+/* `herd agent ocft` (cmd_agent_ocft.c), a verb of `herd agent`. */
+int cmd_agent_ocft(int argc, char **argv);
+int cmd_cib(int argc, char **argv);
+int cmd_attribute(int argc, char **argv);
+/* Compatibility commands, run when herd is invoked under their names. */
+int cmd_crm_attribute(int argc, char **argv);
+int cmd_crm_master(int argc, char **argv);
+int cmd_attrd_updater(int argc, char **argv);
+int cmd_crm_node(int argc, char **argv);
+
+/* Send `req` to herdd (socket: $HERD_SOCKET or the default) and store the
+ * owned reply in *reply (NULL when the exchange failed).  Returns the
+ * reply's rc; failures are printed as "cmd: message" on stderr, except
+ * HERD_EXIT_NOSUCH when `quiet_nosuch`. */
+int cli_call(const char *cmd, JsonObject *req, JsonObject **reply, bool quiet_nosuch);
+
+/* A new request object with "op" set (owned). */
+JsonObject *cli_request(const char *op);
 
 #endif

@@ -340,6 +340,7 @@ int cmd_simulate(int argc, char **argv)
     g_autoptr(herd_cib_t) cib = NULL;
     g_autoptr(herd_sched_result_t) res = NULL;
     GHashTable *by_name = NULL;
+    g_autoptr(GError) err = NULL;
     if (rc || done) {
         ret = rc;
         goto out;
@@ -348,7 +349,6 @@ int cmd_simulate(int argc, char **argv)
         ret = cli_usage_error(argv[0], "give a CIB with -x FILE or -p");
         goto out;
     }
-    g_autoptr(GError) err = NULL;
     cib = herd_cib_load_file(o.from_stdin ? "-" : o.xml_file, &err);
     if (!cib) {
         fprintf(stderr, "herd simulate: %s\n", err->message);

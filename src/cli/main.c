@@ -7,8 +7,11 @@
 
 static const cli_command_t commands[] = {
     {"error", "Describe exit status codes by number or name", cmd_error},
+    {"agent", "Resource agents: list, info, run, test", cmd_agent},
     {"build-options", "Show how herd was built (paths and features)", cmd_build_options},
     {"simulate", "Run the scheduler on a CIB file (crm_simulate)", cmd_simulate},
+    {"cib", "Query and change the live CIB (through herdd)", cmd_cib},
+    {"attribute", "Node attributes and promotion scores (through herdd)", cmd_attribute},
     {NULL, NULL, NULL},
 };
 
@@ -24,10 +27,23 @@ static void print_usage(FILE *out)
                  "Run 'herd COMMAND --help' for a command's options.\n");
 }
 
+/* Pacemaker's command names that herd answers to (symlinks to herd). */
+static const cli_command_t compat[] = {
+    {"crm_attribute", NULL, cmd_crm_attribute},
+    {"crm_master", NULL, cmd_crm_master},
+    {"attrd_updater", NULL, cmd_attrd_updater},
+    {"crm_node", NULL, cmd_crm_node},
+    {NULL, NULL, NULL},
+};
+
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
     herd_log_init("herd", HERD_LOG_TO_STDERR, HERD_LOG_NOTICE, NULL);
+    g_autofree char *base = g_path_get_basename(argv[0]);
+    for (const cli_command_t *c = compat; c->name; c++)
+        if (strcmp(c->name, base) == 0)
+            return c->run(argc, argv);
     if (argc < 2) {
         print_usage(stderr);
         return HERD_EXIT_USAGE;

@@ -6,10 +6,23 @@
 
 #include "herd_common.h"
 
+/* Longer than any sane interval or timeout (about 31,000 years), and far
+ * inside long long: anything beyond is refused rather than overflowed. */
+#define MAX_DURATION_MS 1e15
+
+/* Store v (milliseconds) if it is a sane duration. */
+static int store_ms(double v, long long *ms)
+{
+    if (!(v >= 0 && v <= MAX_DURATION_MS))
+        return -ERANGE;
+    *ms = (long long)v;
+    return 0;
+}
+
 static int parse_iso8601(const char *s, long long *ms)
 {
     /* P[nD]T[nH][nM][nS]; fractional seconds allowed. */
-    long long total = 0;
+    double total = 0;
     bool in_time = false;
     s++; /* 'P' */
     if (!*s)
@@ -25,18 +38,19 @@ static int parse_iso8601(const char *s, long long *ms)
         if (end == s)
             return -EINVAL;
         switch (*end) {
-        case 'Y': total += (long long)(v * 365 * 86400000.0); break;
-        case 'W': total += (long long)(v * 7 * 86400000.0); break;
-        case 'D': total += (long long)(v * 86400000.0); break;
-        case 'H': total += (long long)(v * 3600000.0); break;
-        case 'M': total += (long long)(v * (in_time ? 60000.0 : 30 * 86400000.0)); break;
-        case 'S': total += (long long)(v * 1000.0); break;
+        case 'Y': total += v * 365 * 86400000.0; break;
+        case 'W': total += v * 7 * 86400000.0; break;
+        case 'D': total += v * 86400000.0; break;
+        case 'H': total += v * 3600000.0; break;
+        case 'M': total += v * (in_time ? 60000.0 : 30 * 86400000.0); break;
+        case 'S': total += v * 1000.0; break;
         default: return -EINVAL;
         }
+        if (!(v >= 0 && total <= MAX_DURATION_MS))
+            return -ERANGE;
         s = end + 1;
     }
-    *ms = total;
-    return 0;
+    return store_ms(total, ms);
 }
 
 int herd_parse_duration_ms(const char *text, long long *ms)
@@ -68,6 +82,5 @@ int herd_parse_duration_ms(const char *text, long long *ms)
         factor = 3600000.0;
     else
         return -EINVAL;
-    *ms = (long long)(v * factor);
-    return 0;
+    return store_ms(v * factor, ms);
 }

@@ -130,7 +130,8 @@ void herd_output_error(FILE *fp, herd_output_format_t format, const char *reques
 
 /* Parse a duration as Pacemaker writes them: plain seconds ("30"),
  * with a unit ("500ms", "10s", "5min", "1h"), or ISO 8601 ("PT1M").
- * Stores milliseconds in `*ms`.  Returns 0, or -EINVAL if not a duration. */
+ * Stores milliseconds in `*ms`.  Returns 0, -EINVAL if not a duration, or
+ * -ERANGE if negative or absurdly long (over 10^15 ms). */
 int herd_parse_duration_ms(const char *text, long long *ms);
 
 #endif /* HERD_COMMON_H */

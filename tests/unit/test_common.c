@@ -50,6 +50,9 @@ static void durations_parse(void **state)
     assert_int_equal(herd_parse_duration_ms("soon", &ms), -EINVAL);
     assert_int_equal(herd_parse_duration_ms("10 parsecs", &ms), -EINVAL);
     assert_int_equal(herd_parse_duration_ms("", &ms), -EINVAL);
+    /* Found by the fuzzer: huge values used to overflow long long. */
+    assert_int_equal(herd_parse_duration_ms("5555555555555555555555555550", &ms), -ERANGE);
+    assert_int_equal(herd_parse_duration_ms("P99999999999999999Y", &ms), -ERANGE);
 }
 
 static void output_format_names(void **state)

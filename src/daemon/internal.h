@@ -1,0 +1,197 @@
+/* internal.h: pieces of herdd shared inside src/daemon (and its unit tests).
+ *
+ *   cib_store.c     the durable CIB: one file, atomic writes, history
+ *   cib_validate.c  the one `validate` gate every write goes through
+ *   cib_ops.c       query / replace / modify / node attributes on a document
+ *   ipc_server.c    the listening socket, framed connections, peer checks
+ *   dispatch.c      one IPC request -> one operation -> one reply
+ *   converge.c      "the CIB changed": where scheduling and execution plug in
+ *   herdd.c         main(): options, main loop, signals, readiness
+ */
+#ifndef HERD_DAEMON_INTERNAL_H
+#define HERD_DAEMON_INTERNAL_H
+
+#include <libxml/tree.h>
+#include <sys/types.h>
+
+#include "herd_cluster.h"
+#include "herd_common.h"
+#include "herd_daemon.h"
+
+/* ---- CIB validation (cib_validate.c): parse/validate are in herd_daemon.h */
+
+/* A new empty CIB (version 0.0.0) that passes herd_store_validate.  Owned. */
+xmlDoc *herd_store_new_empty(void);
+
+/* ---- the durable store (cib_store.c) ------------------------------------ */
+
+typedef struct herd_store herd_store_t;
+
+/* The version triple of a CIB: admin_epoch.epoch.num_updates. */
+typedef struct {
+    gint64 admin_epoch;
+    gint64 epoch;
+    gint64 num_updates;
+} herd_store_version_t;
+
+/* Read the version attributes of `doc` (missing ones read as 0). */
+herd_store_version_t herd_store_version(xmlDoc *doc);
+
+/* Compare versions: <0, 0 or >0 as a is older, equal or newer than b. */
+int herd_store_version_cmp(const herd_store_version_t *a, const herd_store_version_t *b);
+
+/* Open the store in `state_dir` (created 0750 if missing): takes the
+ * directory's lock (one daemon per directory), loads cib.xml, or writes an
+ * empty valid CIB when there is none.  A file that cannot be read, does not
+ * parse, fails its digest or fails validation is an error (HERD_EXIT_CONFIG,
+ * or HERD_EXIT_DIGEST, or the errno's status) and is never modified.
+ * `keep` is how many earlier versions stay under history/ (0 keeps none).
+ * Returns the owned store, or NULL with `err` set. */
+herd_store_t *herd_store_open(const char *state_dir, guint keep, GError **err);
+
+/* Close the store and release its lock. */
+void herd_store_free(herd_store_t *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(herd_store_t, herd_store_free)
+
+/* The current CIB.  Borrowed: valid until the next commit. */
+xmlDoc *herd_store_doc(herd_store_t *store);
+
+/* Path of the CIB file (borrowed). */
+const char *herd_store_path(herd_store_t *store);
+
+/* How the version moves on a commit. */
+typedef enum {
+    HERD_STORE_COMMIT_AUTO,    /* configuration changed: epoch+1, num_updates=0;
+                                only status changed: num_updates+1 */
+    HERD_STORE_COMMIT_REPLACE, /* a whole replacement: keep its version if newer,
+                                refuse it (HERD_EXIT_OLD) if older */
+} herd_store_commit_mode_t;
+
+/* Make `doc` the new CIB.  The store takes ownership of `doc` in every
+ * case.  It is validated, its version set per `mode`, cib-last-written
+ * stamped, and written atomically (temporary file, fsync, rename,
+ * directory fsync), the previous file kept under history/.  When `doc`
+ * is identical to the current CIB nothing is written and *changed is
+ * false.  On error (validation, old version, I/O) the current CIB, in
+ * memory and on disk, is unchanged.  Returns 0 or an exit status with
+ * `err` set. */
+int herd_store_commit(herd_store_t *store, xmlDoc *doc, herd_store_commit_mode_t mode,
+                          bool *changed, GError **err);
+
+/* The hex SHA-256 digest of the CIB as last written (borrowed). */
+const char *herd_store_digest(herd_store_t *store);
+
+/* Serialise `doc` the way the store writes it (owned string). */
+char *herd_store_to_string(xmlDoc *doc, gsize *len);
+
+/* ---- operations on a document (cib_ops.c) ------------------------------- */
+
+/* The XML of `doc` selected by `xpath` or `section` (a top-level section
+ * name: configuration, nodes, resources, constraints, crm_config,
+ * rsc_defaults, op_defaults, status), or the whole CIB when both are NULL.
+ * Several matches are wrapped in <xpath-query>.  Returns an owned string,
+ * or NULL with `err` (HERD_EXIT_NOSUCH when nothing matches, USAGE for a
+ * bad xpath or section). */
+char *herd_store_query(xmlDoc *doc, const char *xpath, const char *section, GError **err);
+
+/* Merge `fragment` (its root element) into `doc` as cibadmin --modify
+ * does: the element of the same name (and id when it has one) is found,
+ * its attributes updated and its children merged the same way, missing
+ * ones created.  A <cib> fragment merges at the root.  Returns 0, or
+ * HERD_EXIT_NOSUCH when no place for the fragment exists. */
+int herd_store_modify(xmlDoc *doc, xmlNode *fragment, GError **err);
+
+/* Delete the elements of `doc` matching `xpath`.  Returns 0, or NOSUCH. */
+int herd_store_delete_xpath(xmlDoc *doc, const char *xpath, GError **err);
+
+/* Where an attribute lives. */
+typedef enum {
+    HERD_STORE_ATTR_CRM_CONFIG,  /* cluster property: crm_config/cluster_property_set */
+    HERD_STORE_ATTR_RSC_DEFAULTS,
+    HERD_STORE_ATTR_OP_DEFAULTS,
+    HERD_STORE_ATTR_NODES,       /* permanent node attribute: configuration/nodes */
+    HERD_STORE_ATTR_STATUS,      /* transient node attribute: status/transient_attributes */
+} herd_store_scope_t;
+
+/* Parse "crm_config", "nodes", "status", "forever", "reboot", ...; -1 if
+ * unknown. */
+int herd_store_scope_from_name(const char *name);
+const char *herd_store_scope_name(herd_store_scope_t scope);
+
+/* Set attribute `name` to `value` in `scope` (node `node_id`/`node_name`
+ * for NODES and STATUS), creating the node entry and the attribute set as
+ * Pacemaker names them.  Returns 0 or an exit status with `err`. */
+int herd_store_attr_set(xmlDoc *doc, herd_store_scope_t scope, const char *node_id,
+                      const char *node_name, const char *set_id, const char *name,
+                      const char *value, GError **err);
+
+/* The value of attribute `name` (borrowed from `doc`), or NULL if unset. */
+const char *herd_store_attr_get(xmlDoc *doc, herd_store_scope_t scope, const char *node_id,
+                              const char *node_name, const char *set_id, const char *name);
+
+/* Delete attribute `name`; returns true if something was removed. */
+bool herd_store_attr_delete(xmlDoc *doc, herd_store_scope_t scope, const char *node_id,
+                          const char *node_name, const char *set_id, const char *name);
+
+/* Make sure `node` has a <node> entry in configuration/nodes and a
+ * <node_state> in status (crmd/join/expected/in_ccm as a joined node). */
+void herd_store_ensure_node(xmlDoc *doc, const char *node_id, const char *node_name);
+
+/* Find the id of the node named `node_name` in configuration/nodes
+ * (borrowed), or NULL. */
+const char *herd_store_node_id(xmlDoc *doc, const char *node_name);
+
+/* ---- the daemon --------------------------------------------------------- */
+
+typedef struct herdd herdd_t;
+typedef struct herd_ipc_server herd_ipc_server_t;
+
+struct herdd {
+    char *state_dir;
+    char *socket_path;
+    GMainLoop *loop;
+    herd_store_t *store;
+    herd_cluster_t *cluster;
+    herd_ipc_server_t *ipc;
+    guint converge_source; /* pending idle "CIB changed" run, 0 if none */
+    guint64 changes;       /* CIB changes seen since start */
+    char *pending_reason;
+    bool ready;            /* READY=1 sent (after the first membership) */
+};
+
+/* The "CIB changed" hook (converge.c): called after every committed
+ * change with a short reason; coalesces changes into one run per main-loop
+ * iteration (converge_run). */
+void herdd_cib_changed(herdd_t *d, const char *reason);
+
+/* Cancel a pending converge run (shutdown). */
+void herdd_converge_cancel(herdd_t *d);
+
+/* An executor result to record in the status section (converge.c). */
+typedef struct {
+    const char *node_id, *node_name;
+    const char *rsc_id, *rsc_class, *rsc_provider, *rsc_type;
+    const char *operation;     /* start, stop, monitor, promote, ... */
+    const char *op_key;        /* RSC_OP_INTERVAL, e.g. "db_monitor_10000" */
+    const char *transition_key;
+    const char *op_digest;
+    gint64 interval_ms;
+    int call_id, rc_code, op_status;
+    gint64 last_rc_change, exec_time_ms, queue_time_ms;
+} herd_op_result_t;
+
+/* Record `res` as an lrm_rsc_op under status/node_state/lrm, the way
+ * Pacemaker does (last_failure_0 for failures, RSC_last_0 otherwise,
+ * RSC_monitor_INTERVAL for recurring ops), into `doc`.  The caller
+ * commits `doc`. */
+void herd_store_record_op(xmlDoc *doc, const herd_op_result_t *res);
+
+/* Handle one decoded request and return the owned reply object (dispatch.c). */
+JsonObject *herdd_dispatch(herdd_t *d, JsonObject *req, const herd_ipc_peer_t *peer);
+
+/* Start listening on `path` (removed first if a stale socket).  Returns the
+ * owned server, or NULL with `err`. */
+herd_ipc_server_t *herd_ipc_server_new(herdd_t *d, const char *path, GError **err);
+void herd_ipc_server_free(herd_ipc_server_t *srv);
+
+#endif
