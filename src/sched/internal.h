@@ -83,6 +83,7 @@ typedef struct {
     GPtrArray *fence;            /* fence decisions (herd_decision_t*) */
     bool *fenced;                /* per node: will be fenced */
     int *load;                   /* per node assigned primitive count */
+    int *rank;                   /* per node: rank by name (tie-break order) */
     GHashTable **used;           /* per node utilization used (name -> int) */
     const unit_t *fit_unit;      /* unit being placed (utilization check) */
     guint64 failure_timeout_ms;  /* of the resource being unpacked */

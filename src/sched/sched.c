@@ -1101,38 +1101,42 @@ static void consume(sched_t *s, const unit_t *u, int n)
     }
 }
 
+/* Pacemaker's node order for one placement: higher score, then (balanced)
+ * more free capacity, then (not minimal) fewer resources assigned so far,
+ * then the node it runs on, then node name (byte order). */
+static bool node_before(sched_t *s, const int *sc, const int *load, int prefer, int a, int b)
+{
+    if (sc[a] != sc[b])
+        return sc[a] > sc[b];
+    if (!strcmp(s->cib->options.placement_strategy, "minimal"))
+        return s->rank[a] < s->rank[b];
+    if (!strcmp(s->cib->options.placement_strategy, "balanced")) {
+        long fa = free_capacity(s, a), fb = free_capacity(s, b);
+        if (fa != fb)
+            return fa > fb;
+    }
+    if (load && load[a] != load[b])
+        return load[a] < load[b];
+    if (a == prefer || b == prefer)
+        return a == prefer;
+    return s->rank[a] < s->rank[b];
+}
+
+/* The node a unit goes to: the first in node_before() order; when that
+ * one's score is positive, the node it runs on if that scores as well. */
 static int pick_node(sched_t *s, const int *sc, const herd_cib_node_t *prefer, const int *load)
 {
     int best = -1;
-    bool minimal = !strcmp(s->cib->options.placement_strategy, "minimal");
-    bool balanced = !strcmp(s->cib->options.placement_strategy, "balanced");
+    int pi = prefer ? prefer->index : -1;
     for (int n = 0; n < s->nn; n++) {
         if (sc[n] < 0 || !node_usable(s, n) || (s->fit_unit && !fits(s, s->fit_unit, n)))
             continue;
-        if (best < 0 || sc[n] > sc[best]) {
+        if (best < 0 || node_before(s, sc, load, pi, n, best))
             best = n;
-            continue;
-        }
-        if (sc[n] < sc[best])
-            continue;
-        if (balanced) {
-            long fa = free_capacity(s, n), fb = free_capacity(s, best);
-            if (fa != fb) {
-                if (fa > fb)
-                    best = n;
-                continue;
-            }
-        }
-        if (!minimal && load && load[n] != load[best]) {
-            if (load[n] < load[best])
-                best = n;
-            continue;
-        }
     }
-    if (best >= 0 && prefer && sc[prefer->index] == sc[best] && node_usable(s, prefer->index) &&
-        (!s->fit_unit || fits(s, s->fit_unit, prefer->index)) &&
-        (!load || minimal || load[prefer->index] <= load[best]))
-        best = prefer->index;
+    if (best >= 0 && pi >= 0 && sc[best] > 0 && sc[pi] == sc[best] && node_usable(s, pi) &&
+        (!s->fit_unit || fits(s, s->fit_unit, pi)))
+        best = pi;
     return best;
 }
 
@@ -1149,12 +1153,15 @@ static void assign_unit(sched_t *s, unit_t *u)
     for (guint k = 0; k < u->prims->len; k++)
         managed &= ((prim_t *) u->prims->pdata[k])->managed;
     const herd_cib_node_t *cur = u->current;
+    /* ties go to where the first member runs (the group places it first) */
+    const prim_t *lead = u->prims->len ? u->prims->pdata[0] : NULL;
+    const herd_cib_node_t *lead_on = lead && lead->running->len ? lead->running->pdata[0] : NULL;
     int best;
     if (!managed) {
         best = cur ? cur->index : -1;
     } else {
         s->fit_unit = u;
-        best = pick_node(s, sc, cur, s->load);
+        best = pick_node(s, sc, lead_on, s->load);
         s->fit_unit = NULL;
     }
     if ((target_role(u->cfg) == HERD_ROLE_STOPPED || s->cib->options.stop_all_resources) && managed)
@@ -1252,7 +1259,8 @@ static void assign_clone(sched_t *s, clone_t *c)
             if (banned)
                 continue;
             if (best < 0 || csc[n] > csc[best] ||
-                (csc[n] == csc[best] && s->load[n] < s->load[best]))
+                (csc[n] == csc[best] && (s->load[n] < s->load[best] ||
+                                         (s->load[n] == s->load[best] && s->rank[n] < s->rank[best]))))
                 best = n;
         }
         if (best < 0)
@@ -1824,6 +1832,26 @@ static void fill_result(sched_t *s)
     }
 }
 
+static gint uname_cmp(gconstpointer a, gconstpointer b)
+{
+    const herd_cib_node_t *x = *(herd_cib_node_t *const *) a, *y = *(herd_cib_node_t *const *) b;
+    return strcmp(x->uname, y->uname);
+}
+
+/* Per node index: its rank when nodes are ordered by name byte for byte,
+ * the order Pacemaker breaks placement ties in. */
+static int *node_name_ranks(const herd_cib_t *cib, int nn)
+{
+    int *rank = g_new0(int, nn ? nn : 1);
+    g_autoptr(GPtrArray) by = g_ptr_array_new();
+    for (int n = 0; n < nn; n++)
+        g_ptr_array_add(by, cib->nodes->pdata[n]);
+    g_ptr_array_sort(by, uname_cmp);
+    for (int i = 0; i < nn; i++)
+        rank[((herd_cib_node_t *) by->pdata[i])->index] = i;
+    return rank;
+}
+
 static gint rsc_order(gconstpointer a, gconstpointer b)
 {
     const herd_cib_rsc_t *x = *(herd_cib_rsc_t *const *) a, *y = *(herd_cib_rsc_t *const *) b;
@@ -1852,6 +1880,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.orphan_cfgs = g_ptr_array_new();
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
     s.load = g_new0(int, s.nn ? s.nn : 1);
+    s.rank = node_name_ranks(cib, s.nn);
     s.used = g_new0(GHashTable *, s.nn ? s.nn : 1);
     for (int n = 0; n < s.nn; n++)
         s.used[n] = g_hash_table_new(g_str_hash, g_str_equal);
@@ -1955,6 +1984,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_ptr_array_free(s.orphan_cfgs, TRUE);
     g_free(s.fenced);
     g_free(s.load);
+    g_free(s.rank);
     for (int n = 0; n < s.nn; n++)
         g_hash_table_destroy(s.used[n]);
     g_free(s.used);
