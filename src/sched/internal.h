@@ -84,6 +84,10 @@ typedef struct {
     bool *fenced;                /* per node: will be fenced */
     int *load;                   /* per node assigned primitive count */
     int *rank;                   /* per node: rank by name (tie-break order) */
+    GHashTable *within;          /* rsc/template id -> GPtrArray prim_t* at or below */
+    GPtrArray *colos;            /* resolved colocations (sched.c colo_t*) */
+    GHashTable *colo_dep;        /* unit_t* or clone_t* -> GPtrArray colo_t* (dependent) */
+    GHashTable *colo_pri;        /* ... (primary) */
     GHashTable **used;           /* per node utilization used (name -> int) */
     const unit_t *fit_unit;      /* unit being placed (utilization check) */
     guint64 failure_timeout_ms;  /* of the resource being unpacked */

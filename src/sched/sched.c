@@ -748,13 +748,36 @@ static bool rsc_within(const herd_cib_rsc_t *r, const char *id)
     return false;
 }
 
+/* Index: resource or template id -> the prims at or below it (prims
+ * order), so that constraints reach their prims without scanning all. */
+static void index_within(sched_t *s)
+{
+    s->within = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                      (GDestroyNotify) g_ptr_array_unref);
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
+        for (const herd_cib_rsc_t *r = p->cfg; r; r = r->parent)
+            for (int t = 0; t < 2; t++) {
+                const char *id = t ? r->template_id : r->id;
+                if (!id)
+                    continue;
+                GPtrArray *l = g_hash_table_lookup(s->within, id);
+                if (!l) {
+                    l = g_ptr_array_new();
+                    g_hash_table_insert(s->within, (gpointer) id, l);
+                }
+                if (!l->len || l->pdata[l->len - 1] != p)
+                    g_ptr_array_add(l, p);
+            }
+    }
+}
+
 static void apply_location(sched_t *s, const herd_location_t *l, const char *rid)
 {
     /* rid names a resource; apply to every prim at or below it */
-    for (guint i = 0; i < s->prims->len; i++) {
-        prim_t *p = s->prims->pdata[i];
-        if (!rsc_within(p->cfg, rid))
-            continue;
+    GPtrArray *ps = g_hash_table_lookup(s->within, rid);
+    for (guint i = 0; ps && i < ps->len; i++) {
+        prim_t *p = ps->pdata[i];
         if (l->role == HERD_ROLE_PROMOTED || l->role == HERD_ROLE_UNPROMOTED)
             continue;   /* role-specific: promotion only */
         if (l->node) {
@@ -786,6 +809,7 @@ static void compute_locations(sched_t *s)
 {
     const herd_cib_t *cib = s->cib;
     bool symmetric = cib->options.symmetric_cluster;
+    index_within(s);
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
         for (int n = 0; n < s->nn; n++)
@@ -894,6 +918,47 @@ static target_t target_of(sched_t *s, const char *id)
 static void assign_unit(sched_t *s, unit_t *u);
 static void assign_clone(sched_t *s, clone_t *c);
 
+/* A colocation with both ends resolved once (they do not change). */
+typedef struct {
+    const herd_colocation_t *co;
+    target_t dep, pri;
+} colo_t;
+
+static void colo_add(GHashTable *h, gpointer key, colo_t *c)
+{
+    if (!key)
+        return;
+    GPtrArray *l = g_hash_table_lookup(h, key);
+    if (!l) {
+        l = g_ptr_array_new();
+        g_hash_table_insert(h, key, l);
+    }
+    g_ptr_array_add(l, c);
+}
+
+/* Index the colocations by dependent and by primary (unit or clone), in
+ * configuration order, so each placement visits only its own. */
+static void index_colocations(sched_t *s)
+{
+    s->colos = g_ptr_array_new_with_free_func(g_free);
+    s->colo_dep = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                        (GDestroyNotify) g_ptr_array_unref);
+    s->colo_pri = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                        (GDestroyNotify) g_ptr_array_unref);
+    for (guint i = 0; i < s->cib->colocations->len; i++) {
+        const herd_colocation_t *co = s->cib->colocations->pdata[i];
+        if (!co->rsc || !co->with_rsc)
+            continue;
+        colo_t *c = g_new0(colo_t, 1);
+        c->co = co;
+        c->dep = target_of(s, co->rsc);
+        c->pri = target_of(s, co->with_rsc);
+        g_ptr_array_add(s->colos, c);
+        colo_add(s->colo_dep, c->dep.clone ? (gpointer) c->dep.clone : (gpointer) c->dep.unit, c);
+        colo_add(s->colo_pri, c->pri.clone ? (gpointer) c->pri.clone : (gpointer) c->pri.unit, c);
+    }
+}
+
 G_GNUC_UNUSED static bool unit_active_on(const unit_t *u, const herd_cib_node_t *n)
 {
     for (guint k = 0; k < u->prims->len; k++) {
@@ -955,13 +1020,15 @@ static void base_scores(sched_t *s, unit_t *u, int *sc)
 
 static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clone)
 {
-    const herd_cib_t *cib = s->cib;
-    for (guint i = 0; i < cib->colocations->len; i++) {
-        const herd_colocation_t *co = cib->colocations->pdata[i];
-        if (!co->rsc || !co->with_rsc || co->score == 0)
+    GPtrArray *mine = g_hash_table_lookup(s->colo_dep, self_clone ? (gpointer) self_clone
+                                                                  : (gpointer) u);
+    for (guint i = 0; mine && i < mine->len; i++) {
+        const colo_t *cl = mine->pdata[i];
+        const herd_colocation_t *co = cl->co;
+        if (co->score == 0)
             continue;
-        target_t dep = target_of(s, co->rsc);
-        target_t pri = target_of(s, co->with_rsc);
+        target_t dep = cl->dep;
+        target_t pri = cl->pri;
         bool me = self_clone ? dep.clone == self_clone : dep.unit == u;
         if (!me || (pri.unit == u && u) || (self_clone && pri.clone == self_clone))
             continue;
@@ -1008,15 +1075,16 @@ static void merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
 {
     if (depth > 4)
         return;
-    const herd_cib_t *cib = s->cib;
-    for (guint i = 0; i < cib->colocations->len; i++) {
-        const herd_colocation_t *co = cib->colocations->pdata[i];
-        if (!co->rsc || !co->with_rsc || co->score == 0 || !co->influence)
+    GPtrArray *mine = g_hash_table_lookup(s->colo_pri, u);
+    for (guint i = 0; mine && i < mine->len; i++) {
+        const colo_t *cl = mine->pdata[i];
+        const herd_colocation_t *co = cl->co;
+        if (co->score == 0 || !co->influence)
             continue;
         if (co->with_role == HERD_ROLE_PROMOTED || co->rsc_role == HERD_ROLE_PROMOTED)
             continue;
-        target_t pri = target_of(s, co->with_rsc);
-        target_t dep = target_of(s, co->rsc);
+        target_t pri = cl->pri;
+        target_t dep = cl->dep;
         if (pri.unit != u || !dep.unit || dep.unit == u || dep.unit->done)
             continue;
         g_autofree int *ds = g_new0(int, s->nn);
@@ -1776,8 +1844,9 @@ static void decide(sched_t *s, GPtrArray *order)
     for (guint k = 0; k < order->len; k++) {
         const herd_cib_rsc_t *top = order->pdata[k];
         g_ptr_array_add(s->res->rsc_order, (gpointer) top);
-        for (guint i = 0; i < s->prims->len; i++) {
-            prim_t *p = s->prims->pdata[i];
+        GPtrArray *ps = g_hash_table_lookup(s->under, top);   /* prims order */
+        for (guint i = 0; ps && i < ps->len; i++) {
+            prim_t *p = ps->pdata[i];
             if (top_of(p->cfg) == top)
                 decide_prim(s, p);
         }
@@ -1908,6 +1977,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     apply_tickets(&s);
     compute_locations(&s);
 
+    index_colocations(&s);
     /* assignment order: priority, then configuration order */
     g_autoptr(GPtrArray) order = g_ptr_array_new();
     for (guint i = 0; i < cib->resources->len; i++)
@@ -1969,6 +2039,10 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_hash_table_destroy(s.unit_by_rsc);
     g_hash_table_destroy(s.clone_by_rsc);
     g_hash_table_destroy(s.under);
+    g_hash_table_destroy(s.within);
+    g_hash_table_destroy(s.colo_dep);
+    g_hash_table_destroy(s.colo_pri);
+    g_ptr_array_free(s.colos, TRUE);
     g_ptr_array_free(s.fence, TRUE);
     for (guint i = 0; i < s.orphan_cfgs->len; i++) {
         herd_cib_rsc_t *o = s.orphan_cfgs->pdata[i];
