@@ -44,6 +44,15 @@ static void fail(parser_t *p, xmlNode *n, int code, const char *fmt, ...)
 /* attribute as a newly allocated g_ string (NULL when absent) */
 static char *attr(xmlNode *n, const char *name)
 {
+    /* fast path (hot on large status sections): a plain text value */
+    for (xmlAttr *a = n->properties; a; a = a->next)
+        if (xmlStrEqual(a->name, BAD_CAST name)) {
+            if (!a->children)
+                return g_strdup("");
+            if (a->children->type == XML_TEXT_NODE && !a->children->next)
+                return g_strdup((const char *) a->children->content);
+            break;
+        }
     xmlChar *v = xmlGetProp(n, BAD_CAST name);
     if (v == NULL)
         return NULL;
