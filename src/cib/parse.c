@@ -1382,8 +1382,7 @@ static herd_cib_t *build(parser_t *p, xmlDoc *doc)
     }
     if (p->err)
         return NULL;
-    if (sec[0]) parse_crm_config(p, sec[0]);
-    else parse_crm_config(p, root->children ? config : config); /* defaults */
+    parse_crm_config(p, sec[0]);   /* NULL: the defaults */
     if (sec[4]) merge_sets(p, sec[4], "meta_attributes", cib->rsc_defaults, NULL);
     if (sec[5]) merge_sets(p, sec[5], "meta_attributes", cib->op_defaults, NULL);
     if (sec[1]) parse_nodes(p, sec[1]);
@@ -1391,6 +1390,26 @@ static herd_cib_t *build(parser_t *p, xmlDoc *doc)
     if (sec[2]) parse_resources(p, sec[2]);
     if (p->err)
         return NULL;
+    /* remote nodes (ocf:pacemaker:remote connections) and guest nodes
+     * (remote-node= meta of a primitive) */
+    for (guint i = 0; i < cib->all_rscs->len; i++) {
+        herd_cib_rsc_t *r = cib->all_rscs->pdata[i];
+        if (r->kind != HERD_RSC_PRIMITIVE)
+            continue;
+        const char *guest = g_hash_table_lookup(r->meta, "remote-node");
+        bool remote = r->klass && r->provider && r->type && !strcmp(r->klass, "ocf") &&
+                      !strcmp(r->provider, "pacemaker") && !strcmp(r->type, "remote");
+        const char *name = guest ? guest : remote ? r->id : NULL;
+        if (!name)
+            continue;
+        herd_cib_node_t *nd = g_hash_table_lookup(cib->node_by_name, name);
+        if (!nd)
+            nd = add_node(cib, name, name, guest ? HERD_NODE_GUEST : HERD_NODE_REMOTE);
+        else
+            nd->kind = guest ? HERD_NODE_GUEST : HERD_NODE_REMOTE;
+        g_free(nd->container_id);
+        nd->container_id = g_strdup(r->id);
+    }
     for (guint i = 0; i < cib->all_rscs->len; i++)
         finish_rsc(cib, cib->all_rscs->pdata[i]);
     if (sec[3]) parse_constraints(p, sec[3]);
@@ -1436,11 +1455,9 @@ static herd_cib_t *load(xmlDoc *doc, const char *name, GError **err)
  * copied into a small DOM; <status> is unpacked child by child, so the
  * large operation history never exists as one tree.  NULL with *retry set
  * when this cannot be done (errors included): load the DOM instead. */
-static herd_cib_t *load_stream(const char *buf, size_t len, const char *name, GError **err,
-                               bool *retry)
+static herd_cib_t *load_stream(xmlTextReaderPtr rd, const char *name, GError **err, bool *retry)
 {
     *retry = true;
-    xmlTextReaderPtr rd = xmlReaderForMemory(buf, (int) len, name, NULL, XML_OPTS);
     if (!rd)
         return NULL;
     xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
@@ -1516,7 +1533,8 @@ herd_cib_t *herd_cib_load_memory(const char *buf, size_t len, const char *name, 
 {
     xmlSetGenericErrorFunc(NULL, quiet_errors);
     bool retry = true;
-    herd_cib_t *streamed = load_stream(buf, len, name, err, &retry);
+    herd_cib_t *streamed = load_stream(xmlReaderForMemory(buf, (int) len, name, NULL, XML_OPTS),
+                                       name, err, &retry);
     if (!retry)
         return streamed;
     xmlResetLastError();
@@ -1531,28 +1549,50 @@ herd_cib_t *herd_cib_load_memory(const char *buf, size_t len, const char *name, 
 /* Load a CIB file; see herd_cib.h. */
 herd_cib_t *herd_cib_load_file(const char *path, GError **err)
 {
-    g_autofree char *buf = NULL;
-    gsize len = 0;
-    g_autoptr(GError) e = NULL;
     if (!strcmp(path, "-")) {
         GString *s = g_string_new(NULL);
         char tmp[65536];
         size_t n;
         while ((n = fread(tmp, 1, sizeof tmp, stdin)) > 0)
             g_string_append_len(s, tmp, (gssize) n);
-        len = s->len;
-        buf = g_string_free(s, FALSE);
-    } else if (!g_file_get_contents(path, &buf, &len, &e)) {
+        if (s->len == 0) {
+            g_string_free(s, TRUE);
+            g_set_error(err, HERD_ERROR, HERD_EXIT_DATAERR,
+                        "-:1: empty input, expected a <cib> document");
+            return NULL;
+        }
+        herd_cib_t *cib = herd_cib_load_memory(s->str, s->len, "-", err);
+        g_string_free(s, TRUE);
+        return cib;
+    }
+    /* libxml2 reads the file itself: no second copy of a large CIB */
+    FILE *f = fopen(path, "rb");
+    if (!f) {
         g_set_error(err, HERD_ERROR, HERD_EXIT_NOINPUT, "%s: cannot read the CIB: %s", path,
-                    e->message);
+                    g_strerror(errno));
         return NULL;
     }
-    if (len == 0) {
+    int c = fgetc(f);
+    fclose(f);
+    if (c == EOF) {
         g_set_error(err, HERD_ERROR, HERD_EXIT_DATAERR, "%s:1: empty file, expected a <cib> document",
                     path);
         return NULL;
     }
-    return herd_cib_load_memory(buf, len, path, err);
+    xmlSetGenericErrorFunc(NULL, quiet_errors);
+    bool retry = true;
+    herd_cib_t *streamed = load_stream(xmlReaderForFile(path, NULL, XML_OPTS), path, err, &retry);
+    if (!retry)
+        return streamed;
+    xmlResetLastError();
+    xmlDoc *doc = xmlReadFile(path, NULL,
+                              XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_HUGE |
+                              XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc) {
+        xml_error(path, err);
+        return NULL;
+    }
+    return load(doc, path, err);
 }
 
 /* Look-ups; see herd_cib.h. */

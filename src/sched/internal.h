@@ -39,6 +39,9 @@ struct prim {
     herd_role_t next_role;
     const herd_cib_node_t *fence_before; /* node fenced because of this */
     int promo_score;
+    bool is_conn;
+    char *hist_name;         /* the id its status history used */
+    prim_t *guest_conn_of;   /* implicit guest connection: its container */            /* a remote connection or guest container */
 };
 
 /* A placement unit: a primitive, or a group, possibly a clone instance. */
@@ -50,8 +53,10 @@ struct unit {
     GPtrArray *prims;            /* prim_t* in order */
     int *score;                  /* per node, filled when assigning */
     const herd_cib_node_t *current;  /* where it runs now (first prim) */
+    const herd_cib_node_t *prefer;   /* tie-break node (first member's) */
     const herd_cib_node_t *assigned;
     bool done, busy;
+    bool score_set;              /* score holds the assignment scores */
     int priority;
     int order;                   /* configuration order */
 };
@@ -65,6 +70,12 @@ struct clone {
     bool promoted_done;
     int *count;                  /* per node instance count */
 };
+
+/* One side of a colocation: a unit or a clone. */
+typedef struct {
+    unit_t *unit;
+    clone_t *clone;
+} target_t;
 
 /* The scheduler's whole state for one run. */
 typedef struct {
@@ -83,14 +94,15 @@ typedef struct {
     GPtrArray *fence;            /* fence decisions (herd_decision_t*) */
     bool *fenced;                /* per node: will be fenced */
     int *load;                   /* per node assigned primitive count */
-    int *rank;                   /* per node: rank by name (tie-break order) */
-    GHashTable *within;          /* rsc/template id -> GPtrArray prim_t* at or below */
-    GPtrArray *colos;            /* resolved colocations (sched.c colo_t*) */
-    GHashTable *colo_dep;        /* unit_t* or clone_t* -> GPtrArray colo_t* (dependent) */
-    GHashTable *colo_pri;        /* ... (primary) */
     GHashTable **used;           /* per node utilization used (name -> int) */
     const unit_t *fit_unit;      /* unit being placed (utilization check) */
     guint64 failure_timeout_ms;  /* of the resource being unpacked */
+    target_t *co_dep, *co_pri;   /* per colocation: its two sides */
+    GHashTable *co_by_dep;       /* unit/clone -> GArray of colocation index */
+    GHashTable *co_by_pri;
+    prim_t **conn;               /* per node: remote connection / container */
+    bool conn_decided;           /* connections placed: node_usable uses them */
+    bool debug;                  /* HERD_SCHED_DEBUG: trace to stderr */
     GHashTable *under;
     GPtrArray *orphan_cfgs;      /* herd_cib_rsc_t* made for orphans (owned) */           /* rsc cfg -> GPtrArray of prim_t* below it */
 } sched_t;

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <stdio.h>
+
 #include "internal.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -67,11 +69,25 @@ static herd_role_t target_role(const herd_cib_rsc_t *r)
     return t == HERD_ROLE_UNKNOWN ? HERD_ROLE_PROMOTED : t;   /* no limit */
 }
 
+/* Can node i take resources after this transition?  A remote or guest
+ * node needs its connection (or container) to be placed. */
 static bool node_usable(const sched_t *s, int i)
 {
     const herd_node_state_t *n = s->ns[i];
+    if (s->conn && s->conn[i]) {
+        const prim_t *c = s->conn[i];
+        if (!s->conn_decided)
+            return n->online && !n->standby && !n->maintenance && !s->fenced[i];
+        return c->next != NULL && !n->standby && !n->maintenance && !s->fenced[i] &&
+               (n->online || !c->failed);
+    }
     return n->online && !n->unclean && !n->standby && !n->maintenance && !n->shutdown &&
            !n->pending && !s->fenced[i];
+}
+
+static bool is_member(const sched_t *s, int i)
+{
+    return s->ns[i]->cfg->kind == HERD_NODE_MEMBER;
 }
 
 static herd_decision_t *decision(herd_decision_kind_t kind, const char *rsc)
@@ -122,8 +138,9 @@ static void unpack_nodes(sched_t *s)
         v = g_hash_table_lookup(n->attrs, "shutdown");
         st->shutdown = v && strcmp(v, "0") != 0 && *v;
         if (n->kind != HERD_NODE_MEMBER) {
-            /* remote and guest nodes: online when they have state and in_ccm */
-            st->online = n->has_state && n->in_ccm;
+            /* remote and guest nodes: online when their connection runs
+             * (decided after the cluster nodes' histories) */
+            st->online = false;
             continue;
         }
         if (!n->has_state) {
@@ -236,6 +253,42 @@ static void build(sched_t *s)
     }
 }
 
+/* A resource the configuration does not hold (orphans, the implicit
+ * connection of a guest node); owned by the run. */
+static herd_cib_rsc_t *synthetic_rsc(sched_t *s, const char *id, const char *klass,
+                                     const char *provider, const char *type)
+{
+    herd_cib_rsc_t *o = g_new0(herd_cib_rsc_t, 1);
+    o->id = g_strdup(id);
+    o->kind = HERD_RSC_PRIMITIVE;
+    o->klass = g_strdup(klass);
+    o->provider = g_strdup(provider);
+    o->type = g_strdup(type);
+    o->children = g_ptr_array_new();
+    o->meta = g_hash_table_new(g_str_hash, g_str_equal);
+    o->params = g_hash_table_new(g_str_hash, g_str_equal);
+    o->param_sets = g_ptr_array_new();
+    o->utilization = g_hash_table_new(g_str_hash, g_str_equal);
+    o->ops = g_ptr_array_new();
+    g_ptr_array_add(s->orphan_cfgs, o);
+    return o;
+}
+
+/* Guest nodes get an implicit connection resource named after the node,
+ * running with their container. */
+static void build_guest_connections(sched_t *s)
+{
+    for (int n = 0; n < s->nn; n++) {
+        const herd_cib_node_t *nd = s->ns[n]->cfg;
+        if (nd->kind != HERD_NODE_GUEST || g_hash_table_contains(s->prim_by_name, nd->uname))
+            continue;
+        herd_cib_rsc_t *o = synthetic_rsc(s, nd->uname, "ocf", "pacemaker", "remote");
+        unit_t *u = new_unit(s, o, NULL, -1);
+        prim_t *p = u->prims->pdata[0];
+        p->guest_conn_of = g_hash_table_lookup(s->prim_by_name, nd->container_id);
+    }
+}
+
 /* ---- status --------------------------------------------------------- */
 
 /* The clone instance an anonymous history entry on `node` belongs to. */
@@ -263,7 +316,10 @@ static unit_t *anon_instance(sched_t *s, clone_t *c, const herd_cib_rsc_t *child
         if (!any)
             return u;
     }
-    return NULL;
+    /* more active than clone-max: an extra instance, to be stopped */
+    unit_t *u = new_unit(s, c->cfg->children->pdata[0], c, (int) c->units->len);
+    g_ptr_array_add(c->units, u);
+    return u;
 }
 
 typedef struct {
@@ -522,11 +578,36 @@ static char *base_id(const char *id)
     return c ? g_strndup(id, (gsize) (c - id)) : g_strdup(id);
 }
 
+/* Remote and guest nodes are up when their connection resource runs. */
+static void remote_nodes_online(sched_t *s)
+{
+    for (int n = 0; n < s->nn; n++) {
+        const herd_cib_node_t *nd = s->ns[n]->cfg;
+        if (nd->kind == HERD_NODE_MEMBER || !nd->container_id)
+            continue;
+        prim_t *c = g_hash_table_lookup(s->prim_by_name, nd->container_id);
+        s->conn[n] = c;
+        if (!c)
+            continue;
+        if (nd->kind == HERD_NODE_REMOTE && !meta(c->cfg, "allow-migrate"))
+            c->migratable = true;   /* remote connections migrate by default */
+        bool up = false;
+        for (guint k = 0; k < c->running->len; k++) {
+            int m = ((herd_cib_node_t *) c->running->pdata[k])->index;
+            up |= s->ns[m]->online && !s->fenced[m];
+        }
+        s->ns[n]->online = up && !c->failed;
+    }
+}
+
 static void unpack_histories(sched_t *s)
 {
     const herd_cib_t *cib = s->cib;
-    /* online nodes first, then the unclean ones (as Pacemaker) */
-    for (int pass = 0; pass < 2; pass++)
+    /* online cluster nodes first, then remote and guest nodes whose
+     * connection runs, then the unclean ones (as Pacemaker) */
+    for (int pass = 0; pass < 3; pass++) {
+    if (pass == 1)
+        remote_nodes_online(s);
     for (guint i = 0; i < cib->histories->len; i++) {
         const herd_rsc_history_t *h = cib->histories->pdata[i];
         int ni = node_index(s, h->node);
@@ -536,7 +617,8 @@ static void unpack_histories(sched_t *s)
         /* histories of clean offline nodes say nothing about now */
         if (!ns->online && !ns->unclean && !ns->pending)
             continue;
-        if ((pass == 0) != (ns->online || ns->pending))
+        int want = !is_member(s, ni) ? 1 : (ns->online || ns->pending) ? 0 : 2;
+        if (want != pass)
             continue;
         prim_t *p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
         const herd_cib_rsc_t *cfg = p ? p->cfg : NULL;
@@ -551,19 +633,7 @@ static void unpack_histories(sched_t *s)
             /* an orphan: history of a resource no longer configured */
             p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
             if (!p) {
-                herd_cib_rsc_t *o = g_new0(herd_cib_rsc_t, 1);
-                o->id = g_strdup(h->rsc_id);
-                o->kind = HERD_RSC_PRIMITIVE;
-                o->klass = g_strdup(h->klass);
-                o->provider = g_strdup(h->provider);
-                o->type = g_strdup(h->type);
-                o->children = g_ptr_array_new();
-                o->meta = g_hash_table_new(g_str_hash, g_str_equal);
-                o->params = g_hash_table_new(g_str_hash, g_str_equal);
-                o->param_sets = g_ptr_array_new();
-                o->utilization = g_hash_table_new(g_str_hash, g_str_equal);
-                o->ops = g_ptr_array_new();
-                g_ptr_array_add(s->orphan_cfgs, o);
+                herd_cib_rsc_t *o = synthetic_rsc(s, h->rsc_id, h->klass, h->provider, h->type);
                 unit_t *u = new_unit(s, o, NULL, -1);
                 p = u->prims->pdata[0];
                 p->orphan = true;
@@ -588,6 +658,8 @@ static void unpack_histories(sched_t *s)
         }
         if (!p)
             continue;
+        if (st.active && !p->hist_name)
+            p->hist_name = g_strdup(h->rsc_id);
         if (st.active) {
             if (!st.failed && p->managed && definition_changed(s, cfg, st.last_start, ns->cfg) == 1) {
                 p->restart = true;
@@ -618,6 +690,7 @@ static void unpack_histories(sched_t *s)
             }
         }
     }
+    }
     /* unit current node */
     for (guint i = 0; i < s->all_units->len; i++) {
         unit_t *u = s->all_units->pdata[i];
@@ -626,6 +699,9 @@ static void unpack_histories(sched_t *s)
             if (p->running->len > 0)
                 u->current = p->running->pdata[0];
         }
+        /* ties go to where the first member runs (clone instances: any) */
+        const prim_t *p0 = u->prims->len ? u->prims->pdata[0] : NULL;
+        u->prefer = p0 && p0->running->len ? p0->running->pdata[0] : NULL;
     }
 }
 
@@ -748,36 +824,15 @@ static bool rsc_within(const herd_cib_rsc_t *r, const char *id)
     return false;
 }
 
-/* Index: resource or template id -> the prims at or below it (prims
- * order), so that constraints reach their prims without scanning all. */
-static void index_within(sched_t *s)
-{
-    s->within = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                      (GDestroyNotify) g_ptr_array_unref);
-    for (guint i = 0; i < s->prims->len; i++) {
-        prim_t *p = s->prims->pdata[i];
-        for (const herd_cib_rsc_t *r = p->cfg; r; r = r->parent)
-            for (int t = 0; t < 2; t++) {
-                const char *id = t ? r->template_id : r->id;
-                if (!id)
-                    continue;
-                GPtrArray *l = g_hash_table_lookup(s->within, id);
-                if (!l) {
-                    l = g_ptr_array_new();
-                    g_hash_table_insert(s->within, (gpointer) id, l);
-                }
-                if (!l->len || l->pdata[l->len - 1] != p)
-                    g_ptr_array_add(l, p);
-            }
-    }
-}
-
 static void apply_location(sched_t *s, const herd_location_t *l, const char *rid)
 {
-    /* rid names a resource; apply to every prim at or below it */
-    GPtrArray *ps = g_hash_table_lookup(s->within, rid);
-    for (guint i = 0; ps && i < ps->len; i++) {
-        prim_t *p = ps->pdata[i];
+    /* rid names a resource (or a template); apply to every prim below it */
+    const herd_cib_rsc_t *r = herd_cib_rsc(s->cib, rid);
+    GPtrArray *list = r ? g_hash_table_lookup(s->under, r) : s->prims;
+    for (guint i = 0; list && i < list->len; i++) {
+        prim_t *p = list->pdata[i];
+        if (!r && !rsc_within(p->cfg, rid))
+            continue;
         if (l->role == HERD_ROLE_PROMOTED || l->role == HERD_ROLE_UNPROMOTED)
             continue;   /* role-specific: promotion only */
         if (l->node) {
@@ -809,7 +864,6 @@ static void compute_locations(sched_t *s)
 {
     const herd_cib_t *cib = s->cib;
     bool symmetric = cib->options.symmetric_cluster;
-    index_within(s);
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
         for (int n = 0; n < s->nn; n++)
@@ -882,7 +936,8 @@ static void compute_locations(sched_t *s)
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
         for (int n = 0; n < s->nn; n++) {
-            if (!node_usable(s, n) || p->stop_only || p->ticket_stop)
+            if ((s->conn[n] ? false : !node_usable(s, n)) || p->stop_only || p->ticket_stop ||
+                (p->is_conn && !is_member(s, n)))
                 p->loc[n] = -INF;
             p->loc[n] = herd_score_add(p->loc[n], p->ban[n]);
         }
@@ -890,11 +945,6 @@ static void compute_locations(sched_t *s)
 }
 
 /* ---- assignment ------------------------------------------------------- */
-
-typedef struct {
-    unit_t *unit;
-    clone_t *clone;
-} target_t;
 
 static target_t target_of(sched_t *s, const char *id)
 {
@@ -918,44 +968,40 @@ static target_t target_of(sched_t *s, const char *id)
 static void assign_unit(sched_t *s, unit_t *u);
 static void assign_clone(sched_t *s, clone_t *c);
 
-/* A colocation with both ends resolved once (they do not change). */
-typedef struct {
-    const herd_colocation_t *co;
-    target_t dep, pri;
-} colo_t;
-
-static void colo_add(GHashTable *h, gpointer key, colo_t *c)
+static void index_add(GHashTable *t, const void *key, guint i)
 {
     if (!key)
         return;
-    GPtrArray *l = g_hash_table_lookup(h, key);
-    if (!l) {
-        l = g_ptr_array_new();
-        g_hash_table_insert(h, key, l);
+    GArray *a = g_hash_table_lookup(t, key);
+    if (!a) {
+        a = g_array_new(FALSE, FALSE, sizeof(guint));
+        g_hash_table_insert(t, (gpointer) key, a);
     }
-    g_ptr_array_add(l, c);
+    g_array_append_val(a, i);
 }
 
-/* Index the colocations by dependent and by primary (unit or clone), in
- * configuration order, so each placement visits only its own. */
+/* Resolve every colocation's two sides once, and index them by unit or
+ * clone, so that placement never scans every constraint per resource. */
 static void index_colocations(sched_t *s)
 {
-    s->colos = g_ptr_array_new_with_free_func(g_free);
-    s->colo_dep = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                        (GDestroyNotify) g_ptr_array_unref);
-    s->colo_pri = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                        (GDestroyNotify) g_ptr_array_unref);
-    for (guint i = 0; i < s->cib->colocations->len; i++) {
-        const herd_colocation_t *co = s->cib->colocations->pdata[i];
+    const herd_cib_t *cib = s->cib;
+    guint n = cib->colocations->len;
+    s->co_dep = g_new0(target_t, n ? n : 1);
+    s->co_pri = g_new0(target_t, n ? n : 1);
+    s->co_by_dep = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                         (GDestroyNotify) g_array_unref);
+    s->co_by_pri = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                         (GDestroyNotify) g_array_unref);
+    for (guint i = 0; i < n; i++) {
+        const herd_colocation_t *co = cib->colocations->pdata[i];
         if (!co->rsc || !co->with_rsc)
             continue;
-        colo_t *c = g_new0(colo_t, 1);
-        c->co = co;
-        c->dep = target_of(s, co->rsc);
-        c->pri = target_of(s, co->with_rsc);
-        g_ptr_array_add(s->colos, c);
-        colo_add(s->colo_dep, c->dep.clone ? (gpointer) c->dep.clone : (gpointer) c->dep.unit, c);
-        colo_add(s->colo_pri, c->pri.clone ? (gpointer) c->pri.clone : (gpointer) c->pri.unit, c);
+        s->co_dep[i] = target_of(s, co->rsc);
+        s->co_pri[i] = target_of(s, co->with_rsc);
+        index_add(s->co_by_dep, s->co_dep[i].unit ? (void *) s->co_dep[i].unit
+                                                  : (void *) s->co_dep[i].clone, i);
+        index_add(s->co_by_pri, s->co_pri[i].unit ? (void *) s->co_pri[i].unit
+                                                  : (void *) s->co_pri[i].clone, i);
     }
 }
 
@@ -1020,15 +1066,15 @@ static void base_scores(sched_t *s, unit_t *u, int *sc)
 
 static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clone)
 {
-    GPtrArray *mine = g_hash_table_lookup(s->colo_dep, self_clone ? (gpointer) self_clone
-                                                                  : (gpointer) u);
-    for (guint i = 0; mine && i < mine->len; i++) {
-        const colo_t *cl = mine->pdata[i];
-        const herd_colocation_t *co = cl->co;
-        if (co->score == 0)
+    const herd_cib_t *cib = s->cib;
+    GArray *idx = g_hash_table_lookup(s->co_by_dep, self_clone ? (void *) self_clone : (void *) u);
+    for (guint k = 0; idx && k < idx->len; k++) {
+        guint i = g_array_index(idx, guint, k);
+        const herd_colocation_t *co = cib->colocations->pdata[i];
+        if (!co->rsc || !co->with_rsc || co->score == 0)
             continue;
-        target_t dep = cl->dep;
-        target_t pri = cl->pri;
+        target_t dep = s->co_dep[i];
+        target_t pri = s->co_pri[i];
         bool me = self_clone ? dep.clone == self_clone : dep.unit == u;
         if (!me || (pri.unit == u && u) || (self_clone && pri.clone == self_clone))
             continue;
@@ -1071,20 +1117,22 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
 }
 
 /* Dependents' preferences pulled into a primary (influence). */
-static void merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
+static bool merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
 {
+    bool merged = false;
     if (depth > 4)
-        return;
-    GPtrArray *mine = g_hash_table_lookup(s->colo_pri, u);
-    for (guint i = 0; mine && i < mine->len; i++) {
-        const colo_t *cl = mine->pdata[i];
-        const herd_colocation_t *co = cl->co;
-        if (co->score == 0 || !co->influence)
+        return false;
+    const herd_cib_t *cib = s->cib;
+    GArray *idx = g_hash_table_lookup(s->co_by_pri, u);
+    for (guint k = 0; idx && k < idx->len; k++) {
+        guint i = g_array_index(idx, guint, k);
+        const herd_colocation_t *co = cib->colocations->pdata[i];
+        if (!co->rsc || !co->with_rsc || co->score == 0 || !co->influence)
             continue;
         if (co->with_role == HERD_ROLE_PROMOTED || co->rsc_role == HERD_ROLE_PROMOTED)
             continue;
-        target_t pri = cl->pri;
-        target_t dep = cl->dep;
+        target_t pri = s->co_pri[i];
+        target_t dep = s->co_dep[i];
         if (pri.unit != u || !dep.unit || dep.unit == u || dep.unit->done)
             continue;
         g_autofree int *ds = g_new0(int, s->nn);
@@ -1104,9 +1152,12 @@ static void merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
             tmp[n] = herd_score_add(sc[n], add);
             any |= tmp[n] >= 0;
         }
-        if (any)
+        if (any) {
             memcpy(sc, tmp, sizeof(int) * (size_t) s->nn);
+            merged = true;
+        }
     }
+    return merged;
 }
 
 static bool use_utilization(const sched_t *s)
@@ -1169,42 +1220,41 @@ static void consume(sched_t *s, const unit_t *u, int n)
     }
 }
 
-/* Pacemaker's node order for one placement: higher score, then (balanced)
- * more free capacity, then (not minimal) fewer resources assigned so far,
- * then the node it runs on, then node name (byte order). */
-static bool node_before(sched_t *s, const int *sc, const int *load, int prefer, int a, int b)
-{
-    if (sc[a] != sc[b])
-        return sc[a] > sc[b];
-    if (!strcmp(s->cib->options.placement_strategy, "minimal"))
-        return s->rank[a] < s->rank[b];
-    if (!strcmp(s->cib->options.placement_strategy, "balanced")) {
-        long fa = free_capacity(s, a), fb = free_capacity(s, b);
-        if (fa != fb)
-            return fa > fb;
-    }
-    if (load && load[a] != load[b])
-        return load[a] < load[b];
-    if (a == prefer || b == prefer)
-        return a == prefer;
-    return s->rank[a] < s->rank[b];
-}
-
-/* The node a unit goes to: the first in node_before() order; when that
- * one's score is positive, the node it runs on if that scores as well. */
 static int pick_node(sched_t *s, const int *sc, const herd_cib_node_t *prefer, const int *load)
 {
     int best = -1;
-    int pi = prefer ? prefer->index : -1;
+    bool minimal = !strcmp(s->cib->options.placement_strategy, "minimal");
+    bool balanced = !strcmp(s->cib->options.placement_strategy, "balanced");
     for (int n = 0; n < s->nn; n++) {
         if (sc[n] < 0 || !node_usable(s, n) || (s->fit_unit && !fits(s, s->fit_unit, n)))
             continue;
-        if (best < 0 || node_before(s, sc, load, pi, n, best))
+        if (best < 0 || sc[n] > sc[best]) {
+            best = n;
+            continue;
+        }
+        if (sc[n] < sc[best])
+            continue;
+        if (balanced) {
+            long fa = free_capacity(s, n), fb = free_capacity(s, best);
+            if (fa != fb) {
+                if (fa > fb)
+                    best = n;
+                continue;
+            }
+        }
+        if (!minimal && load && load[n] != load[best]) {
+            if (load[n] < load[best])
+                best = n;
+            continue;
+        }
+        /* a full tie: the name first in plain byte order */
+        if (strcmp(s->ns[n]->cfg->uname, s->ns[best]->cfg->uname) < 0)
             best = n;
     }
-    if (best >= 0 && pi >= 0 && sc[best] > 0 && sc[pi] == sc[best] && node_usable(s, pi) &&
-        (!s->fit_unit || fits(s, s->fit_unit, pi)))
-        best = pi;
+    if (best >= 0 && prefer && sc[prefer->index] == sc[best] && node_usable(s, prefer->index) &&
+        (!s->fit_unit || fits(s, s->fit_unit, prefer->index)) &&
+        (!load || minimal || sc[best] > 0 || load[prefer->index] <= load[best]))
+        best = prefer->index;
     return best;
 }
 
@@ -1216,25 +1266,30 @@ static void assign_unit(sched_t *s, unit_t *u)
     int *sc = u->score;
     base_scores(s, u, sc);
     apply_colocations(s, u, sc, NULL);
-    merge_dependents(s, u, sc, 0);
+    bool merged = merge_dependents(s, u, sc, 0);
+    u->score_set = true;
     bool managed = true;
     for (guint k = 0; k < u->prims->len; k++)
         managed &= ((prim_t *) u->prims->pdata[k])->managed;
     const herd_cib_node_t *cur = u->current;
-    /* ties go to where the first member runs (the group places it first) */
-    const prim_t *lead = u->prims->len ? u->prims->pdata[0] : NULL;
-    const herd_cib_node_t *lead_on = lead && lead->running->len ? lead->running->pdata[0] : NULL;
     int best;
     if (!managed) {
         best = cur ? cur->index : -1;
     } else {
         s->fit_unit = u;
-        best = pick_node(s, sc, lead_on, s->load);
+        best = pick_node(s, sc, u->prefer, s->load);
+        (void) merged;
         s->fit_unit = NULL;
     }
     if ((target_role(u->cfg) == HERD_ROLE_STOPPED || s->cib->options.stop_all_resources) && managed)
         best = -1;
     u->assigned = best >= 0 ? s->ns[best]->cfg : NULL;
+    if (s->debug) {
+        fprintf(stderr, "assign %s ->", u->name);
+        for (int n = 0; n < s->nn; n++)
+            fprintf(stderr, " %s=%d/%d", s->ns[n]->cfg->uname, sc[n], s->load[n]);
+        fprintf(stderr, " : %s\n", u->assigned ? u->assigned->uname : "-");
+    }
     /* members: each must be able to run there, or it and later ones stop */
     bool ok = best >= 0;
     for (guint k = 0; k < u->prims->len; k++) {
@@ -1327,8 +1382,9 @@ static void assign_clone(sched_t *s, clone_t *c)
             if (banned)
                 continue;
             if (best < 0 || csc[n] > csc[best] ||
-                (csc[n] == csc[best] && (s->load[n] < s->load[best] ||
-                                         (s->load[n] == s->load[best] && s->rank[n] < s->rank[best]))))
+                (csc[n] == csc[best] && s->load[n] < s->load[best]) ||
+                (csc[n] == csc[best] && s->load[n] == s->load[best] &&
+                 strcmp(s->ns[n]->cfg->uname, s->ns[best]->cfg->uname) < 0))
                 best = n;
         }
         if (best < 0)
@@ -1341,6 +1397,8 @@ static void assign_clone(sched_t *s, clone_t *c)
     }
     for (guint i = 0; i < c->units->len; i++) {
         unit_t *u = c->units->pdata[i];
+        memcpy(u->score, csc, sizeof(int) * (size_t) nn);
+        u->score_set = true;
         bool ok = u->assigned != NULL;
         for (guint k = 0; k < u->prims->len; k++) {
             prim_t *p = u->prims->pdata[k];
@@ -1395,9 +1453,10 @@ static void promote(sched_t *s, clone_t *c)
                 }
             }
         } else {
-            /* the instance's own name first, then the clone child's id */
-            const char *names[2] = {p->name, pid};
-            for (int k = 0; k < 2 && !has; k++) {
+            /* the name its history has on the node, the instance's own
+             * name, then the clone child's id */
+            const char *names[3] = {p->hist_name ? p->hist_name : p->name, p->name, pid};
+            for (int k = 0; k < 3 && !has; k++) {
                 g_autofree char *key = g_strdup_printf("master-%s", names[k]);
                 const char *v = g_hash_table_lookup(nd->attrs, key);
                 if (v && herd_score_parse(v, &sc))
@@ -1432,8 +1491,8 @@ static void promote(sched_t *s, clone_t *c)
             const herd_colocation_t *co = s->cib->colocations->pdata[i2];
             if (!co->rsc || !co->with_rsc)
                 continue;
-            target_t dep = target_of(s, co->rsc);
-            target_t pri = target_of(s, co->with_rsc);
+            target_t dep = s->co_dep[i2];
+            target_t pri = s->co_pri[i2];
             if (dep.clone == c && co->rsc_role == HERD_ROLE_PROMOTED) {
                 bool same = false;
                 if (pri.unit) {
@@ -1844,12 +1903,14 @@ static void decide(sched_t *s, GPtrArray *order)
     for (guint k = 0; k < order->len; k++) {
         const herd_cib_rsc_t *top = order->pdata[k];
         g_ptr_array_add(s->res->rsc_order, (gpointer) top);
-        GPtrArray *ps = g_hash_table_lookup(s->under, top);   /* prims order */
-        for (guint i = 0; ps && i < ps->len; i++) {
-            prim_t *p = ps->pdata[i];
-            if (top_of(p->cfg) == top)
-                decide_prim(s, p);
-        }
+        GPtrArray *list = g_hash_table_lookup(s->under, top);
+        for (guint i = 0; list && i < list->len; i++)
+            decide_prim(s, list->pdata[i]);
+    }
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
+        if (p->guest_conn_of)
+            decide_prim(s, p);
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
@@ -1869,6 +1930,7 @@ static void decide(sched_t *s, GPtrArray *order)
 static void placement_free(herd_placement_t *p)
 {
     g_free(p->name); g_free(p->top_id); g_free(p->next);
+    g_free(p->scores);
     g_ptr_array_free(p->current, TRUE);
     g_free(p);
 }
@@ -1883,7 +1945,7 @@ static void fill_result(sched_t *s)
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
-        if (p->orphan)
+        if (p->orphan || p->guest_conn_of)
             continue;
         herd_placement_t *pl = g_new0(herd_placement_t, 1);
         pl->name = g_strdup(p->name);
@@ -1897,28 +1959,16 @@ static void fill_result(sched_t *s)
         pl->next_role = p->next_role;
         pl->failed = p->failed;
         pl->managed = p->managed;
+        pl->blocked = p->blocked;
+        for (const herd_cib_rsc_t *a = p->cfg; a; a = a->parent)
+            if (herd_role_parse(meta(a, "target-role")) == HERD_ROLE_STOPPED)
+                pl->disabled = true;
+        if (p->unit->score_set) {
+            pl->scores = g_new0(int, s->nn ? s->nn : 1);
+            memcpy(pl->scores, p->unit->score, sizeof(int) * (size_t) s->nn);
+        }
         g_ptr_array_add(res->placements, pl);
     }
-}
-
-static gint uname_cmp(gconstpointer a, gconstpointer b)
-{
-    const herd_cib_node_t *x = *(herd_cib_node_t *const *) a, *y = *(herd_cib_node_t *const *) b;
-    return strcmp(x->uname, y->uname);
-}
-
-/* Per node index: its rank when nodes are ordered by name byte for byte,
- * the order Pacemaker breaks placement ties in. */
-static int *node_name_ranks(const herd_cib_t *cib, int nn)
-{
-    int *rank = g_new0(int, nn ? nn : 1);
-    g_autoptr(GPtrArray) by = g_ptr_array_new();
-    for (int n = 0; n < nn; n++)
-        g_ptr_array_add(by, cib->nodes->pdata[n]);
-    g_ptr_array_sort(by, uname_cmp);
-    for (int i = 0; i < nn; i++)
-        rank[((herd_cib_node_t *) by->pdata[i])->index] = i;
-    return rank;
 }
 
 static gint rsc_order(gconstpointer a, gconstpointer b)
@@ -1936,6 +1986,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     sched_t s = {0};
     s.cib = cib;
     s.now = now;
+    s.debug = g_getenv("HERD_SCHED_DEBUG") != NULL;
     s.nn = (int) cib->nodes->len;
     s.ns = g_new0(herd_node_state_t *, s.nn ? s.nn : 1);
     s.units = g_ptr_array_new();
@@ -1949,7 +2000,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.orphan_cfgs = g_ptr_array_new();
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
     s.load = g_new0(int, s.nn ? s.nn : 1);
-    s.rank = node_name_ranks(cib, s.nn);
+    s.conn = g_new0(prim_t *, s.nn ? s.nn : 1);
     s.used = g_new0(GHashTable *, s.nn ? s.nn : 1);
     for (int n = 0; n < s.nn; n++)
         s.used[n] = g_hash_table_new(g_str_hash, g_str_equal);
@@ -1963,6 +2014,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
 
     unpack_nodes(&s);
     build(&s);
+    build_guest_connections(&s);
     /* unclean nodes are fenced (their resources then count as stopped) */
     for (int n = 0; n < s.nn; n++)
         if (s.ns[n]->unclean && !s.fenced[n]) {
@@ -1973,28 +2025,9 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
             fence_node(&s, n, why);
         }
     unpack_histories(&s);
-    unpack_failcounts(&s);
-    apply_tickets(&s);
-    compute_locations(&s);
-
-    index_colocations(&s);
-    /* assignment order: priority, then configuration order */
-    g_autoptr(GPtrArray) order = g_ptr_array_new();
-    for (guint i = 0; i < cib->resources->len; i++)
-        g_ptr_array_add(order, cib->resources->pdata[i]);
-    g_ptr_array_sort(order, rsc_order);
-    for (guint i = 0; i < order->len; i++) {
-        const herd_cib_rsc_t *r = order->pdata[i];
-        unit_t *u = g_hash_table_lookup(s.unit_by_rsc, r);
-        clone_t *c = g_hash_table_lookup(s.clone_by_rsc, r);
-        if (u)
-            assign_unit(&s, u);
-        else if (c)
-            assign_clone(&s, c);
-    }
-    for (guint i = 0; i < s.clones->len; i++)
-        promote(&s, s.clones->pdata[i]);
-    /* resources on fenced nodes: they are stopped by the fencing */
+    for (int n = 0; n < s.nn; n++)
+        if (s.conn[n])
+            s.conn[n]->is_conn = true;
     s.under = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                     (GDestroyNotify) g_ptr_array_unref);
     for (guint i = 0; i < s.prims->len; i++) {
@@ -2008,6 +2041,51 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
             g_ptr_array_add(l, p);
         }
     }
+    index_colocations(&s);
+    unpack_failcounts(&s);
+    apply_tickets(&s);
+    compute_locations(&s);
+
+    /* assignment order: priority, then configuration order */
+    g_autoptr(GPtrArray) order = g_ptr_array_new();
+    for (guint i = 0; i < cib->resources->len; i++)
+        g_ptr_array_add(order, cib->resources->pdata[i]);
+    g_ptr_array_sort(order, rsc_order);
+    /* remote connections and guest containers first */
+    for (int n = 0; n < s.nn; n++)
+        if (s.conn[n] && !s.conn[n]->unit->clone)
+            assign_unit(&s, s.conn[n]->unit);
+    s.conn_decided = true;
+    for (guint i = 0; i < order->len; i++) {
+        const herd_cib_rsc_t *r = order->pdata[i];
+        unit_t *u = g_hash_table_lookup(s.unit_by_rsc, r);
+        clone_t *c = g_hash_table_lookup(s.clone_by_rsc, r);
+        if (u)
+            assign_unit(&s, u);
+        else if (c)
+            assign_clone(&s, c);
+    }
+    for (guint i = 0; i < s.prims->len; i++) {
+        prim_t *p = s.prims->pdata[i];
+        if (p->guest_conn_of) {
+            p->next = p->guest_conn_of->next;
+            p->next_role = p->next ? HERD_ROLE_STARTED : HERD_ROLE_STOPPED;
+        }
+    }
+    for (guint i = 0; i < s.clones->len; i++)
+        promote(&s, s.clones->pdata[i]);
+    /* resources on fenced nodes: they are stopped by the fencing */
+    /* blocked resources stay as they are */
+    for (guint i = 0; i < s.prims->len; i++) {
+        prim_t *p = s.prims->pdata[i];
+        if (p->blocked && p->running->len) {
+            const herd_cib_node_t *n = p->running->pdata[0];
+            if (!s.fenced[n->index]) {
+                p->next = n;
+                p->next_role = p->role;
+            }
+        }
+    }
     group_restarts(&s);
     apply_orders(&s);
     group_restarts(&s);
@@ -2018,6 +2096,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
         prim_t *p = s.prims->pdata[i];
         g_free(p->name); g_ptr_array_free(p->running, TRUE); g_free(p->ban); g_free(p->loc);
         g_free(p->unrunnable_reason);
+        g_free(p->hist_name);
         g_free(p);
     }
     for (guint i = 0; i < s.all_units->len; i++) {
@@ -2039,10 +2118,10 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_hash_table_destroy(s.unit_by_rsc);
     g_hash_table_destroy(s.clone_by_rsc);
     g_hash_table_destroy(s.under);
-    g_hash_table_destroy(s.within);
-    g_hash_table_destroy(s.colo_dep);
-    g_hash_table_destroy(s.colo_pri);
-    g_ptr_array_free(s.colos, TRUE);
+    g_hash_table_destroy(s.co_by_dep);
+    g_hash_table_destroy(s.co_by_pri);
+    g_free(s.co_dep);
+    g_free(s.co_pri);
     g_ptr_array_free(s.fence, TRUE);
     for (guint i = 0; i < s.orphan_cfgs->len; i++) {
         herd_cib_rsc_t *o = s.orphan_cfgs->pdata[i];
@@ -2058,7 +2137,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_ptr_array_free(s.orphan_cfgs, TRUE);
     g_free(s.fenced);
     g_free(s.load);
-    g_free(s.rank);
+    g_free(s.conn);
     for (int n = 0; n < s.nn; n++)
         g_hash_table_destroy(s.used[n]);
     g_free(s.used);
