@@ -93,6 +93,7 @@ typedef struct {
     herd_sched_result_t *res;
     GPtrArray *fence;            /* fence decisions (herd_decision_t*) */
     bool *fenced;                /* per node: will be fenced */
+    bool *unfenceable;           /* per node: unclean, but no quorum to fence */
     int *load;                   /* per node assigned primitive count */
     GHashTable **used;           /* per node utilization used (name -> int) */
     const unit_t *fit_unit;      /* unit being placed (utilization check) */

@@ -112,6 +112,12 @@ static void fence_node(sched_t *s, int i, const char *reason)
     if (s->fenced[i])
         return;
     const herd_cib_node_t *n = s->ns[i]->cfg;
+    const char *nqp = s->cib->options.no_quorum_policy;
+    if (s->cib->options.stonith_enabled && !s->cib->have_quorum && strcmp(nqp, "ignore") != 0 &&
+        strcmp(nqp, "suicide") != 0) {
+        s->unfenceable[i] = true;   /* no fencing without quorum */
+        return;
+    }
     s->fenced[i] = true;
     if (!s->cib->options.stonith_enabled)
         return;
@@ -1769,6 +1775,16 @@ static void decide_prim(sched_t *s, prim_t *p)
     herd_role_t r0 = p->role, r1 = p->next_role;
     if (promotable && r0 == HERD_ROLE_STARTED)
         r0 = HERD_ROLE_UNPROMOTED;
+    if (p->managed && cur && s->unfenceable[cur->index]) {
+        /* on an unclean node that cannot be fenced: nothing can be done */
+        herd_decision_t *b = decision(HERD_DECISION_STOP, p->name);
+        b->from = g_strdup(cur->uname);
+        if (p->unit->clone && p->unit->clone->promotable)
+            b->from_role = p->role == HERD_ROLE_STARTED ? HERD_ROLE_UNPROMOTED : p->role;
+        b->blocked = true;
+        add_decision(s, b);
+        return;
+    }
     if (!p->managed || (p->blocked && cur && !s->fenced[cur->index]))
         return;
     if (!cur && !nxt && p->blocked_on) {
@@ -1808,9 +1824,20 @@ static void decide_prim(sched_t *s, prim_t *p)
         return;
     }
     const char *nqp = s->cib->options.no_quorum_policy;
-    bool needs_quorum = !(p->cfg->klass && !strcmp(p->cfg->klass, "stonith"));
-    if (!s->res->have_quorum && needs_quorum && strcmp(nqp, "ignore") != 0) {
+    if (!s->res->have_quorum && strcmp(nqp, "ignore") != 0) {
         bool freeze = !strcmp(nqp, "freeze");
+        if (!strcmp(nqp, "demote") && cur) {
+            if (promotable && r0 == HERD_ROLE_PROMOTED) {
+                d = decision(HERD_DECISION_DEMOTE, p->name);
+                d->from_role = r0;
+                d->to_role = HERD_ROLE_UNPROMOTED;
+                d->to = g_strdup(cur->uname);
+                add_decision(s, d);
+                return;
+            }
+            if (promotable)
+                return;
+        }
         if (!cur) {
             d = decision(HERD_DECISION_START, p->name);
             d->to = g_strdup(nxt->uname);
@@ -1819,7 +1846,7 @@ static void decide_prim(sched_t *s, prim_t *p)
             add_decision(s, d);
             return;
         }
-        if (!freeze && !strcmp(nqp, "stop")) {
+        if (!freeze && (!strcmp(nqp, "stop") || !strcmp(nqp, "demote"))) {
             d = decision(HERD_DECISION_STOP, p->name);
             d->from = g_strdup(cur->uname);
             if (promotable)
@@ -1999,6 +2026,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.fence = g_ptr_array_new();
     s.orphan_cfgs = g_ptr_array_new();
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
+    s.unfenceable = g_new0(bool, s.nn ? s.nn : 1);
     s.load = g_new0(int, s.nn ? s.nn : 1);
     s.conn = g_new0(prim_t *, s.nn ? s.nn : 1);
     s.used = g_new0(GHashTable *, s.nn ? s.nn : 1);
@@ -2015,6 +2043,11 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     unpack_nodes(&s);
     build(&s);
     build_guest_connections(&s);
+    if (!cib->have_quorum && cib->options.stonith_enabled &&
+        !strcmp(cib->options.no_quorum_policy, "suicide"))
+        for (int n = 0; n < s.nn; n++)
+            if (s.ns[n]->online && s.ns[n]->cfg->kind == HERD_NODE_MEMBER)
+                fence_node(&s, n, "cluster does not have quorum");
     /* unclean nodes are fenced (their resources then count as stopped) */
     for (int n = 0; n < s.nn; n++)
         if (s.ns[n]->unclean && !s.fenced[n]) {
@@ -2136,6 +2169,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     }
     g_ptr_array_free(s.orphan_cfgs, TRUE);
     g_free(s.fenced);
+    g_free(s.unfenceable);
     g_free(s.load);
     g_free(s.conn);
     for (int n = 0; n < s.nn; n++)
