@@ -7,6 +7,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 
 #include "herd_common.h"
 #include "herd_cib.h"
@@ -18,6 +19,8 @@ typedef struct {
     xmlNode *config;           /* <configuration> */
     GHashTable *xml_by_id;     /* id -> xmlNode*, for id-ref */
     GError *err;               /* first error */
+    xmlTextReaderPtr stream;   /* streaming: the reader, on <status> */
+    bool stream_retry;         /* streaming gave up: load the whole DOM */
 } parser_t;
 
 #define NAME_IS(n, s) ((n)->type == XML_ELEMENT_NODE && xmlStrcmp((n)->name, BAD_CAST(s)) == 0)
@@ -41,6 +44,15 @@ static void fail(parser_t *p, xmlNode *n, int code, const char *fmt, ...)
 /* attribute as a newly allocated g_ string (NULL when absent) */
 static char *attr(xmlNode *n, const char *name)
 {
+    /* fast path (hot on large status sections): a plain text value */
+    for (xmlAttr *a = n->properties; a; a = a->next)
+        if (xmlStrEqual(a->name, BAD_CAST name)) {
+            if (!a->children)
+                return g_strdup("");
+            if (a->children->type == XML_TEXT_NODE && !a->children->next)
+                return g_strdup((const char *) a->children->content);
+            break;
+        }
     xmlChar *v = xmlGetProp(n, BAD_CAST name);
     if (v == NULL)
         return NULL;
@@ -1121,80 +1133,117 @@ static void parse_lrm(parser_t *p, xmlNode *lrm, const char *node)
     }
 }
 
-static void parse_status(parser_t *p, xmlNode *st)
+/* One child of <status>: a <node_state> (with its attributes and
+ * operation history) or <tickets>. */
+static void parse_status_child(parser_t *p, xmlNode *ns)
 {
     herd_cib_t *cib = p->cib;
-    FOR_CHILDREN(st, ns) {
-        if (NAME_IS(ns, "tickets")) {
-            FOR_CHILDREN(ns, t) {
-                if (!NAME_IS(t, "ticket_state"))
-                    continue;
-                g_autofree char *id = attr(t, "id");
-                if (!id)
-                    continue;
-                herd_ticket_t *tk = get_ticket(cib, id);
-                g_autoptr(GHashTable) a = attrs_table(t);
-                copy_missing(tk->attrs, a);
-                tk->granted = herd_cib_parse_bool(g_hash_table_lookup(tk->attrs, "granted"), false);
-                tk->standby = herd_cib_parse_bool(g_hash_table_lookup(tk->attrs, "standby"), false);
-            }
-            continue;
+    if (NAME_IS(ns, "tickets")) {
+        FOR_CHILDREN(ns, t) {
+            if (!NAME_IS(t, "ticket_state"))
+                continue;
+            g_autofree char *id = attr(t, "id");
+            if (!id)
+                continue;
+            herd_ticket_t *tk = get_ticket(cib, id);
+            g_autoptr(GHashTable) a = attrs_table(t);
+            copy_missing(tk->attrs, a);
+            tk->granted = herd_cib_parse_bool(g_hash_table_lookup(tk->attrs, "granted"), false);
+            tk->standby = herd_cib_parse_bool(g_hash_table_lookup(tk->attrs, "standby"), false);
         }
-        if (!NAME_IS(ns, "node_state"))
-            continue;
-        g_autofree char *id = attr(ns, "id");
-        g_autofree char *uname = attr(ns, "uname");
-        herd_cib_node_t *nd = NULL;
-        if (uname)
-            nd = g_hash_table_lookup(cib->node_by_name, uname);
-        if (!nd && id)
-            nd = g_hash_table_lookup(cib->node_by_id, id);
-        if (!nd && id)
-            nd = g_hash_table_lookup(cib->node_by_name, id);
-        bool remote = attr_is(ns, "remote_node", "true");
-        if (!nd) {
-            if (!remote)
-                continue;   /* state of a node no longer configured */
-            nd = add_node(cib, id, uname ? uname : id, HERD_NODE_REMOTE);
-        }
-        if (nd->has_state)
-            continue;
-        nd->has_state = true;
-        nd->line = (int) xmlGetLineNo(ns);
-        g_autofree char *in_ccm = attr(ns, "in_ccm");
-        /* in_ccm is "true"/"false" or (newer) a timestamp */
-        nd->in_ccm = in_ccm && (herd_cib_parse_bool(in_ccm, false) || g_ascii_isdigit(in_ccm[0]));
-        nd->crmd = attr(ns, "crmd");
-        nd->crmd_online = nd->crmd && (!strcmp(nd->crmd, "online") || g_ascii_isdigit(nd->crmd[0]));
-        nd->join = attr(ns, "join");
-        nd->expected = attr(ns, "expected");
-        nd->join_member = nd->join && !strcmp(nd->join, "member");
-        nd->expected_up = nd->expected && !strcmp(nd->expected, "member");
-        nd->remote_fenced = attr_is(ns, "node_fenced", "1") || attr_is(ns, "node_fenced", "true");
-        FOR_CHILDREN(ns, c) {
-            if (NAME_IS(c, "transient_attributes")) {
-                FOR_CHILDREN(c, ia) {
-                    if (!NAME_IS(ia, "instance_attributes"))
+        return;
+    }
+    if (!NAME_IS(ns, "node_state"))
+        return;
+    g_autofree char *id = attr(ns, "id");
+    g_autofree char *uname = attr(ns, "uname");
+    herd_cib_node_t *nd = NULL;
+    if (uname)
+        nd = g_hash_table_lookup(cib->node_by_name, uname);
+    if (!nd && id)
+        nd = g_hash_table_lookup(cib->node_by_id, id);
+    if (!nd && id)
+        nd = g_hash_table_lookup(cib->node_by_name, id);
+    bool remote = attr_is(ns, "remote_node", "true");
+    if (!nd) {
+        if (!remote)
+            return;     /* state of a node no longer configured */
+        nd = add_node(cib, id, uname ? uname : id, HERD_NODE_REMOTE);
+    }
+    if (nd->has_state)
+        return;
+    nd->has_state = true;
+    nd->line = (int) xmlGetLineNo(ns);
+    g_autofree char *in_ccm = attr(ns, "in_ccm");
+    /* in_ccm is "true"/"false" or (newer) a timestamp */
+    nd->in_ccm = in_ccm && (herd_cib_parse_bool(in_ccm, false) || g_ascii_isdigit(in_ccm[0]));
+    nd->crmd = attr(ns, "crmd");
+    nd->crmd_online = nd->crmd && (!strcmp(nd->crmd, "online") || g_ascii_isdigit(nd->crmd[0]));
+    nd->join = attr(ns, "join");
+    nd->expected = attr(ns, "expected");
+    nd->join_member = nd->join && !strcmp(nd->join, "member");
+    nd->expected_up = nd->expected && !strcmp(nd->expected, "member");
+    nd->remote_fenced = attr_is(ns, "node_fenced", "1") || attr_is(ns, "node_fenced", "true");
+    FOR_CHILDREN(ns, c) {
+        if (NAME_IS(c, "transient_attributes")) {
+            FOR_CHILDREN(c, ia) {
+                if (!NAME_IS(ia, "instance_attributes"))
+                    continue;
+                FOR_CHILDREN(ia, nv) {
+                    if (!NAME_IS(nv, "nvpair"))
                         continue;
-                    FOR_CHILDREN(ia, nv) {
-                        if (!NAME_IS(nv, "nvpair"))
-                            continue;
-                        char *name = attr(nv, "name");
-                        char *value = attr(nv, "value");
-                        if (name)
-                            g_hash_table_replace(nd->attrs, name, value ? value : g_strdup(""));
-                        else
-                            g_free(value);
-                    }
+                    char *name = attr(nv, "name");
+                    char *value = attr(nv, "value");
+                    if (name)
+                        g_hash_table_replace(nd->attrs, name, value ? value : g_strdup(""));
+                    else
+                        g_free(value);
                 }
-            } else if (NAME_IS(c, "lrm")) {
-                parse_lrm(p, c, nd->uname);
             }
+        } else if (NAME_IS(c, "lrm")) {
+            parse_lrm(p, c, nd->uname);
         }
     }
 }
 
+static void parse_status(parser_t *p, xmlNode *st)
+{
+    FOR_CHILDREN(st, ns)
+        parse_status_child(p, ns);
+}
+
 /* ---- top ---- */
+
+/* Streaming: read <status> one child at a time from the reader (each
+ * child's subtree exists only while it is unpacked), then the rest of the
+ * document.  Anything unusual (an XML error, an element after <status>)
+ * sets stream_retry: the caller then loads the whole DOM instead, which
+ * gives the same model or the usual error. */
+static void stream_status(parser_t *p)
+{
+    xmlTextReaderPtr rd = p->stream;
+    int ret = xmlTextReaderRead(rd);
+    while (ret == 1 && !p->err && xmlTextReaderDepth(rd) >= 2) {
+        if (xmlTextReaderDepth(rd) == 2 && xmlTextReaderNodeType(rd) == XML_READER_TYPE_ELEMENT) {
+            xmlNode *n = xmlTextReaderExpand(rd);
+            if (!n) {
+                ret = -1;
+                break;
+            }
+            parse_status_child(p, n);
+            ret = xmlTextReaderNext(rd);
+        } else {
+            ret = xmlTextReaderRead(rd);
+        }
+    }
+    for (; ret == 1 && !p->err; ret = xmlTextReaderRead(rd))
+        if (xmlTextReaderNodeType(rd) == XML_READER_TYPE_ELEMENT) {
+            p->stream_retry = true;     /* more after <status>: not for streaming */
+            return;
+        }
+    if (ret < 0)
+        p->stream_retry = true;
+}
 
 static herd_cib_t *cib_new(const char *src)
 {
@@ -1368,6 +1417,7 @@ static herd_cib_t *build(parser_t *p, xmlDoc *doc)
         finish_rsc(cib, cib->all_rscs->pdata[i]);
     if (sec[3]) parse_constraints(p, sec[3]);
     if (status) parse_status(p, status);
+    if (p->stream && !p->err) stream_status(p);
     if (p->err)
         return NULL;
     g_ptr_array_sort(cib->nodes, node_cmp);
@@ -1401,6 +1451,77 @@ static herd_cib_t *load(xmlDoc *doc, const char *name, GError **err)
     return r;
 }
 
+#define XML_OPTS (XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_HUGE | XML_PARSE_NOERROR | \
+                  XML_PARSE_NOWARNING)
+
+/* Load by streaming: the configuration (and anything before <status>) is
+ * copied into a small DOM; <status> is unpacked child by child, so the
+ * large operation history never exists as one tree.  NULL with *retry set
+ * when this cannot be done (errors included): load the DOM instead. */
+static herd_cib_t *load_stream(xmlTextReaderPtr rd, const char *name, GError **err, bool *retry)
+{
+    *retry = true;
+    if (!rd)
+        return NULL;
+    xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNode *root = NULL;
+    bool at_status = false;
+    int ret = xmlTextReaderRead(rd);
+    while (ret == 1) {
+        if (xmlTextReaderNodeType(rd) != XML_READER_TYPE_ELEMENT) {
+            ret = xmlTextReaderRead(rd);
+            continue;
+        }
+        xmlNode *n = xmlTextReaderCurrentNode(rd);
+        if (xmlTextReaderDepth(rd) == 0 && !root) {
+            root = xmlDocCopyNode(n, doc, 2);      /* <cib> and its attributes */
+            xmlDocSetRootElement(doc, root);
+            ret = xmlTextReaderRead(rd);
+            continue;
+        }
+        if (xmlTextReaderDepth(rd) != 1 || !root) {
+            ret = -1;
+            break;
+        }
+        if (xmlStrEqual(n->name, BAD_CAST "status")) {
+            xmlAddChild(root, xmlDocCopyNode(n, doc, 2));
+            at_status = true;
+            break;
+        }
+        xmlNode *sub = xmlTextReaderExpand(rd);
+        if (!sub) {
+            ret = -1;
+            break;
+        }
+        xmlAddChild(root, xmlDocCopyNode(sub, doc, 1));
+        ret = xmlTextReaderNext(rd);
+    }
+    if (ret < 0 || !root) {
+        xmlFreeDoc(doc);
+        xmlFreeTextReader(rd);
+        return NULL;
+    }
+    parser_t p = {0};
+    p.src = name;
+    p.xml_by_id = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    p.cib = cib_new(name);
+    p.stream = at_status ? rd : NULL;
+    herd_cib_t *r = build(&p, doc);
+    g_hash_table_destroy(p.xml_by_id);
+    xmlFreeDoc(doc);
+    xmlFreeTextReader(rd);
+    if (p.stream_retry || !r) {
+        herd_cib_free(p.cib);
+        if (p.err)
+            g_error_free(p.err);
+        return NULL;
+    }
+    *retry = false;
+    if (p.err)
+        g_error_free(p.err);
+    return r;
+}
+
 static void xml_error(const char *name, GError **err)
 {
     const xmlError *e = xmlGetLastError();
@@ -1414,10 +1535,13 @@ static void xml_error(const char *name, GError **err)
 herd_cib_t *herd_cib_load_memory(const char *buf, size_t len, const char *name, GError **err)
 {
     xmlSetGenericErrorFunc(NULL, quiet_errors);
+    bool retry = true;
+    herd_cib_t *streamed = load_stream(xmlReaderForMemory(buf, (int) len, name, NULL, XML_OPTS),
+                                       name, err, &retry);
+    if (!retry)
+        return streamed;
     xmlResetLastError();
-    xmlDoc *doc = xmlReadMemory(buf, (int) len, name, NULL,
-                                XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_HUGE |
-                                XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlDoc *doc = xmlReadMemory(buf, (int) len, name, NULL, XML_OPTS);
     if (!doc) {
         xml_error(name, err);
         return NULL;
@@ -1459,6 +1583,10 @@ herd_cib_t *herd_cib_load_file(const char *path, GError **err)
         return NULL;
     }
     xmlSetGenericErrorFunc(NULL, quiet_errors);
+    bool retry = true;
+    herd_cib_t *streamed = load_stream(xmlReaderForFile(path, NULL, XML_OPTS), path, err, &retry);
+    if (!retry)
+        return streamed;
     xmlResetLastError();
     xmlDoc *doc = xmlReadFile(path, NULL,
                               XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_HUGE |
