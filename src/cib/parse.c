@@ -433,6 +433,19 @@ static herd_cib_node_t *add_node(herd_cib_t *cib, const char *id, const char *un
     return nd;
 }
 
+/* Add a node to the model (used for remote and guest nodes, remote.c). */
+herd_cib_node_t *herd_cib_add_node(herd_cib_t *cib, const char *id, const char *uname,
+                                   herd_node_kind_t kind)
+{
+    return add_node(cib, id, uname, kind);
+}
+
+/* A new string table (keys and values owned), for remote.c. */
+GHashTable *herd_cib_str_table(void)
+{
+    return str_table();
+}
+
 static void parse_nodes(parser_t *p, xmlNode *n)
 {
     FOR_CHILDREN(n, c) {
@@ -482,6 +495,7 @@ void herd_rsc_free(herd_cib_rsc_t *r)
     if (r->utilization) g_hash_table_destroy(r->utilization);
     if (r->ops) g_ptr_array_free(r->ops, TRUE);
     g_free(r->container_type); g_free(r->image); g_free(r->ip_range_start);
+    g_free(r->remote_node); g_free(r->guest_node);
     if (r->bundle_attrs) g_hash_table_destroy(r->bundle_attrs);
     g_free(r);
 }
@@ -1344,6 +1358,7 @@ static herd_cib_t *build(parser_t *p, xmlDoc *doc)
         return NULL;
     for (guint i = 0; i < cib->all_rscs->len; i++)
         finish_rsc(cib, cib->all_rscs->pdata[i]);
+    herd_cib_expand_remote(cib);
     if (sec[3]) parse_constraints(p, sec[3]);
     if (status) parse_status(p, status);
     if (p->err)

@@ -217,6 +217,8 @@ static void print_status(view_t *v, FILE *out, const char *title)
         fprintf(out, "    * No resources\n");
     for (guint i = 0; i < v->res->rsc_order->len; i++) {
         const herd_cib_rsc_t *r = v->res->rsc_order->pdata[i];
+        if (r->implicit)
+            continue;   /* a guest node's connection is not listed */
         if (r->kind == HERD_RSC_PRIMITIVE) {
             const herd_placement_t *p = pl_of(v, r->id);
             if (p)
@@ -292,8 +294,12 @@ static void print_summary(const herd_sched_result_t *res, FILE *out)
     for (guint i = 0; i < res->decisions->len; i++) {
         const herd_decision_t *d = res->decisions->pdata[i];
         if (d->kind == HERD_DECISION_FENCE) {
-            fprintf(out, "  * Fence (%s) %s '%s'\n", d->fence_action, d->rsc,
-                    d->fence_reason ? d->fence_reason : "");
+            if (d->fence_rsc)
+                fprintf(out, "  * Fence (%s) %s (resource: %s) '%s'\n", d->fence_action, d->rsc,
+                        d->fence_rsc, d->fence_reason ? d->fence_reason : "");
+            else
+                fprintf(out, "  * Fence (%s) %s '%s'\n", d->fence_action, d->rsc,
+                        d->fence_reason ? d->fence_reason : "");
             continue;
         }
         fprintf(out, "  * %-10s %-*s ( %*s )", words[d->kind], (int) rw, d->rsc, (int) dw,

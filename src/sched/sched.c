@@ -107,6 +107,18 @@ static void fence_node(sched_t *s, int i, const char *reason)
     g_ptr_array_add(s->fence, d);
 }
 
+/* Fence node i (a remote or guest node: `rsc` names the guest's container
+ * recovered to fence it).  Used by remote.c. */
+void sched_fence_node(sched_t *s, int i, const char *reason, const char *rsc)
+{
+    if (s->fenced[i])
+        return;
+    guint before = s->fence->len;
+    fence_node(s, i, reason);
+    if (rsc && s->fence->len > before)
+        ((herd_decision_t *) s->fence->pdata[before])->fence_rsc = g_strdup(rsc);
+}
+
 static void unpack_nodes(sched_t *s)
 {
     const herd_cib_t *cib = s->cib;
@@ -124,8 +136,8 @@ static void unpack_nodes(sched_t *s)
         v = g_hash_table_lookup(n->attrs, "shutdown");
         st->shutdown = v && strcmp(v, "0") != 0 && *v;
         if (n->kind != HERD_NODE_MEMBER) {
-            /* remote and guest nodes: online when they have state and in_ccm */
-            st->online = n->has_state && n->in_ccm;
+            /* remote and guest nodes: from their connection (remote.c) */
+            st->online = false;
             continue;
         }
         if (!n->has_state) {
@@ -524,7 +536,7 @@ static char *base_id(const char *id)
     return c ? g_strndup(id, (gsize) (c - id)) : g_strdup(id);
 }
 
-static void unpack_histories(sched_t *s)
+static void unpack_histories(sched_t *s, bool remote)
 {
     const herd_cib_t *cib = s->cib;
     /* online nodes first, then the unclean ones (as Pacemaker) */
@@ -535,6 +547,8 @@ static void unpack_histories(sched_t *s)
         if (ni < 0)
             continue;
         const herd_node_state_t *ns = s->ns[ni];
+        if ((ns->cfg->kind != HERD_NODE_MEMBER) != remote)
+            continue;   /* remote nodes come after their connections */
         /* histories of clean offline nodes say nothing about now */
         if (!ns->online && !ns->unclean && !ns->pending)
             continue;
@@ -591,7 +605,7 @@ static void unpack_histories(sched_t *s)
         if (!p)
             continue;
         if (st.active) {
-            if (!st.failed && p->managed && definition_changed(s, cfg, st.last_start, ns->cfg) == 1) {
+            if (!st.failed && p->managed && !cfg->implicit && definition_changed(s, cfg, st.last_start, ns->cfg) == 1) {
                 p->restart = true;
                 g_free(p->unrunnable_reason);
                 p->unrunnable_reason = g_strdup("due to resource definition change");
@@ -620,6 +634,10 @@ static void unpack_histories(sched_t *s)
             }
         }
     }
+}
+
+static void set_current(sched_t *s)
+{
     /* unit current node */
     for (guint i = 0; i < s->all_units->len; i++) {
         unit_t *u = s->all_units->pdata[i];
@@ -868,6 +886,7 @@ static void compute_locations(sched_t *s)
             p->loc[n] = herd_score_add(p->loc[n], p->ban[n]);
         }
     }
+    sched_remote_locations(s);
 }
 
 /* ---- assignment ------------------------------------------------------- */
@@ -1896,7 +1915,10 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
                             : !nd->in_ccm ? "peer is no longer part of the cluster" : "node is unclean";
             fence_node(&s, n, why);
         }
-    unpack_histories(&s);
+    unpack_histories(&s, false);
+    sched_remote_state(&s);
+    unpack_histories(&s, true);
+    set_current(&s);
     unpack_failcounts(&s);
     apply_tickets(&s);
     compute_locations(&s);
@@ -1906,14 +1928,21 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     for (guint i = 0; i < cib->resources->len; i++)
         g_ptr_array_add(order, cib->resources->pdata[i]);
     g_ptr_array_sort(order, rsc_order);
-    for (guint i = 0; i < order->len; i++) {
-        const herd_cib_rsc_t *r = order->pdata[i];
-        unit_t *u = g_hash_table_lookup(s.unit_by_rsc, r);
-        clone_t *c = g_hash_table_lookup(s.clone_by_rsc, r);
-        if (u)
-            assign_unit(&s, u);
-        else if (c)
-            assign_clone(&s, c);
+    /* remote connections first: their nodes' availability depends on them */
+    for (int pass = 0; pass < 2; pass++) {
+        for (guint i = 0; i < order->len; i++) {
+            const herd_cib_rsc_t *r = order->pdata[i];
+            if (pass == 0 && !sched_remote_is_connection(r))
+                continue;
+            unit_t *u = g_hash_table_lookup(s.unit_by_rsc, r);
+            clone_t *c = g_hash_table_lookup(s.clone_by_rsc, r);
+            if (u)
+                assign_unit(&s, u);
+            else if (c)
+                assign_clone(&s, c);
+        }
+        if (pass == 0 && sched_remote_assigned(&s))
+            compute_locations(&s);
     }
     for (guint i = 0; i < s.clones->len; i++)
         promote(&s, s.clones->pdata[i]);
