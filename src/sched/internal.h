@@ -90,11 +90,13 @@ typedef struct {
     bool debug;                  /* HERD_SCHED_DEBUG: trace to stderr */
     GHashTable *under;
     GPtrArray *orphan_cfgs;      /* herd_cib_rsc_t* made for orphans (owned) */           /* rsc cfg -> GPtrArray of prim_t* below it */
+    int *rflags;                 /* per node: remote.c's bookkeeping */
 } sched_t;
 
 /* remote.c: remote and guest nodes (hooks called from sched.c). */
 bool sched_remote_is_connection(const herd_cib_rsc_t *r);
 void sched_remote_state(sched_t *s);
+void sched_remote_unpacked(sched_t *s);
 void sched_remote_locations(sched_t *s);
 bool sched_remote_assigned(sched_t *s);
 void sched_fence_node(sched_t *s, int i, const char *reason, const char *rsc);

@@ -29,10 +29,68 @@ static prim_t *connection_of(const sched_t *s, const herd_cib_node_t *n)
     return p && sched_remote_is_connection(p->cfg) ? p : NULL;
 }
 
-/* Remote and guest node state from their connection and container, then
- * guests that need a reset are fenced by recovering their container. */
+enum {
+    RF_GUEST_RESET = 1,      /* guest fenced by recovering its container */
+    RF_PROBE = 2,            /* offline: fence if resources are active there */
+    RF_UNSEEN = 4,           /* fence only if the connection cannot start */
+};
+
+/* A guest node is fenced by recovering its container: the decision names
+ * the container, which is marked failed; the node is not made unusable
+ * (its resources may start again once the container is back). */
+static void fence_guest(sched_t *s, int i, prim_t *cont)
+{
+    if (s->rflags[i] & RF_GUEST_RESET)
+        return;
+    s->rflags[i] |= RF_GUEST_RESET;
+    s->ns[i]->unclean = true;
+    if (cont)
+        cont->failed = true;
+    herd_decision_t *d = g_new0(herd_decision_t, 1);
+    d->kind = HERD_DECISION_FENCE;
+    d->rsc = g_strdup(s->ns[i]->cfg->uname);
+    d->fence_action = g_strdup(s->cib->options.stonith_action);
+    d->fence_reason = g_strdup("guest is unclean");
+    d->fence_rsc = g_strdup(cont ? cont->cfg->id : s->ns[i]->cfg->container_id);
+    g_ptr_array_add(s->fence, d);
+}
+
+/* The connection's latest operation was a failed start (a start failure is
+ * recovered like any other; later failures reset the remote node). */
+static bool failed_in_start(const sched_t *s, const prim_t *conn)
+{
+    for (guint i = 0; i < s->cib->histories->len; i++) {
+        const herd_rsc_history_t *h = s->cib->histories->pdata[i];
+        if (strcmp(h->rsc_id, conn->cfg->id) || !h->ops->len)
+            continue;
+        bool on = false;
+        for (guint k = 0; k < conn->running->len; k++)
+            on |= !strcmp(((herd_cib_node_t *) conn->running->pdata[k])->uname, h->node);
+        if (!on)
+            continue;
+        const herd_lrm_op_t *op = h->ops->pdata[h->ops->len - 1];
+        if (!strcmp(op->operation, "start"))
+            return true;
+    }
+    return false;
+}
+
+static prim_t *container_of(const sched_t *s, const prim_t *conn)
+{
+    return conn && conn->cfg->container
+               ? g_hash_table_lookup(s->prim_by_name, conn->cfg->container->id)
+               : NULL;
+}
+
+/* Remote and guest node state from their connection and container
+ * (after the cluster nodes' histories); guests that need a reset are
+ * fenced by recovering their container, remote nodes whose connection
+ * failed are fenced. */
 void sched_remote_state(sched_t *s)
 {
+    if (!s->rflags)
+        s->rflags = g_new0(int, s->nn ? s->nn : 1);
+    bool stonith = s->cib->options.stonith_enabled;
     for (int i = 0; i < s->nn; i++) {
         herd_node_state_t *ns = s->ns[i];
         const herd_cib_node_t *n = ns->cfg;
@@ -40,11 +98,10 @@ void sched_remote_state(sched_t *s)
             continue;
         prim_t *conn = connection_of(s, n);
         ns->online = false;
-        if (!conn)
+        if (!conn) {
             continue;
-        const prim_t *cont = conn->cfg->container
-                                 ? g_hash_table_lookup(s->prim_by_name, conn->cfg->container->id)
-                                 : NULL;
+        }
+        prim_t *cont = container_of(s, conn);
         bool started = conn->running->len > 0;
         const herd_cib_node_t *host = conn->running->len == 1 ? conn->running->pdata[0] : NULL;
         ns->online = started;
@@ -61,8 +118,72 @@ void sched_remote_state(sched_t *s)
             reset = true;
         }
         if (reset) {
+            fence_guest(s, i, cont);
+            continue;
+        }
+        if (n->kind == HERD_NODE_REMOTE && conn->failed && stonith && conn->managed &&
+            !n->remote_fenced && !failed_in_start(s, conn)) {
+            /* the connection failed in a way that resets the node */
             ns->unclean = true;
-            sched_fence_node(s, i, "guest is unclean", cont->cfg->id);
+            sched_fence_node(s, i, "remote connection is unrecoverable", NULL);
+            const char *ri = g_hash_table_lookup(conn->cfg->params, "reconnect_interval");
+            guint64 ms = 0;
+            if (ri && herd_cib_parse_interval(ri, &ms) && ms > 0)
+                conn->stop_only = true;     /* no reconnection before the delay */
+            continue;
+        }
+        if (!ns->online && stonith && n->has_state) {
+            /* what the offline node's history says is active must be fenced */
+            ns->unclean = true;
+            s->rflags[i] |= RF_PROBE;
+            if (n->kind == HERD_NODE_REMOTE && !conn->failed)
+                s->rflags[i] |= RF_UNSEEN;
+        }
+    }
+}
+
+static prim_t *first_active(const sched_t *s, int i)
+{
+    for (guint k = 0; k < s->prims->len; k++) {
+        prim_t *p = s->prims->pdata[k];
+        if (!p->managed)
+            continue;
+        for (guint j = 0; j < p->running->len; j++)
+            if (p->running->pdata[j] == s->ns[i]->cfg)
+                return p;
+    }
+    return NULL;
+}
+
+/* After the remote nodes' histories: resources on a reset guest are
+ * recovered; offline nodes with active resources are fenced. */
+void sched_remote_unpacked(sched_t *s)
+{
+    for (int i = 0; i < s->nn; i++) {
+        herd_node_state_t *ns = s->ns[i];
+        if (ns->cfg->kind == HERD_NODE_MEMBER || !s->rflags[i])
+            continue;
+        if (s->rflags[i] & RF_PROBE) {
+            prim_t *p = first_active(s, i);
+            if (!p) {
+                ns->unclean = false;
+                s->rflags[i] &= ~(RF_PROBE | RF_UNSEEN);
+            } else if (ns->cfg->kind == HERD_NODE_GUEST) {
+                fence_guest(s, i, container_of(s, connection_of(s, ns->cfg)));
+            } else if (!(s->rflags[i] & RF_UNSEEN)) {
+                g_autofree char *why = g_strdup_printf("%s is thought to be active there",
+                                                       p->name);
+                sched_fence_node(s, i, why, NULL);
+            }
+        }
+        if (s->rflags[i] & RF_GUEST_RESET) {
+            for (guint k = 0; k < s->prims->len; k++) {
+                prim_t *p = s->prims->pdata[k];
+                for (guint j = 0; j < p->running->len; j++)
+                    if (p->running->pdata[j] == ns->cfg)
+                        p->failed = true;
+            }
+            ns->unclean = false;
         }
     }
 }
@@ -101,9 +222,21 @@ bool sched_remote_assigned(sched_t *s)
             if (!ns->online)
                 changed = true;
             ns->online = true;
-            if (!ns->cfg->has_state)
-                ns->unclean = false;
+            if (!ns->cfg->has_state || (s->rflags && (s->rflags[i] & RF_UNSEEN))) {
+                ns->unclean = false;     /* the connection comes back: no fencing */
+                if (s->rflags)
+                    s->rflags[i] &= ~RF_UNSEEN;
+            }
             continue;
+        }
+        if (s->rflags && (s->rflags[i] & RF_UNSEEN)) {
+            prim_t *p = first_active(s, i);
+            g_autofree char *why = g_strdup_printf("%s is active there (fencing will be revoked if "
+                                                   "remote connection can be re-established "
+                                                   "elsewhere)", p ? p->name : "");
+            sched_fence_node(s, i, why, NULL);
+            s->rflags[i] &= ~RF_UNSEEN;
+            changed = true;
         }
         if (ns->online)
             ns->shutdown = true;

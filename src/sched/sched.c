@@ -1918,6 +1918,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     unpack_histories(&s, false);
     sched_remote_state(&s);
     unpack_histories(&s, true);
+    sched_remote_unpacked(&s);
     set_current(&s);
     unpack_failcounts(&s);
     apply_tickets(&s);
@@ -2005,6 +2006,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     }
     g_ptr_array_free(s.orphan_cfgs, TRUE);
     g_free(s.fenced);
+    g_free(s.rflags);
     g_free(s.load);
     for (int n = 0; n < s.nn; n++)
         g_hash_table_destroy(s.used[n]);
