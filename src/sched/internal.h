@@ -27,6 +27,7 @@ struct prim {
     bool ticket_nopromote;
     bool ticket_freeze_promoted;   /* a ticket its promoted role needs is missing */
     bool orphan;
+    bool guest_reset;        /* container recovered to fence its guest */
     bool restart;            /* definition changed: restart in place */
     const herd_cib_node_t *restart_node;
     bool migratable;

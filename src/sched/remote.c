@@ -44,8 +44,10 @@ static void fence_guest(sched_t *s, int i, prim_t *cont)
         return;
     s->rflags[i] |= RF_GUEST_RESET;
     s->ns[i]->unclean = true;
-    if (cont)
+    if (cont) {
         cont->failed = true;
+        cont->guest_reset = true;
+    }
     herd_decision_t *d = g_new0(herd_decision_t, 1);
     d->kind = HERD_DECISION_FENCE;
     d->rsc = g_strdup(s->ns[i]->cfg->uname);
@@ -82,6 +84,38 @@ static prim_t *container_of(const sched_t *s, const prim_t *conn)
                : NULL;
 }
 
+/* Seconds since the epoch of the connection's latest recorded failure on
+ * any node (last-failure-ID[#op_interval] attributes), or 0. */
+static time_t last_failure(const sched_t *s, const char *id)
+{
+    g_autofree char *key = g_strdup_printf("last-failure-%s", id);
+    size_t kl = strlen(key);
+    time_t last = 0;
+    for (int i = 0; i < s->nn; i++) {
+        GHashTableIter it;
+        gpointer k, v;
+        g_hash_table_iter_init(&it, s->ns[i]->cfg->attrs);
+        while (g_hash_table_iter_next(&it, &k, &v)) {
+            if (strncmp(k, key, kl) || (((char *) k)[kl] && ((char *) k)[kl] != '#'))
+                continue;
+            time_t t = (time_t) g_ascii_strtoll(v, NULL, 10);
+            if (t > last)
+                last = t;
+        }
+    }
+    return last;
+}
+
+/* reconnect_interval of a remote connection in ms (0 when not set). */
+static guint64 reconnect_ms(const prim_t *conn)
+{
+    const char *ri = g_hash_table_lookup(conn->cfg->params, "reconnect_interval");
+    guint64 ms = 0;
+    if (ri && !herd_cib_parse_interval(ri, &ms))
+        ms = 0;
+    return ms;
+}
+
 /* Remote and guest node state from their connection and container
  * (after the cluster nodes' histories); guests that need a reset are
  * fenced by recovering their container, remote nodes whose connection
@@ -113,7 +147,8 @@ void sched_remote_state(sched_t *s)
             ns->online = false;
         } else if (!started || (cont && cont->running->len == 0)) {
             ns->online = false;
-        } else if (cont && host && !s->ns[host->index]->online && s->ns[host->index]->unclean) {
+        } else if (cont && host && !s->ns[host->index]->online &&
+                   (s->ns[host->index]->unclean || s->fenced[host->index])) {
             ns->online = false;
             reset = true;
         }
@@ -126,11 +161,16 @@ void sched_remote_state(sched_t *s)
             /* the connection failed in a way that resets the node */
             ns->unclean = true;
             sched_fence_node(s, i, "remote connection is unrecoverable", NULL);
-            const char *ri = g_hash_table_lookup(conn->cfg->params, "reconnect_interval");
-            guint64 ms = 0;
-            if (ri && herd_cib_parse_interval(ri, &ms) && ms > 0)
+            if (reconnect_ms(conn) > 0)
                 conn->stop_only = true;     /* no reconnection before the delay */
             continue;
+        }
+        guint64 rms = n->kind == HERD_NODE_REMOTE ? reconnect_ms(conn) : 0;
+        if (rms > 0 && !started) {
+            /* a failed connection waits reconnect_interval before retrying */
+            time_t lf = last_failure(s, conn->cfg->id);
+            if (lf > 0 && (s->now < lf || (guint64) (s->now - lf) * 1000 < rms))
+                conn->stop_only = true;
         }
         if (!ns->online && stonith && n->has_state) {
             /* what the offline node's history says is active must be fenced */
@@ -195,6 +235,13 @@ void sched_remote_locations(sched_t *s)
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
         const herd_cib_rsc_t *r = p->cfg;
+        if (r->container) {
+            /* a guest connection's failures count against its container */
+            prim_t *cont = container_of(s, p);
+            for (int n = 0; cont && n < s->nn; n++)
+                if (p->ban[n] <= -INF)
+                    cont->loc[n] = -INF;
+        }
         bool banned = sched_remote_is_connection(r) || r->guest_node ||
                       (r->klass && !strcmp(r->klass, "stonith"));
         if (!banned)

@@ -549,8 +549,10 @@ static void unpack_histories(sched_t *s, bool remote)
         const herd_node_state_t *ns = s->ns[ni];
         if ((ns->cfg->kind != HERD_NODE_MEMBER) != remote)
             continue;   /* remote nodes come after their connections */
-        /* histories of clean offline nodes say nothing about now */
-        if (!ns->online && !ns->unclean && !ns->pending)
+        /* histories of clean offline nodes say nothing about now, unless
+         * fencing is on: what they call active there gets the node fenced */
+        bool offline_probe = !remote && s->cib->options.stonith_enabled && ns->cfg->has_state;
+        if (!ns->online && !ns->unclean && !ns->pending && !offline_probe)
             continue;
         if ((pass == 0) != (ns->online || ns->pending))
             continue;
@@ -605,6 +607,10 @@ static void unpack_histories(sched_t *s, bool remote)
         if (!p)
             continue;
         if (st.active) {
+            if (!ns->online && !ns->unclean && !ns->pending && p->managed && !s->fenced[ni]) {
+                g_autofree char *why = g_strdup_printf("%s is thought to be active there", p->name);
+                fence_node(s, ni, why);
+            }
             if (!st.failed && p->managed && !cfg->implicit && definition_changed(s, cfg, st.last_start, ns->cfg) == 1) {
                 p->restart = true;
                 g_free(p->unrunnable_reason);
@@ -874,8 +880,9 @@ static void compute_locations(sched_t *s)
                 }
             }
             for (int n = 0; n < s->nn; n++)
-                if (!mentioned[n])
-                    p->loc[n] = -INF;
+                if (!mentioned[n] && !(sched_remote_is_connection(p->cfg) &&
+                                       s->ns[n]->cfg->kind == HERD_NODE_MEMBER))
+                    p->loc[n] = -INF;   /* (remote connections may run on any member) */
         }
     }
     for (guint i = 0; i < s->prims->len; i++) {
@@ -1758,7 +1765,7 @@ static void decide_prim(sched_t *s, prim_t *p)
             d->blocked = true;
         }
     } else if (cur != nxt) {
-        d = decision(p->failed && !s->fenced[cur->index] ? HERD_DECISION_RECOVER
+        d = decision(p->failed && (!s->fenced[cur->index] || p->guest_reset) ? HERD_DECISION_RECOVER
                      : p->migratable && !promotable ? HERD_DECISION_MIGRATE : HERD_DECISION_MOVE,
                      p->name);
         d->from = g_strdup(cur->uname);
