@@ -1132,9 +1132,41 @@ static void parse_lrm(parser_t *p, xmlNode *lrm, const char *node)
     }
 }
 
+/* Orphaned remote connections (history of an ocf:pacemaker:remote resource
+ * no longer configured) still make their node, a guest when the history
+ * names a container. */
+static void orphan_remote_nodes(parser_t *p, xmlNode *st)
+{
+    FOR_CHILDREN(st, ns) {
+        if (!NAME_IS(ns, "node_state"))
+            continue;
+        FOR_CHILDREN(ns, lrm) {
+            if (!NAME_IS(lrm, "lrm"))
+                continue;
+            FOR_CHILDREN(lrm, lr) {
+                if (!NAME_IS(lr, "lrm_resources"))
+                    continue;
+                FOR_CHILDREN(lr, r) {
+                    if (!NAME_IS(r, "lrm_resource") || !attr_is(r, "type", "remote") ||
+                        !attr_is(r, "provider", "pacemaker"))
+                        continue;
+                    g_autofree char *id = attr(r, "id");
+                    g_autofree char *container = attr(r, "container");
+                    if (!id || herd_cib_rsc(p->cib, id) || herd_cib_node(p->cib, id))
+                        continue;
+                    herd_cib_node_t *nd = add_node(p->cib, id, id, container ? HERD_NODE_GUEST
+                                                                              : HERD_NODE_REMOTE);
+                    nd->container_id = g_strdup(container ? container : id);
+                }
+            }
+        }
+    }
+}
+
 static void parse_status(parser_t *p, xmlNode *st)
 {
     herd_cib_t *cib = p->cib;
+    orphan_remote_nodes(p, st);
     FOR_CHILDREN(st, ns) {
         if (NAME_IS(ns, "tickets")) {
             FOR_CHILDREN(ns, t) {

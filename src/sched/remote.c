@@ -20,11 +20,22 @@ bool sched_remote_is_connection(const herd_cib_rsc_t *r)
     return r && r->remote_node != NULL;
 }
 
+/* An orphaned connection (history of an ocf:pacemaker:remote resource no
+ * longer configured) still makes its node; `container` of the history names
+ * the container of a guest.  `o` is the orphan's made-up configuration. */
+void sched_remote_orphan(herd_cib_rsc_t *o, const herd_rsc_history_t *h)
+{
+    if (!o->klass || strcmp(o->klass, "ocf") || !o->provider || strcmp(o->provider, "pacemaker") ||
+        !o->type || strcmp(o->type, "remote"))
+        return;
+    o->remote_node = g_strdup(o->id);
+    if (h->container)
+        g_hash_table_insert(o->meta, (gpointer) "container", h->container);
+}
+
 static prim_t *connection_of(const sched_t *s, const herd_cib_node_t *n)
 {
-    const char *id = n->kind == HERD_NODE_GUEST ? n->uname : n->container_id;
-    if (!id)
-        return NULL;
+    const char *id = n->kind == HERD_NODE_REMOTE && n->container_id ? n->container_id : n->uname;
     prim_t *p = g_hash_table_lookup(s->prim_by_name, id);
     return p && sched_remote_is_connection(p->cfg) ? p : NULL;
 }
@@ -79,9 +90,11 @@ static bool failed_in_start(const sched_t *s, const prim_t *conn)
 
 static prim_t *container_of(const sched_t *s, const prim_t *conn)
 {
-    return conn && conn->cfg->container
-               ? g_hash_table_lookup(s->prim_by_name, conn->cfg->container->id)
-               : NULL;
+    if (!conn)
+        return NULL;
+    const char *id = conn->cfg->container ? conn->cfg->container->id
+                                          : g_hash_table_lookup(conn->cfg->meta, "container");
+    return id ? g_hash_table_lookup(s->prim_by_name, id) : NULL;
 }
 
 /* Seconds since the epoch of the connection's latest recorded failure on
@@ -156,7 +169,7 @@ void sched_remote_state(sched_t *s)
             fence_guest(s, i, cont);
             continue;
         }
-        if (n->kind == HERD_NODE_REMOTE && conn->failed && stonith && conn->managed &&
+        if (!cont && conn->failed && stonith && conn->managed &&
             !n->remote_fenced && !failed_in_start(s, conn)) {
             /* the connection failed in a way that resets the node */
             ns->unclean = true;
@@ -165,7 +178,7 @@ void sched_remote_state(sched_t *s)
                 conn->stop_only = true;     /* no reconnection before the delay */
             continue;
         }
-        guint64 rms = n->kind == HERD_NODE_REMOTE ? reconnect_ms(conn) : 0;
+        guint64 rms = !cont ? reconnect_ms(conn) : 0;
         if (rms > 0 && !started) {
             /* a failed connection waits reconnect_interval before retrying */
             time_t lf = last_failure(s, conn->cfg->id);
@@ -176,7 +189,7 @@ void sched_remote_state(sched_t *s)
             /* what the offline node's history says is active must be fenced */
             ns->unclean = true;
             s->rflags[i] |= RF_PROBE;
-            if (n->kind == HERD_NODE_REMOTE && !conn->failed)
+            if (!cont && !conn->failed)
                 s->rflags[i] |= RF_UNSEEN;
         }
     }
@@ -208,7 +221,7 @@ void sched_remote_unpacked(sched_t *s)
             if (!p) {
                 ns->unclean = false;
                 s->rflags[i] &= ~(RF_PROBE | RF_UNSEEN);
-            } else if (ns->cfg->kind == HERD_NODE_GUEST) {
+            } else if (container_of(s, connection_of(s, ns->cfg))) {
                 fence_guest(s, i, container_of(s, connection_of(s, ns->cfg)));
             } else if (!(s->rflags[i] & RF_UNSEEN)) {
                 g_autofree char *why = g_strdup_printf("%s is thought to be active there",

@@ -581,6 +581,7 @@ static void unpack_histories(sched_t *s, bool remote)
                 o->param_sets = g_ptr_array_new();
                 o->utilization = g_hash_table_new(g_str_hash, g_str_equal);
                 o->ops = g_ptr_array_new();
+                sched_remote_orphan(o, h);
                 g_ptr_array_add(s->orphan_cfgs, o);
                 unit_t *u = new_unit(s, o, NULL, -1);
                 p = u->prims->pdata[0];
@@ -1828,6 +1829,8 @@ static void decide(sched_t *s, GPtrArray *order)
         for (guint k = 0; k < p->running->len; k++) {
             herd_decision_t *d = decision(HERD_DECISION_STOP, p->name);
             d->from = g_strdup(((herd_cib_node_t *) p->running->pdata[k])->uname);
+            if (p->role == HERD_ROLE_PROMOTED)
+                d->from_role = p->role;     /* an orphaned promoted instance */
             d->reason = g_strdup("due to node availability");
             add_decision(s, d);
         }
@@ -2003,6 +2006,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     for (guint i = 0; i < s.orphan_cfgs->len; i++) {
         herd_cib_rsc_t *o = s.orphan_cfgs->pdata[i];
         g_free(o->id); g_free(o->klass); g_free(o->provider); g_free(o->type);
+        g_free(o->remote_node);
         g_ptr_array_free(o->children, TRUE);
         g_hash_table_destroy(o->meta);
         g_hash_table_destroy(o->params);
