@@ -27,6 +27,8 @@ struct prim {
     bool ticket_nopromote;
     bool ticket_freeze_promoted;   /* a ticket its promoted role needs is missing */
     bool orphan;
+    bool *excl;              /* per node: resource-discovery=exclusive allows
+                              * it (NULL: no exclusive constraint) */
     bool guest_reset;        /* container recovered to fence its guest */
     bool restart;            /* definition changed: restart in place */
     const herd_cib_node_t *restart_node;

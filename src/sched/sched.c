@@ -792,10 +792,15 @@ static void apply_location(sched_t *s, const herd_location_t *l, const char *rid
             continue;
         if (l->role == HERD_ROLE_PROMOTED || l->role == HERD_ROLE_UNPROMOTED)
             continue;   /* role-specific: promotion only */
+        bool exclusive = l->resource_discovery && !strcmp(l->resource_discovery, "exclusive");
+        if (exclusive && !p->excl)
+            p->excl = g_new0(bool, s->nn ? s->nn : 1);
         if (l->node) {
             int n = node_index(s, l->node);
             if (n >= 0)
                 p->loc[n] = herd_score_add(p->loc[n], l->score);
+            if (n >= 0 && exclusive)
+                p->excl[n] = true;
         }
         for (guint r = 0; r < l->rules->len; r++) {
             const herd_rule_t *rule = l->rules->pdata[r];
@@ -805,6 +810,8 @@ static void apply_location(sched_t *s, const herd_location_t *l, const char *rid
                 const herd_cib_node_t *nd = s->ns[n]->cfg;
                 if (!herd_rule_eval(rule, nd, p->cfg, s->now))
                     continue;
+                if (exclusive)
+                    p->excl[n] = true;
                 int sc = rule->score;
                 if (rule->score_attribute) {
                     const char *v = g_hash_table_lookup(nd->attrs, rule->score_attribute);
@@ -825,6 +832,7 @@ static void compute_locations(sched_t *s)
         prim_t *p = s->prims->pdata[i];
         for (int n = 0; n < s->nn; n++)
             p->loc[n] = symmetric ? 0 : -INF;
+        g_clear_pointer(&p->excl, g_free);
     }
     if (!symmetric) {
         /* allowed nodes come from positive constraints: start from 0 there */
@@ -897,6 +905,8 @@ static void compute_locations(sched_t *s)
             if (!node_usable(s, n) || p->stop_only || p->ticket_stop)
                 p->loc[n] = -INF;
             p->loc[n] = herd_score_add(p->loc[n], p->ban[n]);
+            if (p->excl && !p->excl[n])
+                p->loc[n] = -INF;   /* resource-discovery=exclusive elsewhere */
         }
     }
     sched_remote_locations(s);
@@ -2020,6 +2030,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     for (guint i = 0; i < s.prims->len; i++) {
         prim_t *p = s.prims->pdata[i];
         g_free(p->name); g_ptr_array_free(p->running, TRUE); g_free(p->ban); g_free(p->loc);
+        g_free(p->excl);
         g_free(p->unrunnable_reason);
         g_free(p);
     }
