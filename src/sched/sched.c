@@ -524,6 +524,14 @@ static int definition_changed(const sched_t *s, const herd_cib_rsc_t *r, const h
         for (int i = 0; names[i]; i++)
             if (*names[i])
                 g_hash_table_remove(params, names[i]);
+        /* nor the fencer's own parameters, which the agent never sees */
+        GHashTableIter it;
+        gpointer k, v;
+        g_hash_table_iter_init(&it, params);
+        while (g_hash_table_iter_next(&it, &k, &v))
+            if (g_str_has_prefix(k, "pcmk_") || !strcmp(k, "provides") ||
+                !strcmp(k, "stonith-timeout"))
+                g_hash_table_iter_remove(&it);
         g_autofree char *sd = param_digest(params, NULL);
         return strcmp(sd, op->op_secure_digest) != 0;
     }
@@ -557,7 +565,18 @@ static void unpack_histories(sched_t *s, bool remote)
         bool offline_probe = !remote && s->cib->options.stonith_enabled && ns->cfg->has_state;
         if (!ns->online && !ns->unclean && !ns->pending && !offline_probe)
             continue;
-        if ((pass == 0) != (ns->online || ns->pending))
+        bool first = ns->online || ns->pending;
+        if (!first && !remote && s->cib->options.stonith_enabled) {
+            /* with fencing on, cluster nodes in status order, except for
+             * what does not need fencing there (requires=quorum|nothing) */
+            g_autofree char *b0 = base_id(h->rsc_id);
+            const herd_cib_rsc_t *c0 = herd_cib_rsc(cib, h->rsc_id);
+            if (!c0)
+                c0 = herd_cib_rsc(cib, b0);
+            const char *req = c0 ? meta(c0, "requires") : NULL;
+            first = !(req && (!strcmp(req, "quorum") || !strcmp(req, "nothing")));
+        }
+        if ((pass == 0) != first)
             continue;
         prim_t *p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
         const herd_cib_rsc_t *cfg = p ? p->cfg : NULL;
