@@ -44,6 +44,7 @@ enum {
     RF_GUEST_RESET = 1,      /* guest fenced by recovering its container */
     RF_PROBE = 2,            /* offline: fence if resources are active there */
     RF_UNSEEN = 4,           /* fence only if the connection cannot start */
+    RF_EARLY = 8,            /* connection (and container) known to be up */
 };
 
 /* A guest node is fenced by recovering its container: the decision names
@@ -152,6 +153,8 @@ void sched_remote_state(sched_t *s)
         bool started = conn->running->len > 0;
         const herd_cib_node_t *host = conn->running->len == 1 ? conn->running->pdata[0] : NULL;
         ns->online = started;
+        if (started && (!cont || cont->running->len > 0))
+            s->rflags[i] |= RF_EARLY;
         bool reset = false;
         if (cont && cont->failed) {
             ns->online = false;
@@ -206,6 +209,14 @@ static prim_t *first_active(const sched_t *s, int i)
                 return p;
     }
     return NULL;
+}
+
+/* A guest being reset is unpacked with the online nodes, in status order
+ * (its connection and container are known up); other offline remote nodes
+ * come last. */
+bool sched_remote_unpack_early(const sched_t *s, int i)
+{
+    return s->rflags && (s->rflags[i] & (RF_GUEST_RESET | RF_EARLY));
 }
 
 /* After the remote nodes' histories: resources on a reset guest are
@@ -304,4 +315,20 @@ bool sched_remote_assigned(sched_t *s)
             ((prim_t *) s->prims->pdata[k])->loc[i] = -INF;
     }
     return changed;
+}
+
+/* Before the decisions are written: a guest whose container will not start
+ * again is fenced by switching it off, not by a reboot. */
+void sched_remote_finish(sched_t *s)
+{
+    for (guint k = 0; k < s->fence->len; k++) {
+        herd_decision_t *d = s->fence->pdata[k];
+        if (!d->fence_rsc)
+            continue;
+        const prim_t *cont = g_hash_table_lookup(s->prim_by_name, d->fence_rsc);
+        if (cont && !cont->next) {
+            g_free(d->fence_action);
+            d->fence_action = g_strdup("off");
+        }
+    }
 }

@@ -565,7 +565,7 @@ static void unpack_histories(sched_t *s, bool remote)
         bool offline_probe = !remote && s->cib->options.stonith_enabled && ns->cfg->has_state;
         if (!ns->online && !ns->unclean && !ns->pending && !offline_probe)
             continue;
-        bool first = ns->online || ns->pending;
+        bool first = ns->online || ns->pending || (remote && sched_remote_unpack_early(s, ni));
         if (!first && !remote && s->cib->options.stonith_enabled) {
             /* with fencing on, cluster nodes in status order, except for
              * what does not need fencing there (requires=quorum|nothing) */
@@ -2043,6 +2043,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     group_restarts(&s);
     apply_orders(&s);
     group_restarts(&s);
+    sched_remote_finish(&s);
     decide(&s, order);
     fill_result(&s);
 
