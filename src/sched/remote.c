@@ -281,9 +281,42 @@ void sched_remote_locations(sched_t *s)
  * the connection); one whose connection stops is shutting down and can take
  * no resources.  True when a node became usable (locations must then be
  * computed again). */
+static bool has_history(const sched_t *s, const herd_cib_node_t *n)
+{
+    for (guint i = 0; i < s->cib->histories->len; i++)
+        if (!strcmp(((herd_rsc_history_t *) s->cib->histories->pdata[i])->node, n->uname))
+            return true;
+    return false;
+}
+
+/* A remote node whose connection ran on a node being fenced and can run
+ * nowhere else is fenced too (connections in configuration order). */
+static void fence_stranded(sched_t *s)
+{
+    for (guint k = 0; k < s->prims->len; k++) {
+        prim_t *conn = s->prims->pdata[k];
+        if (!sched_remote_is_connection(conn->cfg) || container_of(s, conn) || conn->next ||
+            conn->running->len != 1)
+            continue;
+        const herd_cib_node_t *host = conn->running->pdata[0];
+        const herd_cib_node_t *n = herd_cib_node(s->cib, conn->cfg->remote_node);
+        if (!n || !s->fenced[host->index] || !s->ns[n->index]->online || s->fenced[n->index])
+            continue;
+        const char *why = first_active(s, n->index)
+                              ? "resources are active but connection is unrecoverable"
+                          : !has_history(s, n)
+                              ? "resources are in unknown state and connection is unrecoverable"
+                              : NULL;
+        if (why)
+            sched_fence_node(s, n->index, why, NULL);
+    }
+}
+
 bool sched_remote_assigned(sched_t *s)
 {
     bool changed = false;
+    if (s->cib->options.stonith_enabled)
+        fence_stranded(s);
     for (int i = 0; i < s->nn; i++) {
         herd_node_state_t *ns = s->ns[i];
         if (ns->cfg->kind == HERD_NODE_MEMBER)
