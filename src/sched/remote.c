@@ -354,6 +354,31 @@ bool sched_remote_assigned(sched_t *s)
  * again is fenced by switching it off, not by a reboot. */
 void sched_remote_finish(sched_t *s)
 {
+    /* a guest's container that stops and starts again takes down what runs
+     * on the guest: those resources restart after it */
+    for (int i = 0; i < s->nn; i++) {
+        const herd_cib_node_t *n = s->ns[i]->cfg;
+        if (n->kind == HERD_NODE_MEMBER)
+            continue;
+        prim_t *conn = connection_of(s, n);
+        prim_t *cont = container_of(s, conn);
+        if (!cont || !cont->next || !cont->running->len)
+            continue;
+        bool bounced = cont->running->pdata[0] != cont->next || cont->restart ||
+                       (cont->failed && !cont->guest_reset);
+        if (!bounced)
+            continue;
+        for (guint k = 0; k < s->prims->len; k++) {
+            prim_t *p = s->prims->pdata[k];
+            if (p->running->len != 1 || p->running->pdata[0] != n || p->next != n || p->failed ||
+                p->restart || !p->managed)
+                continue;
+            p->restart = true;
+            g_free(p->unrunnable_reason);
+            p->unrunnable_reason = g_strdup_printf("due to required %s start", cont->cfg->id);
+        }
+    }
+
     for (guint k = 0; k < s->fence->len; k++) {
         herd_decision_t *d = s->fence->pdata[k];
         if (!d->fence_rsc)
