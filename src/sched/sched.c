@@ -69,11 +69,25 @@ static herd_role_t target_role(const herd_cib_rsc_t *r)
     return t == HERD_ROLE_UNKNOWN ? HERD_ROLE_PROMOTED : t;   /* no limit */
 }
 
+/* Can node i take resources after this transition?  A remote or guest
+ * node needs its connection (or container) to be placed. */
 static bool node_usable(const sched_t *s, int i)
 {
     const herd_node_state_t *n = s->ns[i];
+    if (s->conn && s->conn[i]) {
+        const prim_t *c = s->conn[i];
+        if (!s->conn_decided)
+            return n->online && !n->standby && !n->maintenance && !s->fenced[i];
+        return c->next != NULL && !n->standby && !n->maintenance && !s->fenced[i] &&
+               (n->online || !c->failed);
+    }
     return n->online && !n->unclean && !n->standby && !n->maintenance && !n->shutdown &&
            !n->pending && !s->fenced[i];
+}
+
+static bool is_member(const sched_t *s, int i)
+{
+    return s->ns[i]->cfg->kind == HERD_NODE_MEMBER;
 }
 
 static herd_decision_t *decision(herd_decision_kind_t kind, const char *rsc)
@@ -98,6 +112,12 @@ static void fence_node(sched_t *s, int i, const char *reason)
     if (s->fenced[i])
         return;
     const herd_cib_node_t *n = s->ns[i]->cfg;
+    const char *nqp = s->cib->options.no_quorum_policy;
+    if (s->cib->options.stonith_enabled && !s->cib->have_quorum && strcmp(nqp, "ignore") != 0 &&
+        strcmp(nqp, "suicide") != 0) {
+        s->unfenceable[i] = true;   /* no fencing without quorum */
+        return;
+    }
     s->fenced[i] = true;
     if (!s->cib->options.stonith_enabled)
         return;
@@ -248,6 +268,27 @@ static void build(sched_t *s)
         }
         /* bundles: not scheduled yet */
     }
+}
+
+/* A resource the configuration does not hold (orphans, the implicit
+ * connection of a guest node); owned by the run. */
+static herd_cib_rsc_t *synthetic_rsc(sched_t *s, const char *id, const char *klass,
+                                     const char *provider, const char *type)
+{
+    herd_cib_rsc_t *o = g_new0(herd_cib_rsc_t, 1);
+    o->id = g_strdup(id);
+    o->kind = HERD_RSC_PRIMITIVE;
+    o->klass = g_strdup(klass);
+    o->provider = g_strdup(provider);
+    o->type = g_strdup(type);
+    o->children = g_ptr_array_new();
+    o->meta = g_hash_table_new(g_str_hash, g_str_equal);
+    o->params = g_hash_table_new(g_str_hash, g_str_equal);
+    o->param_sets = g_ptr_array_new();
+    o->utilization = g_hash_table_new(g_str_hash, g_str_equal);
+    o->ops = g_ptr_array_new();
+    g_ptr_array_add(s->orphan_cfgs, o);
+    return o;
 }
 
 /* ---- status --------------------------------------------------------- */
@@ -591,20 +632,8 @@ static void unpack_histories(sched_t *s, bool remote)
             /* an orphan: history of a resource no longer configured */
             p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
             if (!p) {
-                herd_cib_rsc_t *o = g_new0(herd_cib_rsc_t, 1);
-                o->id = g_strdup(h->rsc_id);
-                o->kind = HERD_RSC_PRIMITIVE;
-                o->klass = g_strdup(h->klass);
-                o->provider = g_strdup(h->provider);
-                o->type = g_strdup(h->type);
-                o->children = g_ptr_array_new();
-                o->meta = g_hash_table_new(g_str_hash, g_str_equal);
-                o->params = g_hash_table_new(g_str_hash, g_str_equal);
-                o->param_sets = g_ptr_array_new();
-                o->utilization = g_hash_table_new(g_str_hash, g_str_equal);
-                o->ops = g_ptr_array_new();
+                herd_cib_rsc_t *o = synthetic_rsc(s, h->rsc_id, h->klass, h->provider, h->type);
                 sched_remote_orphan(o, h);
-                g_ptr_array_add(s->orphan_cfgs, o);
                 unit_t *u = new_unit(s, o, NULL, -1);
                 p = u->prims->pdata[0];
                 p->orphan = true;
@@ -629,6 +658,8 @@ static void unpack_histories(sched_t *s, bool remote)
         }
         if (!p)
             continue;
+        if (st.active && !p->hist_name)
+            p->hist_name = g_strdup(h->rsc_id);
         if (st.active) {
             if (!ns->online && !ns->unclean && !ns->pending && p->managed && !s->fenced[ni]) {
                 g_autofree char *why = g_strdup_printf("%s is thought to be active there", p->name);
@@ -921,7 +952,8 @@ static void compute_locations(sched_t *s)
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
         for (int n = 0; n < s->nn; n++) {
-            if (!node_usable(s, n) || p->stop_only || p->ticket_stop)
+            if ((s->conn[n] ? false : !node_usable(s, n)) || p->stop_only || p->ticket_stop ||
+                (p->is_conn && !is_member(s, n)))
                 p->loc[n] = -INF;
             p->loc[n] = herd_score_add(p->loc[n], p->ban[n]);
             if (p->excl && !p->excl[n])
@@ -1254,6 +1286,7 @@ static void assign_unit(sched_t *s, unit_t *u)
     base_scores(s, u, sc);
     apply_colocations(s, u, sc, NULL);
     bool merged = merge_dependents(s, u, sc, 0);
+    u->score_set = true;
     bool managed = true;
     for (guint k = 0; k < u->prims->len; k++)
         managed &= ((prim_t *) u->prims->pdata[k])->managed;
@@ -1383,6 +1416,8 @@ static void assign_clone(sched_t *s, clone_t *c)
     }
     for (guint i = 0; i < c->units->len; i++) {
         unit_t *u = c->units->pdata[i];
+        memcpy(u->score, csc, sizeof(int) * (size_t) nn);
+        u->score_set = true;
         bool ok = u->assigned != NULL;
         for (guint k = 0; k < u->prims->len; k++) {
             prim_t *p = u->prims->pdata[k];
@@ -1437,9 +1472,10 @@ static void promote(sched_t *s, clone_t *c)
                 }
             }
         } else {
-            /* the instance's own name first, then the clone child's id */
-            const char *names[2] = {p->name, pid};
-            for (int k = 0; k < 2 && !has; k++) {
+            /* the name its history has on the node, the instance's own
+             * name, then the clone child's id */
+            const char *names[3] = {p->hist_name ? p->hist_name : p->name, p->name, pid};
+            for (int k = 0; k < 3 && !has; k++) {
                 g_autofree char *key = g_strdup_printf("master-%s", names[k]);
                 const char *v = g_hash_table_lookup(nd->attrs, key);
                 if (v && herd_score_parse(v, &sc))
@@ -1752,6 +1788,16 @@ static void decide_prim(sched_t *s, prim_t *p)
     herd_role_t r0 = p->role, r1 = p->next_role;
     if (promotable && r0 == HERD_ROLE_STARTED)
         r0 = HERD_ROLE_UNPROMOTED;
+    if (p->managed && cur && s->unfenceable[cur->index]) {
+        /* on an unclean node that cannot be fenced: nothing can be done */
+        herd_decision_t *b = decision(HERD_DECISION_STOP, p->name);
+        b->from = g_strdup(cur->uname);
+        if (p->unit->clone && p->unit->clone->promotable)
+            b->from_role = p->role == HERD_ROLE_STARTED ? HERD_ROLE_UNPROMOTED : p->role;
+        b->blocked = true;
+        add_decision(s, b);
+        return;
+    }
     if (!p->managed || (p->blocked && cur && !s->fenced[cur->index]))
         return;
     if (!cur && !nxt && p->blocked_on) {
@@ -1791,9 +1837,20 @@ static void decide_prim(sched_t *s, prim_t *p)
         return;
     }
     const char *nqp = s->cib->options.no_quorum_policy;
-    bool needs_quorum = !(p->cfg->klass && !strcmp(p->cfg->klass, "stonith"));
-    if (!s->res->have_quorum && needs_quorum && strcmp(nqp, "ignore") != 0) {
+    if (!s->res->have_quorum && strcmp(nqp, "ignore") != 0) {
         bool freeze = !strcmp(nqp, "freeze");
+        if (!strcmp(nqp, "demote") && cur) {
+            if (promotable && r0 == HERD_ROLE_PROMOTED) {
+                d = decision(HERD_DECISION_DEMOTE, p->name);
+                d->from_role = r0;
+                d->to_role = HERD_ROLE_UNPROMOTED;
+                d->to = g_strdup(cur->uname);
+                add_decision(s, d);
+                return;
+            }
+            if (promotable)
+                return;
+        }
         if (!cur) {
             d = decision(HERD_DECISION_START, p->name);
             d->to = g_strdup(nxt->uname);
@@ -1802,7 +1859,7 @@ static void decide_prim(sched_t *s, prim_t *p)
             add_decision(s, d);
             return;
         }
-        if (!freeze && !strcmp(nqp, "stop")) {
+        if (!freeze && (!strcmp(nqp, "stop") || !strcmp(nqp, "demote"))) {
             d = decision(HERD_DECISION_STOP, p->name);
             d->from = g_strdup(cur->uname);
             if (promotable)
@@ -1892,6 +1949,11 @@ static void decide(sched_t *s, GPtrArray *order)
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
+        if (p->guest_conn_of)
+            decide_prim(s, p);
+    }
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
         if (!p->orphan || !p->running->len || !s->cib->options.stop_orphan_resources)
             continue;
         for (guint k = 0; k < p->running->len; k++) {
@@ -1910,6 +1972,7 @@ static void decide(sched_t *s, GPtrArray *order)
 static void placement_free(herd_placement_t *p)
 {
     g_free(p->name); g_free(p->top_id); g_free(p->next);
+    g_free(p->scores);
     g_ptr_array_free(p->current, TRUE);
     g_free(p);
 }
@@ -1924,7 +1987,7 @@ static void fill_result(sched_t *s)
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
-        if (p->orphan)
+        if (p->orphan || p->guest_conn_of)
             continue;
         herd_placement_t *pl = g_new0(herd_placement_t, 1);
         pl->name = g_strdup(p->name);
@@ -1938,6 +2001,14 @@ static void fill_result(sched_t *s)
         pl->next_role = p->next_role;
         pl->failed = p->failed;
         pl->managed = p->managed;
+        pl->blocked = p->blocked;
+        for (const herd_cib_rsc_t *a = p->cfg; a; a = a->parent)
+            if (herd_role_parse(meta(a, "target-role")) == HERD_ROLE_STOPPED)
+                pl->disabled = true;
+        if (p->unit->score_set) {
+            pl->scores = g_new0(int, s->nn ? s->nn : 1);
+            memcpy(pl->scores, p->unit->score, sizeof(int) * (size_t) s->nn);
+        }
         g_ptr_array_add(res->placements, pl);
     }
 }
@@ -1970,7 +2041,9 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.fence = g_ptr_array_new();
     s.orphan_cfgs = g_ptr_array_new();
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
+    s.unfenceable = g_new0(bool, s.nn ? s.nn : 1);
     s.load = g_new0(int, s.nn ? s.nn : 1);
+    s.conn = g_new0(prim_t *, s.nn ? s.nn : 1);
     s.used = g_new0(GHashTable *, s.nn ? s.nn : 1);
     for (int n = 0; n < s.nn; n++)
         s.used[n] = g_hash_table_new(g_str_hash, g_str_equal);
@@ -1984,6 +2057,11 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
 
     unpack_nodes(&s);
     build(&s);
+    if (!cib->have_quorum && cib->options.stonith_enabled &&
+        !strcmp(cib->options.no_quorum_policy, "suicide"))
+        for (int n = 0; n < s.nn; n++)
+            if (s.ns[n]->online && s.ns[n]->cfg->kind == HERD_NODE_MEMBER)
+                fence_node(&s, n, "cluster does not have quorum");
     /* unclean nodes are fenced (their resources then count as stopped) */
     for (int n = 0; n < s.nn; n++)
         if (s.ns[n]->unclean && !s.fenced[n]) {
@@ -2037,9 +2115,27 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
         if (pass == 0 && sched_remote_assigned(&s))
             compute_locations(&s);
     }
+    for (guint i = 0; i < s.prims->len; i++) {
+        prim_t *p = s.prims->pdata[i];
+        if (p->guest_conn_of) {
+            p->next = p->guest_conn_of->next;
+            p->next_role = p->next ? HERD_ROLE_STARTED : HERD_ROLE_STOPPED;
+        }
+    }
     for (guint i = 0; i < s.clones->len; i++)
         promote(&s, s.clones->pdata[i]);
     /* resources on fenced nodes: they are stopped by the fencing */
+    /* blocked resources stay as they are */
+    for (guint i = 0; i < s.prims->len; i++) {
+        prim_t *p = s.prims->pdata[i];
+        if (p->blocked && p->running->len) {
+            const herd_cib_node_t *n = p->running->pdata[0];
+            if (!s.fenced[n->index]) {
+                p->next = n;
+                p->next_role = p->role;
+            }
+        }
+    }
     group_restarts(&s);
     apply_orders(&s);
     group_restarts(&s);
@@ -2052,6 +2148,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
         g_free(p->name); g_ptr_array_free(p->running, TRUE); g_free(p->ban); g_free(p->loc);
         g_free(p->excl);
         g_free(p->unrunnable_reason);
+        g_free(p->hist_name);
         g_free(p);
     }
     for (guint i = 0; i < s.all_units->len; i++) {
@@ -2093,7 +2190,9 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_ptr_array_free(s.orphan_cfgs, TRUE);
     g_free(s.fenced);
     g_free(s.rflags);
+    g_free(s.unfenceable);
     g_free(s.load);
+    g_free(s.conn);
     for (int n = 0; n < s.nn; n++)
         g_hash_table_destroy(s.used[n]);
     g_free(s.used);
