@@ -225,6 +225,14 @@ struct herd_cib_rsc {
     char *ip_range_start;
     int control_port;
     GHashTable *bundle_attrs;     /* raw container/network attributes */
+    /* Remote and guest nodes (filled by the model, see remote.c). */
+    char *remote_node;       /* connection resources: the node they create
+                              * (ocf:pacemaker:remote, or the implicit
+                              * connection of a guest); NULL otherwise */
+    herd_cib_rsc_t *container;    /* implicit guest connection: the
+                                   * resource hosting the guest node */
+    char *guest_node;        /* a container (meta remote-node=): its guest */
+    bool implicit;           /* made by the model, not in the file */
 };
 
 /* ---- constraints ---------------------------------------------------- */

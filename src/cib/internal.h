@@ -8,4 +8,9 @@ void herd_rule_free(herd_rule_t *r);
 void herd_nvset_free(herd_nvset_t *s);
 void herd_rsc_free(herd_cib_rsc_t *r);
 
+herd_cib_node_t *herd_cib_add_node(herd_cib_t *cib, const char *id, const char *uname,
+                                   herd_node_kind_t kind);
+GHashTable *herd_cib_str_table(void);
+void herd_cib_expand_remote(herd_cib_t *cib);
+
 #endif

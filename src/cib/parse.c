@@ -445,6 +445,19 @@ static herd_cib_node_t *add_node(herd_cib_t *cib, const char *id, const char *un
     return nd;
 }
 
+/* Add a node to the model (used for remote and guest nodes, remote.c). */
+herd_cib_node_t *herd_cib_add_node(herd_cib_t *cib, const char *id, const char *uname,
+                                   herd_node_kind_t kind)
+{
+    return add_node(cib, id, uname, kind);
+}
+
+/* A new string table (keys and values owned), for remote.c. */
+GHashTable *herd_cib_str_table(void)
+{
+    return str_table();
+}
+
 static void parse_nodes(parser_t *p, xmlNode *n)
 {
     FOR_CHILDREN(n, c) {
@@ -495,6 +508,7 @@ void herd_rsc_free(herd_cib_rsc_t *r)
     if (r->utilization) g_hash_table_destroy(r->utilization);
     if (r->ops) g_ptr_array_free(r->ops, TRUE);
     g_free(r->container_type); g_free(r->image); g_free(r->ip_range_start);
+    g_free(r->remote_node); g_free(r->guest_node);
     if (r->bundle_attrs) g_hash_table_destroy(r->bundle_attrs);
     g_free(r);
 }
@@ -823,7 +837,6 @@ static GPtrArray *parse_sets(parser_t *p, xmlNode *n)
         herd_rsc_set_t *s = g_new0(herd_rsc_set_t, 1);
         s->id = attr(sn, "id");
         s->rsc_ids = g_ptr_array_new_with_free_func(g_free);
-        s->sequential = herd_cib_parse_bool(xmlGetProp(sn, BAD_CAST "sequential") ? "x" : NULL, true);
         g_autofree char *seq = attr(sn, "sequential");
         s->sequential = herd_cib_parse_bool(seq, true);
         g_autofree char *ra = attr(sn, "require-all");
@@ -1133,11 +1146,47 @@ static void parse_lrm(parser_t *p, xmlNode *lrm, const char *node)
     }
 }
 
+/* Orphaned remote connections (history of an ocf:pacemaker:remote resource
+ * no longer configured) still make their node, a guest when the history
+ * names a container.  Called for each <node_state> as the status is read
+ * (the status may be streamed), so a node first made from its own
+ * node_state is completed here when the connection's history comes later. */
+static void orphan_remote_nodes(parser_t *p, xmlNode *ns)
+{
+    FOR_CHILDREN(ns, lrm) {
+        if (!NAME_IS(lrm, "lrm"))
+            continue;
+        FOR_CHILDREN(lrm, lr) {
+            if (!NAME_IS(lr, "lrm_resources"))
+                continue;
+            FOR_CHILDREN(lr, r) {
+                if (!NAME_IS(r, "lrm_resource") || !attr_is(r, "type", "remote") ||
+                    !attr_is(r, "provider", "pacemaker"))
+                    continue;
+                g_autofree char *id = attr(r, "id");
+                g_autofree char *container = attr(r, "container");
+                if (!id || herd_cib_rsc(p->cib, id))
+                    continue;
+                herd_cib_node_t *nd = herd_cib_node(p->cib, id);
+                if (!nd)
+                    nd = add_node(p->cib, id, id, container ? HERD_NODE_GUEST : HERD_NODE_REMOTE);
+                else if (nd->container_id)
+                    continue;   /* configured, or already completed */
+                else if (container)
+                    nd->kind = HERD_NODE_GUEST;
+                nd->container_id = g_strdup(container ? container : id);
+            }
+        }
+    }
+}
+
 /* One child of <status>: a <node_state> (with its attributes and
  * operation history) or <tickets>. */
 static void parse_status_child(parser_t *p, xmlNode *ns)
 {
     herd_cib_t *cib = p->cib;
+    if (NAME_IS(ns, "node_state"))
+        orphan_remote_nodes(p, ns);
     if (NAME_IS(ns, "tickets")) {
         FOR_CHILDREN(ns, t) {
             if (!NAME_IS(t, "ticket_state"))
@@ -1393,28 +1442,9 @@ static herd_cib_t *build(parser_t *p, xmlDoc *doc)
     if (sec[2]) parse_resources(p, sec[2]);
     if (p->err)
         return NULL;
-    /* remote nodes (ocf:pacemaker:remote connections) and guest nodes
-     * (remote-node= meta of a primitive) */
-    for (guint i = 0; i < cib->all_rscs->len; i++) {
-        herd_cib_rsc_t *r = cib->all_rscs->pdata[i];
-        if (r->kind != HERD_RSC_PRIMITIVE)
-            continue;
-        const char *guest = g_hash_table_lookup(r->meta, "remote-node");
-        bool remote = r->klass && r->provider && r->type && !strcmp(r->klass, "ocf") &&
-                      !strcmp(r->provider, "pacemaker") && !strcmp(r->type, "remote");
-        const char *name = guest ? guest : remote ? r->id : NULL;
-        if (!name)
-            continue;
-        herd_cib_node_t *nd = g_hash_table_lookup(cib->node_by_name, name);
-        if (!nd)
-            nd = add_node(cib, name, name, guest ? HERD_NODE_GUEST : HERD_NODE_REMOTE);
-        else
-            nd->kind = guest ? HERD_NODE_GUEST : HERD_NODE_REMOTE;
-        g_free(nd->container_id);
-        nd->container_id = g_strdup(r->id);
-    }
     for (guint i = 0; i < cib->all_rscs->len; i++)
         finish_rsc(cib, cib->all_rscs->pdata[i]);
+    herd_cib_expand_remote(cib);
     if (sec[3]) parse_constraints(p, sec[3]);
     if (status) parse_status(p, status);
     if (p->stream && !p->err) stream_status(p);

@@ -86,8 +86,12 @@ static void print_summary(const herd_sched_result_t *res, FILE *out)
     for (guint i = 0; i < res->decisions->len; i++) {
         const herd_decision_t *d = res->decisions->pdata[i];
         if (d->kind == HERD_DECISION_FENCE) {
-            fprintf(out, "  * Fence (%s) %s '%s'\n", d->fence_action, d->rsc,
-                    d->fence_reason ? d->fence_reason : "");
+            if (d->fence_rsc)
+                fprintf(out, "  * Fence (%s) %s (resource: %s) '%s'\n", d->fence_action, d->rsc,
+                        d->fence_rsc, d->fence_reason ? d->fence_reason : "");
+            else
+                fprintf(out, "  * Fence (%s) %s '%s'\n", d->fence_action, d->rsc,
+                        d->fence_reason ? d->fence_reason : "");
             continue;
         }
         fprintf(out, "  * %-10s %-*s ( %*s )", words[d->kind], (int) rw + 2, d->rsc, (int) dw,

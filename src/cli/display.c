@@ -1096,6 +1096,8 @@ static void print_status(const view_t *v, FILE *out)
         fprintf(out, "    * No resources\n");
     for (guint i = 0; i < v->res->rsc_order->len; i++) {
         const herd_cib_rsc_t *r = v->res->rsc_order->pdata[i];
+        if (r->implicit)
+            continue;   /* a guest node's connection is not listed */
         if (r->kind == HERD_RSC_PRIMITIVE) {
             const herd_placement_t *p = pl_of(v, r->id);
             if (p)
@@ -1356,6 +1358,8 @@ JsonNode *display_status_json(const herd_cib_t *cib, const herd_sched_result_t *
     json_builder_begin_array(b);
     for (guint i = 0; i < res->rsc_order->len; i++) {
         const herd_cib_rsc_t *r = res->rsc_order->pdata[i];
+        if (r->implicit)
+            continue;
         if (r->kind == HERD_RSC_PRIMITIVE) {
             const herd_placement_t *p = pl_of(&v, r->id);
             if (p)

@@ -27,6 +27,9 @@ struct prim {
     bool ticket_nopromote;
     bool ticket_freeze_promoted;   /* a ticket its promoted role needs is missing */
     bool orphan;
+    bool *excl;              /* per node: resource-discovery=exclusive allows
+                              * it (NULL: no exclusive constraint) */
+    bool guest_reset;        /* container recovered to fence its guest */
     bool restart;            /* definition changed: restart in place */
     const herd_cib_node_t *restart_node;
     bool migratable;
@@ -106,6 +109,18 @@ typedef struct {
     bool debug;                  /* HERD_SCHED_DEBUG: trace to stderr */
     GHashTable *under;
     GPtrArray *orphan_cfgs;      /* herd_cib_rsc_t* made for orphans (owned) */           /* rsc cfg -> GPtrArray of prim_t* below it */
+    int *rflags;                 /* per node: remote.c's bookkeeping */
 } sched_t;
+
+/* remote.c: remote and guest nodes (hooks called from sched.c). */
+bool sched_remote_is_connection(const herd_cib_rsc_t *r);
+void sched_remote_state(sched_t *s);
+void sched_remote_unpacked(sched_t *s);
+void sched_remote_finish(sched_t *s);
+bool sched_remote_unpack_early(const sched_t *s, int i);
+void sched_remote_orphan(herd_cib_rsc_t *o, const herd_rsc_history_t *h);
+void sched_remote_locations(sched_t *s);
+bool sched_remote_assigned(sched_t *s);
+void sched_fence_node(sched_t *s, int i, const char *reason, const char *rsc);
 
 #endif

@@ -127,6 +127,18 @@ static void fence_node(sched_t *s, int i, const char *reason)
     g_ptr_array_add(s->fence, d);
 }
 
+/* Fence node i (a remote or guest node: `rsc` names the guest's container
+ * recovered to fence it).  Used by remote.c. */
+void sched_fence_node(sched_t *s, int i, const char *reason, const char *rsc)
+{
+    if (s->fenced[i])
+        return;
+    guint before = s->fence->len;
+    fence_node(s, i, reason);
+    if (rsc && s->fence->len > before)
+        ((herd_decision_t *) s->fence->pdata[before])->fence_rsc = g_strdup(rsc);
+}
+
 static void unpack_nodes(sched_t *s)
 {
     const herd_cib_t *cib = s->cib;
@@ -144,8 +156,7 @@ static void unpack_nodes(sched_t *s)
         v = g_hash_table_lookup(n->attrs, "shutdown");
         st->shutdown = v && strcmp(v, "0") != 0 && *v;
         if (n->kind != HERD_NODE_MEMBER) {
-            /* remote and guest nodes: online when their connection runs
-             * (decided after the cluster nodes' histories) */
+            /* remote and guest nodes: from their connection (remote.c) */
             st->online = false;
             continue;
         }
@@ -278,21 +289,6 @@ static herd_cib_rsc_t *synthetic_rsc(sched_t *s, const char *id, const char *kla
     o->ops = g_ptr_array_new();
     g_ptr_array_add(s->orphan_cfgs, o);
     return o;
-}
-
-/* Guest nodes get an implicit connection resource named after the node,
- * running with their container. */
-static void build_guest_connections(sched_t *s)
-{
-    for (int n = 0; n < s->nn; n++) {
-        const herd_cib_node_t *nd = s->ns[n]->cfg;
-        if (nd->kind != HERD_NODE_GUEST || g_hash_table_contains(s->prim_by_name, nd->uname))
-            continue;
-        herd_cib_rsc_t *o = synthetic_rsc(s, nd->uname, "ocf", "pacemaker", "remote");
-        unit_t *u = new_unit(s, o, NULL, -1);
-        prim_t *p = u->prims->pdata[0];
-        p->guest_conn_of = g_hash_table_lookup(s->prim_by_name, nd->container_id);
-    }
 }
 
 /* ---- status --------------------------------------------------------- */
@@ -569,6 +565,14 @@ static int definition_changed(const sched_t *s, const herd_cib_rsc_t *r, const h
         for (int i = 0; names[i]; i++)
             if (*names[i])
                 g_hash_table_remove(params, names[i]);
+        /* nor the fencer's own parameters, which the agent never sees */
+        GHashTableIter it;
+        gpointer k, v;
+        g_hash_table_iter_init(&it, params);
+        while (g_hash_table_iter_next(&it, &k, &v))
+            if (g_str_has_prefix(k, "pcmk_") || !strcmp(k, "provides") ||
+                !strcmp(k, "stonith-timeout"))
+                g_hash_table_iter_remove(&it);
         g_autofree char *sd = param_digest(params, NULL);
         return strcmp(sd, op->op_secure_digest) != 0;
     }
@@ -584,47 +588,36 @@ static char *base_id(const char *id)
     return c ? g_strndup(id, (gsize) (c - id)) : g_strdup(id);
 }
 
-/* Remote and guest nodes are up when their connection resource runs. */
-static void remote_nodes_online(sched_t *s)
-{
-    for (int n = 0; n < s->nn; n++) {
-        const herd_cib_node_t *nd = s->ns[n]->cfg;
-        if (nd->kind == HERD_NODE_MEMBER || !nd->container_id)
-            continue;
-        prim_t *c = g_hash_table_lookup(s->prim_by_name, nd->container_id);
-        s->conn[n] = c;
-        if (!c)
-            continue;
-        if (nd->kind == HERD_NODE_REMOTE && !meta(c->cfg, "allow-migrate"))
-            c->migratable = true;   /* remote connections migrate by default */
-        bool up = false;
-        for (guint k = 0; k < c->running->len; k++) {
-            int m = ((herd_cib_node_t *) c->running->pdata[k])->index;
-            up |= s->ns[m]->online && !s->fenced[m];
-        }
-        s->ns[n]->online = up && !c->failed;
-    }
-}
-
-static void unpack_histories(sched_t *s)
+static void unpack_histories(sched_t *s, bool remote)
 {
     const herd_cib_t *cib = s->cib;
-    /* online cluster nodes first, then remote and guest nodes whose
-     * connection runs, then the unclean ones (as Pacemaker) */
-    for (int pass = 0; pass < 3; pass++) {
-    if (pass == 1)
-        remote_nodes_online(s);
+    /* online nodes first, then the unclean ones (as Pacemaker) */
+    for (int pass = 0; pass < 2; pass++)
     for (guint i = 0; i < cib->histories->len; i++) {
         const herd_rsc_history_t *h = cib->histories->pdata[i];
         int ni = node_index(s, h->node);
         if (ni < 0)
             continue;
         const herd_node_state_t *ns = s->ns[ni];
-        /* histories of clean offline nodes say nothing about now */
-        if (!ns->online && !ns->unclean && !ns->pending)
+        if ((ns->cfg->kind != HERD_NODE_MEMBER) != remote)
+            continue;   /* remote nodes come after their connections */
+        /* histories of clean offline nodes say nothing about now, unless
+         * fencing is on: what they call active there gets the node fenced */
+        bool offline_probe = !remote && s->cib->options.stonith_enabled && ns->cfg->has_state;
+        if (!ns->online && !ns->unclean && !ns->pending && !offline_probe)
             continue;
-        int want = !is_member(s, ni) ? 1 : (ns->online || ns->pending) ? 0 : 2;
-        if (want != pass)
+        bool first = ns->online || ns->pending || (remote && sched_remote_unpack_early(s, ni));
+        if (!first && !remote && s->cib->options.stonith_enabled) {
+            /* with fencing on, cluster nodes in status order, except for
+             * what does not need fencing there (requires=quorum|nothing) */
+            g_autofree char *b0 = base_id(h->rsc_id);
+            const herd_cib_rsc_t *c0 = herd_cib_rsc(cib, h->rsc_id);
+            if (!c0)
+                c0 = herd_cib_rsc(cib, b0);
+            const char *req = c0 ? meta(c0, "requires") : NULL;
+            first = !(req && (!strcmp(req, "quorum") || !strcmp(req, "nothing")));
+        }
+        if ((pass == 0) != first)
             continue;
         prim_t *p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
         const herd_cib_rsc_t *cfg = p ? p->cfg : NULL;
@@ -640,6 +633,7 @@ static void unpack_histories(sched_t *s)
             p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
             if (!p) {
                 herd_cib_rsc_t *o = synthetic_rsc(s, h->rsc_id, h->klass, h->provider, h->type);
+                sched_remote_orphan(o, h);
                 unit_t *u = new_unit(s, o, NULL, -1);
                 p = u->prims->pdata[0];
                 p->orphan = true;
@@ -667,7 +661,11 @@ static void unpack_histories(sched_t *s)
         if (st.active && !p->hist_name)
             p->hist_name = g_strdup(h->rsc_id);
         if (st.active) {
-            if (!st.failed && p->managed && definition_changed(s, cfg, st.last_start, ns->cfg) == 1) {
+            if (!ns->online && !ns->unclean && !ns->pending && p->managed && !s->fenced[ni]) {
+                g_autofree char *why = g_strdup_printf("%s is thought to be active there", p->name);
+                fence_node(s, ni, why);
+            }
+            if (!st.failed && p->managed && !cfg->implicit && definition_changed(s, cfg, st.last_start, ns->cfg) == 1) {
                 p->restart = true;
                 g_free(p->unrunnable_reason);
                 p->unrunnable_reason = g_strdup("due to resource definition change");
@@ -696,7 +694,10 @@ static void unpack_histories(sched_t *s)
             }
         }
     }
-    }
+}
+
+static void set_current(sched_t *s)
+{
     /* unit current node */
     for (guint i = 0; i < s->all_units->len; i++) {
         unit_t *u = s->all_units->pdata[i];
@@ -841,10 +842,15 @@ static void apply_location(sched_t *s, const herd_location_t *l, const char *rid
             continue;
         if (l->role == HERD_ROLE_PROMOTED || l->role == HERD_ROLE_UNPROMOTED)
             continue;   /* role-specific: promotion only */
+        bool exclusive = l->resource_discovery && !strcmp(l->resource_discovery, "exclusive");
+        if (exclusive && !p->excl)
+            p->excl = g_new0(bool, s->nn ? s->nn : 1);
         if (l->node) {
             int n = node_index(s, l->node);
             if (n >= 0)
                 p->loc[n] = herd_score_add(p->loc[n], l->score);
+            if (n >= 0 && exclusive)
+                p->excl[n] = true;
         }
         for (guint r = 0; r < l->rules->len; r++) {
             const herd_rule_t *rule = l->rules->pdata[r];
@@ -854,6 +860,8 @@ static void apply_location(sched_t *s, const herd_location_t *l, const char *rid
                 const herd_cib_node_t *nd = s->ns[n]->cfg;
                 if (!herd_rule_eval(rule, nd, p->cfg, s->now))
                     continue;
+                if (exclusive)
+                    p->excl[n] = true;
                 int sc = rule->score;
                 if (rule->score_attribute) {
                     const char *v = g_hash_table_lookup(nd->attrs, rule->score_attribute);
@@ -874,6 +882,7 @@ static void compute_locations(sched_t *s)
         prim_t *p = s->prims->pdata[i];
         for (int n = 0; n < s->nn; n++)
             p->loc[n] = symmetric ? 0 : -INF;
+        g_clear_pointer(&p->excl, g_free);
     }
     if (!symmetric) {
         /* allowed nodes come from positive constraints: start from 0 there */
@@ -935,8 +944,9 @@ static void compute_locations(sched_t *s)
                 }
             }
             for (int n = 0; n < s->nn; n++)
-                if (!mentioned[n])
-                    p->loc[n] = -INF;
+                if (!mentioned[n] && !(sched_remote_is_connection(p->cfg) &&
+                                       s->ns[n]->cfg->kind == HERD_NODE_MEMBER))
+                    p->loc[n] = -INF;   /* (remote connections may run on any member) */
         }
     }
     for (guint i = 0; i < s->prims->len; i++) {
@@ -946,8 +956,11 @@ static void compute_locations(sched_t *s)
                 (p->is_conn && !is_member(s, n)))
                 p->loc[n] = -INF;
             p->loc[n] = herd_score_add(p->loc[n], p->ban[n]);
+            if (p->excl && !p->excl[n])
+                p->loc[n] = -INF;   /* resource-discovery=exclusive elsewhere */
         }
     }
+    sched_remote_locations(s);
 }
 
 /* ---- assignment ------------------------------------------------------- */
@@ -1880,7 +1893,7 @@ static void decide_prim(sched_t *s, prim_t *p)
             d->blocked = true;
         }
     } else if (cur != nxt) {
-        d = decision(p->failed && !s->fenced[cur->index] ? HERD_DECISION_RECOVER
+        d = decision(p->failed && (!s->fenced[cur->index] || p->guest_reset) ? HERD_DECISION_RECOVER
                      : p->migratable && !promotable ? HERD_DECISION_MIGRATE : HERD_DECISION_MOVE,
                      p->name);
         d->from = g_strdup(cur->uname);
@@ -1946,6 +1959,8 @@ static void decide(sched_t *s, GPtrArray *order)
         for (guint k = 0; k < p->running->len; k++) {
             herd_decision_t *d = decision(HERD_DECISION_STOP, p->name);
             d->from = g_strdup(((herd_cib_node_t *) p->running->pdata[k])->uname);
+            if (p->role == HERD_ROLE_PROMOTED)
+                d->from_role = p->role;     /* an orphaned promoted instance */
             d->reason = g_strdup("due to node availability");
             add_decision(s, d);
         }
@@ -2042,7 +2057,6 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
 
     unpack_nodes(&s);
     build(&s);
-    build_guest_connections(&s);
     if (!cib->have_quorum && cib->options.stonith_enabled &&
         !strcmp(cib->options.no_quorum_policy, "suicide"))
         for (int n = 0; n < s.nn; n++)
@@ -2057,10 +2071,11 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
                             : !nd->in_ccm ? "peer is no longer part of the cluster" : "node is unclean";
             fence_node(&s, n, why);
         }
-    unpack_histories(&s);
-    for (int n = 0; n < s.nn; n++)
-        if (s.conn[n])
-            s.conn[n]->is_conn = true;
+    unpack_histories(&s, false);
+    sched_remote_state(&s);
+    unpack_histories(&s, true);
+    sched_remote_unpacked(&s);
+    set_current(&s);
     s.under = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                     (GDestroyNotify) g_ptr_array_unref);
     for (guint i = 0; i < s.prims->len; i++) {
@@ -2084,19 +2099,21 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     for (guint i = 0; i < cib->resources->len; i++)
         g_ptr_array_add(order, cib->resources->pdata[i]);
     g_ptr_array_sort(order, rsc_order);
-    /* remote connections and guest containers first */
-    for (int n = 0; n < s.nn; n++)
-        if (s.conn[n] && !s.conn[n]->unit->clone)
-            assign_unit(&s, s.conn[n]->unit);
-    s.conn_decided = true;
-    for (guint i = 0; i < order->len; i++) {
-        const herd_cib_rsc_t *r = order->pdata[i];
-        unit_t *u = g_hash_table_lookup(s.unit_by_rsc, r);
-        clone_t *c = g_hash_table_lookup(s.clone_by_rsc, r);
-        if (u)
-            assign_unit(&s, u);
-        else if (c)
-            assign_clone(&s, c);
+    /* remote connections first: their nodes' availability depends on them */
+    for (int pass = 0; pass < 2; pass++) {
+        for (guint i = 0; i < order->len; i++) {
+            const herd_cib_rsc_t *r = order->pdata[i];
+            if (pass == 0 && !sched_remote_is_connection(r))
+                continue;
+            unit_t *u = g_hash_table_lookup(s.unit_by_rsc, r);
+            clone_t *c = g_hash_table_lookup(s.clone_by_rsc, r);
+            if (u)
+                assign_unit(&s, u);
+            else if (c)
+                assign_clone(&s, c);
+        }
+        if (pass == 0 && sched_remote_assigned(&s))
+            compute_locations(&s);
     }
     for (guint i = 0; i < s.prims->len; i++) {
         prim_t *p = s.prims->pdata[i];
@@ -2122,6 +2139,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     group_restarts(&s);
     apply_orders(&s);
     group_restarts(&s);
+    sched_remote_finish(&s);
     decide(&s, order);
     fill_result(&s);
     res->graph = herd_graph_build(cib, res);   /* graph.c */
@@ -2129,6 +2147,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     for (guint i = 0; i < s.prims->len; i++) {
         prim_t *p = s.prims->pdata[i];
         g_free(p->name); g_ptr_array_free(p->running, TRUE); g_free(p->ban); g_free(p->loc);
+        g_free(p->excl);
         g_free(p->unrunnable_reason);
         g_free(p->hist_name);
         g_free(p);
@@ -2160,6 +2179,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     for (guint i = 0; i < s.orphan_cfgs->len; i++) {
         herd_cib_rsc_t *o = s.orphan_cfgs->pdata[i];
         g_free(o->id); g_free(o->klass); g_free(o->provider); g_free(o->type);
+        g_free(o->remote_node);
         g_ptr_array_free(o->children, TRUE);
         g_hash_table_destroy(o->meta);
         g_hash_table_destroy(o->params);
@@ -2170,6 +2190,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     }
     g_ptr_array_free(s.orphan_cfgs, TRUE);
     g_free(s.fenced);
+    g_free(s.rflags);
     g_free(s.unfenceable);
     g_free(s.load);
     g_free(s.conn);
