@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "herd_cib.h"
 #include "herd_sched.h"
+#include "sim_whatif.h"
 
 typedef struct {
     char *xml_file;
@@ -312,6 +313,7 @@ static void print_summary(const herd_sched_result_t *res, FILE *out)
 int cmd_simulate(int argc, char **argv)
 {
     sim_opts_t o = {0};
+    sim_whatif_t w = {0};
     const GOptionEntry entries[] = {
         {"xml-file", 'x', 0, G_OPTION_ARG_FILENAME, &o.xml_file, "CIB file to use", "FILE"},
         {"live-check", 'L', 0, G_OPTION_ARG_NONE, &o.run, "(not supported: use -x)", NULL},
@@ -327,19 +329,22 @@ int cmd_simulate(int argc, char **argv)
          "FILE"},
         {"save-dotfile", 'D', 0, G_OPTION_ARG_FILENAME, &o.dot_file, "Save the graph as dot",
          "FILE"},
-        {"save-output", 'O', 0, G_OPTION_ARG_FILENAME, &o.save_output, "Save the revised CIB",
-         "FILE"},
+        {"save-output", 'O', 0, G_OPTION_ARG_FILENAME, &o.save_output,
+         "Save the revised CIB (not yet supported)", "FILE"},
         {"set-datetime", 't', 0, G_OPTION_ARG_STRING, &o.time, "The \"now\" (ISO 8601)", "TIME"},
-        {"quiet", 'Q', 0, G_OPTION_ARG_NONE, &o.quiet, "Only show the summary", NULL},
+        {"quiet", 'Q', 0, G_OPTION_ARG_NONE, &o.quiet,
+         "Display only essential output (scores, utilization)", NULL},
         {NULL}};
+    g_autofree GOptionEntry *all_entries = sim_whatif_entries(entries, &w);
     cli_common_t common;
     bool done;
     int rc = cli_parse(&argc, &argv, "", "Simulate the scheduler on a CIB (crm_simulate).",
-                       entries, &common, &done);
+                       all_entries, &common, &done);
     int ret = HERD_EXIT_OK;
     g_autoptr(herd_cib_t) cib = NULL;
     g_autoptr(herd_sched_result_t) res = NULL;
-    GHashTable *by_name = NULL;
+    g_autoptr(herd_sched_result_t) res_before = NULL;
+    GHashTable *by_name = NULL, *by_name_before = NULL;
     if (rc || done) {
         ret = rc;
         goto out;
@@ -348,13 +353,15 @@ int cmd_simulate(int argc, char **argv)
         ret = cli_usage_error(argv[0], "give a CIB with -x FILE or -p");
         goto out;
     }
-    g_autoptr(GError) err = NULL;
-    cib = herd_cib_load_file(o.from_stdin ? "-" : o.xml_file, &err);
-    if (!cib) {
-        fprintf(stderr, "herd simulate: %s\n", err->message);
-        ret = err->code;
+    if (o.save_output) {
+        fprintf(stderr, "%s: --save-output/-O is not yet supported: it needs the simulated "
+                        "execution of the transition graph\n", argv[0]);
+        ret = HERD_EXIT_UNIMPLEMENT_FEATURE;
         goto out;
     }
+    ret = sim_whatif_load(&w, argv[0], o.from_stdin ? "-" : o.xml_file, &cib);
+    if (ret)
+        goto out;
     time_t now = time(NULL);
     const char *when = o.time ? o.time : cib->execution_date;
     if (when) {
@@ -374,25 +381,55 @@ int cmd_simulate(int argc, char **argv)
         herd_placement_t *p = res->placements->pdata[i];
         g_hash_table_insert(by_name, p->name, p);
     }
+    /* With synthetic events, the current status is the one before them. */
     view_t v = {cib, res, by_name, false};
+    if (w.before) {
+        res_before = herd_sched_run(w.before, now);
+        by_name_before = g_hash_table_new(g_str_hash, g_str_equal);
+        for (guint i = 0; i < res_before->placements->len; i++) {
+            herd_placement_t *p = res_before->placements->pdata[i];
+            g_hash_table_insert(by_name_before, p->name, p);
+        }
+        v = (view_t){w.before, res_before, by_name_before, false};
+    }
+    if (common.format != HERD_OUTPUT_TEXT) {
+        g_autoptr(JsonNode) data = sim_whatif_json(&w, cib, res_before, res, o.simulate,
+                                                   o.show_scores);
+        ret = herd_output_emit(stdout, common.format, "simulate", data, HERD_EXIT_OK, NULL, NULL);
+        goto out;
+    }
     if (!o.quiet) {
         print_status(&v, stdout, "Current cluster status:");
+        if (w.show_attrs)
+            sim_whatif_print_attrs(v.cib, v.res, stdout);
+        if (w.show_failcounts)
+            sim_whatif_print_failcounts(v.cib, v.res, stdout);
         fprintf(stdout, "\n");
+        sim_whatif_print_mods(&w, stdout);
     }
-    if (o.run || o.simulate || !o.show_scores) {
+    if (o.show_scores)
+        sim_whatif_print_scores(res, stdout);
+    if (o.show_utilization)
+        sim_whatif_print_utilization(cib, res, stdout);
+    if (!o.quiet && (o.run || o.simulate || !o.show_scores)) {
+        if (o.show_scores || o.show_utilization)
+            fprintf(stdout, "\n");
         print_summary(res, stdout);
     }
-    if (o.simulate) {
+    if (o.simulate && !o.quiet) {
+        view_t rv = {cib, res, by_name, true};
         fprintf(stdout, "\nExecuting Cluster Transition:\n");
-        v.revised = true;
         fprintf(stdout, "\n");
-        print_status(&v, stdout, "Revised Cluster Status:");
+        print_status(&rv, stdout, "Revised Cluster Status:");
     }
 out:
     if (by_name)
         g_hash_table_destroy(by_name);
+    if (by_name_before)
+        g_hash_table_destroy(by_name_before);
     g_free(o.xml_file); g_free(o.graph_file); g_free(o.dot_file); g_free(o.save_output);
     g_free(o.time);
+    sim_whatif_clear(&w);
     cli_common_clear(&common);
     return ret;
 }

@@ -65,6 +65,22 @@ typedef struct {
     bool standby_onfail;
 } herd_node_state_t;
 
+/* One placement score, as crm_simulate -s prints it:
+ * "WHERE: RSC allocation score on NODE: SCORE" (kind ALLOCATION) or
+ * "RSC promotion score on NODE: SCORE" (kind PROMOTION). */
+typedef enum {
+    HERD_SCORE_ALLOCATION,
+    HERD_SCORE_PROMOTION,
+} herd_score_kind_t;
+
+typedef struct {
+    herd_score_kind_t kind;
+    const char *where;       /* static: "pcmk__primitive_assign", ... */
+    char *rsc;               /* resource or instance name */
+    char *node;              /* node name */
+    int score;
+} herd_score_t;
+
 typedef struct {
     GPtrArray *decisions;    /* herd_decision_t*, in summary order */
     GPtrArray *placements;   /* herd_placement_t*, resource order */
@@ -72,6 +88,8 @@ typedef struct {
     GPtrArray *rsc_order;    /* top-level const herd_cib_rsc_t* in display
                               * order (priority, then configuration) */
     bool have_quorum;
+    GPtrArray *scores;       /* herd_score_t*, in the order they were
+                              * computed (NULL when none were) */
 } herd_sched_result_t;
 
 /* Run the scheduler.  Returns a new result (never NULL for a loaded CIB). */

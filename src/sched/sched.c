@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "internal.h"
+#include "scores.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -1173,6 +1174,7 @@ static void assign_unit(sched_t *s, unit_t *u)
     if ((target_role(u->cfg) == HERD_ROLE_STOPPED || s->cib->options.stop_all_resources) && managed)
         best = -1;
     u->assigned = best >= 0 ? s->ns[best]->cfg : NULL;
+    sched_scores_unit(s, u, sc);
     if (s->debug) {
         fprintf(stderr, "assign %s ->", u->name);
         for (int n = 0; n < s->nn; n++)
@@ -1410,6 +1412,7 @@ static void promote(sched_t *s, clone_t *c)
             sc = p->role == HERD_ROLE_PROMOTED && p->running->len && p->running->pdata[0] == nd
                  ? INF : -INF;
         p->promo_score = sc;
+        sched_scores_promotion(s, p, nd, sc);
         g_ptr_array_add(cands, u);
     }
     /* choose: highest score first, stable */
@@ -1993,5 +1996,7 @@ void herd_sched_result_free(herd_sched_result_t *res)
     g_ptr_array_free(res->placements, TRUE);
     g_ptr_array_free(res->nodes, TRUE);
     g_ptr_array_free(res->rsc_order, TRUE);
+    if (res->scores)
+        g_ptr_array_free(res->scores, TRUE);
     g_free(res);
 }
