@@ -1333,8 +1333,7 @@ static herd_cib_t *build(parser_t *p, xmlDoc *doc)
     }
     if (p->err)
         return NULL;
-    if (sec[0]) parse_crm_config(p, sec[0]);
-    else parse_crm_config(p, root->children ? config : config); /* defaults */
+    parse_crm_config(p, sec[0]);   /* NULL: the defaults */
     if (sec[4]) merge_sets(p, sec[4], "meta_attributes", cib->rsc_defaults, NULL);
     if (sec[5]) merge_sets(p, sec[5], "meta_attributes", cib->op_defaults, NULL);
     if (sec[1]) parse_nodes(p, sec[1]);
@@ -1406,28 +1405,46 @@ herd_cib_t *herd_cib_load_memory(const char *buf, size_t len, const char *name, 
 /* Load a CIB file; see herd_cib.h. */
 herd_cib_t *herd_cib_load_file(const char *path, GError **err)
 {
-    g_autofree char *buf = NULL;
-    gsize len = 0;
-    g_autoptr(GError) e = NULL;
     if (!strcmp(path, "-")) {
         GString *s = g_string_new(NULL);
         char tmp[65536];
         size_t n;
         while ((n = fread(tmp, 1, sizeof tmp, stdin)) > 0)
             g_string_append_len(s, tmp, (gssize) n);
-        len = s->len;
-        buf = g_string_free(s, FALSE);
-    } else if (!g_file_get_contents(path, &buf, &len, &e)) {
+        if (s->len == 0) {
+            g_string_free(s, TRUE);
+            g_set_error(err, HERD_ERROR, HERD_EXIT_DATAERR,
+                        "-:1: empty input, expected a <cib> document");
+            return NULL;
+        }
+        herd_cib_t *cib = herd_cib_load_memory(s->str, s->len, "-", err);
+        g_string_free(s, TRUE);
+        return cib;
+    }
+    /* libxml2 reads the file itself: no second copy of a large CIB */
+    FILE *f = fopen(path, "rb");
+    if (!f) {
         g_set_error(err, HERD_ERROR, HERD_EXIT_NOINPUT, "%s: cannot read the CIB: %s", path,
-                    e->message);
+                    g_strerror(errno));
         return NULL;
     }
-    if (len == 0) {
+    int c = fgetc(f);
+    fclose(f);
+    if (c == EOF) {
         g_set_error(err, HERD_ERROR, HERD_EXIT_DATAERR, "%s:1: empty file, expected a <cib> document",
                     path);
         return NULL;
     }
-    return herd_cib_load_memory(buf, len, path, err);
+    xmlSetGenericErrorFunc(NULL, quiet_errors);
+    xmlResetLastError();
+    xmlDoc *doc = xmlReadFile(path, NULL,
+                              XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_HUGE |
+                              XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc) {
+        xml_error(path, err);
+        return NULL;
+    }
+    return load(doc, path, err);
 }
 
 /* Look-ups; see herd_cib.h. */

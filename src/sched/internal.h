@@ -67,6 +67,12 @@ struct clone {
     int *count;                  /* per node instance count */
 };
 
+/* One side of a colocation: a unit or a clone. */
+typedef struct {
+    unit_t *unit;
+    clone_t *clone;
+} target_t;
+
 /* The scheduler's whole state for one run. */
 typedef struct {
     const herd_cib_t *cib;
@@ -87,6 +93,9 @@ typedef struct {
     GHashTable **used;           /* per node utilization used (name -> int) */
     const unit_t *fit_unit;      /* unit being placed (utilization check) */
     guint64 failure_timeout_ms;  /* of the resource being unpacked */
+    target_t *co_dep, *co_pri;   /* per colocation: its two sides */
+    GHashTable *co_by_dep;       /* unit/clone -> GArray of colocation index */
+    GHashTable *co_by_pri;
     bool debug;                  /* HERD_SCHED_DEBUG: trace to stderr */
     GHashTable *under;
     GPtrArray *orphan_cfgs;      /* herd_cib_rsc_t* made for orphans (owned) */           /* rsc cfg -> GPtrArray of prim_t* below it */

@@ -266,7 +266,10 @@ static unit_t *anon_instance(sched_t *s, clone_t *c, const herd_cib_rsc_t *child
         if (!any)
             return u;
     }
-    return NULL;
+    /* more active than clone-max: an extra instance, to be stopped */
+    unit_t *u = new_unit(s, c->cfg->children->pdata[0], c, (int) c->units->len);
+    g_ptr_array_add(c->units, u);
+    return u;
 }
 
 typedef struct {
@@ -756,10 +759,12 @@ static bool rsc_within(const herd_cib_rsc_t *r, const char *id)
 
 static void apply_location(sched_t *s, const herd_location_t *l, const char *rid)
 {
-    /* rid names a resource; apply to every prim at or below it */
-    for (guint i = 0; i < s->prims->len; i++) {
-        prim_t *p = s->prims->pdata[i];
-        if (!rsc_within(p->cfg, rid))
+    /* rid names a resource (or a template); apply to every prim below it */
+    const herd_cib_rsc_t *r = herd_cib_rsc(s->cib, rid);
+    GPtrArray *list = r ? g_hash_table_lookup(s->under, r) : s->prims;
+    for (guint i = 0; list && i < list->len; i++) {
+        prim_t *p = list->pdata[i];
+        if (!r && !rsc_within(p->cfg, rid))
             continue;
         if (l->role == HERD_ROLE_PROMOTED || l->role == HERD_ROLE_UNPROMOTED)
             continue;   /* role-specific: promotion only */
@@ -873,11 +878,6 @@ static void compute_locations(sched_t *s)
 
 /* ---- assignment ------------------------------------------------------- */
 
-typedef struct {
-    unit_t *unit;
-    clone_t *clone;
-} target_t;
-
 static target_t target_of(sched_t *s, const char *id)
 {
     target_t t = {0};
@@ -899,6 +899,43 @@ static target_t target_of(sched_t *s, const char *id)
 
 static void assign_unit(sched_t *s, unit_t *u);
 static void assign_clone(sched_t *s, clone_t *c);
+
+static void index_add(GHashTable *t, const void *key, guint i)
+{
+    if (!key)
+        return;
+    GArray *a = g_hash_table_lookup(t, key);
+    if (!a) {
+        a = g_array_new(FALSE, FALSE, sizeof(guint));
+        g_hash_table_insert(t, (gpointer) key, a);
+    }
+    g_array_append_val(a, i);
+}
+
+/* Resolve every colocation's two sides once, and index them by unit or
+ * clone, so that placement never scans every constraint per resource. */
+static void index_colocations(sched_t *s)
+{
+    const herd_cib_t *cib = s->cib;
+    guint n = cib->colocations->len;
+    s->co_dep = g_new0(target_t, n ? n : 1);
+    s->co_pri = g_new0(target_t, n ? n : 1);
+    s->co_by_dep = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                         (GDestroyNotify) g_array_unref);
+    s->co_by_pri = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                         (GDestroyNotify) g_array_unref);
+    for (guint i = 0; i < n; i++) {
+        const herd_colocation_t *co = cib->colocations->pdata[i];
+        if (!co->rsc || !co->with_rsc)
+            continue;
+        s->co_dep[i] = target_of(s, co->rsc);
+        s->co_pri[i] = target_of(s, co->with_rsc);
+        index_add(s->co_by_dep, s->co_dep[i].unit ? (void *) s->co_dep[i].unit
+                                                  : (void *) s->co_dep[i].clone, i);
+        index_add(s->co_by_pri, s->co_pri[i].unit ? (void *) s->co_pri[i].unit
+                                                  : (void *) s->co_pri[i].clone, i);
+    }
+}
 
 G_GNUC_UNUSED static bool unit_active_on(const unit_t *u, const herd_cib_node_t *n)
 {
@@ -962,12 +999,14 @@ static void base_scores(sched_t *s, unit_t *u, int *sc)
 static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clone)
 {
     const herd_cib_t *cib = s->cib;
-    for (guint i = 0; i < cib->colocations->len; i++) {
+    GArray *idx = g_hash_table_lookup(s->co_by_dep, self_clone ? (void *) self_clone : (void *) u);
+    for (guint k = 0; idx && k < idx->len; k++) {
+        guint i = g_array_index(idx, guint, k);
         const herd_colocation_t *co = cib->colocations->pdata[i];
         if (!co->rsc || !co->with_rsc || co->score == 0)
             continue;
-        target_t dep = target_of(s, co->rsc);
-        target_t pri = target_of(s, co->with_rsc);
+        target_t dep = s->co_dep[i];
+        target_t pri = s->co_pri[i];
         bool me = self_clone ? dep.clone == self_clone : dep.unit == u;
         if (!me || (pri.unit == u && u) || (self_clone && pri.clone == self_clone))
             continue;
@@ -1016,14 +1055,16 @@ static bool merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
     if (depth > 4)
         return false;
     const herd_cib_t *cib = s->cib;
-    for (guint i = 0; i < cib->colocations->len; i++) {
+    GArray *idx = g_hash_table_lookup(s->co_by_pri, u);
+    for (guint k = 0; idx && k < idx->len; k++) {
+        guint i = g_array_index(idx, guint, k);
         const herd_colocation_t *co = cib->colocations->pdata[i];
         if (!co->rsc || !co->with_rsc || co->score == 0 || !co->influence)
             continue;
         if (co->with_role == HERD_ROLE_PROMOTED || co->rsc_role == HERD_ROLE_PROMOTED)
             continue;
-        target_t pri = target_of(s, co->with_rsc);
-        target_t dep = target_of(s, co->rsc);
+        target_t pri = s->co_pri[i];
+        target_t dep = s->co_dep[i];
         if (pri.unit != u || !dep.unit || dep.unit == u || dep.unit->done)
             continue;
         g_autofree int *ds = g_new0(int, s->nn);
@@ -1379,8 +1420,8 @@ static void promote(sched_t *s, clone_t *c)
             const herd_colocation_t *co = s->cib->colocations->pdata[i2];
             if (!co->rsc || !co->with_rsc)
                 continue;
-            target_t dep = target_of(s, co->rsc);
-            target_t pri = target_of(s, co->with_rsc);
+            target_t dep = s->co_dep[i2];
+            target_t pri = s->co_pri[i2];
             if (dep.clone == c && co->rsc_role == HERD_ROLE_PROMOTED) {
                 bool same = false;
                 if (pri.unit) {
@@ -1792,11 +1833,9 @@ static void decide(sched_t *s, GPtrArray *order)
     for (guint k = 0; k < order->len; k++) {
         const herd_cib_rsc_t *top = order->pdata[k];
         g_ptr_array_add(s->res->rsc_order, (gpointer) top);
-        for (guint i = 0; i < s->prims->len; i++) {
-            prim_t *p = s->prims->pdata[i];
-            if (top_of(p->cfg) == top)
-                decide_prim(s, p);
-        }
+        GPtrArray *list = g_hash_table_lookup(s->under, top);
+        for (guint i = 0; list && i < list->len; i++)
+            decide_prim(s, list->pdata[i]);
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
@@ -1900,6 +1939,20 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
             fence_node(&s, n, why);
         }
     unpack_histories(&s);
+    s.under = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                    (GDestroyNotify) g_ptr_array_unref);
+    for (guint i = 0; i < s.prims->len; i++) {
+        prim_t *p = s.prims->pdata[i];
+        for (const herd_cib_rsc_t *a = p->cfg; a; a = a->parent) {
+            GPtrArray *l = g_hash_table_lookup(s.under, a);
+            if (!l) {
+                l = g_ptr_array_new();
+                g_hash_table_insert(s.under, (gpointer) a, l);
+            }
+            g_ptr_array_add(l, p);
+        }
+    }
+    index_colocations(&s);
     unpack_failcounts(&s);
     apply_tickets(&s);
     compute_locations(&s);
@@ -1921,19 +1974,6 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     for (guint i = 0; i < s.clones->len; i++)
         promote(&s, s.clones->pdata[i]);
     /* resources on fenced nodes: they are stopped by the fencing */
-    s.under = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                    (GDestroyNotify) g_ptr_array_unref);
-    for (guint i = 0; i < s.prims->len; i++) {
-        prim_t *p = s.prims->pdata[i];
-        for (const herd_cib_rsc_t *a = p->cfg; a; a = a->parent) {
-            GPtrArray *l = g_hash_table_lookup(s.under, a);
-            if (!l) {
-                l = g_ptr_array_new();
-                g_hash_table_insert(s.under, (gpointer) a, l);
-            }
-            g_ptr_array_add(l, p);
-        }
-    }
     group_restarts(&s);
     apply_orders(&s);
     group_restarts(&s);
@@ -1965,6 +2005,10 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_hash_table_destroy(s.unit_by_rsc);
     g_hash_table_destroy(s.clone_by_rsc);
     g_hash_table_destroy(s.under);
+    g_hash_table_destroy(s.co_by_dep);
+    g_hash_table_destroy(s.co_by_pri);
+    g_free(s.co_dep);
+    g_free(s.co_pri);
     g_ptr_array_free(s.fence, TRUE);
     for (guint i = 0; i < s.orphan_cfgs->len; i++) {
         herd_cib_rsc_t *o = s.orphan_cfgs->pdata[i];
