@@ -318,16 +318,29 @@ void sim_whatif_print_failcounts(const herd_cib_t *cib, const herd_sched_result_
 
 void sim_whatif_print_scores(const herd_sched_result_t *res, FILE *out)
 {
-    fprintf(out, "\n");
+    /* One line per score, in byte order (as the corpus keeps them): the
+     * order is then independent of the order the scheduler computed them. */
+    g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; res->scores && i < res->scores->len; i++) {
         const herd_score_t *s = res->scores->pdata[i];
         char buf[16];
         if (s->kind == HERD_SCORE_PROMOTION)
-            fprintf(out, "%s promotion score on %s: %s\n", s->rsc, s->node,
-                    herd_score_str(s->score, buf));
+            g_ptr_array_add(lines, g_strdup_printf("%s promotion score on %s: %s", s->rsc,
+                                                   s->node, herd_score_str(s->score, buf)));
         else
-            fprintf(out, "%s: %s allocation score on %s: %s\n", s->where, s->rsc, s->node,
-                    herd_score_str(s->score, buf));
+            g_ptr_array_add(lines, g_strdup_printf("%s: %s allocation score on %s: %s", s->where,
+                                                   s->rsc, s->node,
+                                                   herd_score_str(s->score, buf)));
+    }
+    g_ptr_array_sort(lines, cmp_str);
+    fprintf(out, "\n");
+    const char *prev = NULL;
+    for (guint i = 0; i < lines->len; i++) {
+        const char *l = lines->pdata[i];
+        if (prev && !strcmp(prev, l))
+            continue;   /* a unit assigned twice reports once */
+        fprintf(out, "%s\n", l);
+        prev = l;
     }
 }
 

@@ -28,8 +28,12 @@ void sched_scores_unit(sched_t *s, const unit_t *u, const int *sc)
 {
     const char *where = u->cfg->kind == HERD_RSC_GROUP ? "pcmk__group_assign"
                                                        : "pcmk__primitive_assign";
+    /* A resource asked to stay stopped is banned everywhere first. */
+    const char *tr = herd_cib_rsc_meta(u->cfg, "target-role");
+    bool stopped = herd_role_parse(tr) == HERD_ROLE_STOPPED;
     for (int n = 0; n < s->nn; n++)
-        add(s, HERD_SCORE_ALLOCATION, where, u->name, s->ns[n]->cfg->uname, sc[n]);
+        add(s, HERD_SCORE_ALLOCATION, where, u->name, s->ns[n]->cfg->uname,
+            stopped ? -HERD_SCORE_INFINITY : sc[n]);
     if (u->cfg->kind != HERD_RSC_GROUP)
         return;
     for (guint k = 0; k < u->prims->len; k++) {

@@ -133,6 +133,23 @@ def all_pairs():
     return pairs
 
 
+def pairs_for(keys):
+    """The (case, label, options) of listed "CASE LABEL" keys."""
+    by_case = {}
+    for key in keys:
+        name, label = key.split(" ", 1)
+        by_case.setdefault(name, set()).add(label)
+    pairs = []
+    for name in sorted(by_case):
+        xml = os.path.join(CORPUS, "xml", name + ".xml")
+        if not os.path.exists(xml):
+            continue
+        for label, opts in events_for(xml):
+            if label in by_case[name]:
+                pairs.append((name, label, opts))
+    return pairs
+
+
 def run_pairs(pairs, herd_bin):
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as ex:
         return list(ex.map(lambda p: run_pair(*p, herd_bin), pairs))
@@ -167,7 +184,7 @@ def test_whatif_differential_no_regression():
     need_crm_simulate()
     required = set(read_list(WHATIF_LIST))
     assert required, "tests/scheduler/whatif-passing.txt is empty"
-    pairs = [p for p in all_pairs() if f"{p[0]} {p[1]}" in required]
+    pairs = pairs_for(required)
     results = run_pairs(pairs, HERD_FAST)
     bad = []
     for key, ok, (h, c, hs, cs) in results:
