@@ -409,8 +409,11 @@ int cmd_simulate(int argc, char **argv)
     }
     if (o.show_scores)
         sim_whatif_print_scores(res, stdout);
-    if (o.show_utilization)
+    if (o.show_utilization) {
+        if (!o.quiet)
+            fprintf(stdout, "\n");
         sim_whatif_print_utilization(cib, res, stdout);
+    }
     if (!o.quiet && (o.run || o.simulate || !o.show_scores)) {
         if (o.show_scores || o.show_utilization)
             fprintf(stdout, "\n");

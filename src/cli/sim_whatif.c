@@ -199,8 +199,10 @@ void sim_whatif_print_mods(const sim_whatif_t *w, FILE *out)
 
 static bool hidden_attr(const char *name)
 {
+    /* as crm_mon: internal names, and the ones shown elsewhere */
     return name[0] == '#' || g_str_has_prefix(name, "fail-count-") ||
-           g_str_has_prefix(name, "last-failure-");
+           g_str_has_prefix(name, "last-failure-") || !strcmp(name, "shutdown") ||
+           !strcmp(name, "terminate") || !strcmp(name, "standby");
 }
 
 static gint cmp_str(gconstpointer a, gconstpointer b)
@@ -239,6 +241,21 @@ void sim_whatif_print_attrs(const herd_cib_t *cib, const herd_sched_result_t *re
                     (const char *) g_hash_table_lookup(n->cfg->attrs, name));
         }
     }
+}
+
+/* The latest last-failure-RSC[#op] of a node for `rsc`, or 0. */
+static long long last_failure(const herd_cib_node_t *n, const char *rsc)
+{
+    long long latest = 0;
+    GHashTableIter it;
+    gpointer k, v;
+    g_autofree char *exact = g_strdup_printf("last-failure-%s", rsc);
+    g_autofree char *prefix = g_strdup_printf("last-failure-%s#", rsc);
+    g_hash_table_iter_init(&it, n->attrs);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        if (!strcmp(k, exact) || g_str_has_prefix(k, prefix))
+            latest = MAX(latest, g_ascii_strtoll(v, NULL, 10));
+    return latest;
 }
 
 /* Fail counts of one node: rsc name -> summed count (INFINITY capped). */
@@ -308,8 +325,18 @@ void sim_whatif_print_failcounts(const herd_cib_t *cib, const herd_sched_result_
             if (mt && !herd_score_parse(mt, &threshold))
                 threshold = HERD_SCORE_INFINITY;
             char buf[16];
-            fprintf(out, "      * %s: migration-threshold=%d fail-count=%s\n", rsc, threshold,
+            fprintf(out, "      * %s: migration-threshold=%d fail-count=%s", rsc, threshold,
                     herd_score_str(count, buf));
+            long long lf = last_failure(n->cfg, rsc);
+            if (lf > 0) {
+                time_t t = (time_t) lf;
+                struct tm tm;
+                char when[64];
+                gmtime_r(&t, &tm);
+                strftime(when, sizeof when, "%a %b %e %H:%M:%S %Y", &tm);
+                fprintf(out, " last-failure='%s'", when);
+            }
+            fprintf(out, "\n");
         }
     }
 }
@@ -352,10 +379,39 @@ static void print_capacity(FILE *out, GHashTable *values)
                 (const char *) g_hash_table_lookup(values, keys->pdata[k]));
 }
 
+/* Placements in the order the scheduler assigned them (the order its
+ * scores were recorded in), the others after them in resource order. */
+static GPtrArray *assignment_order(const herd_sched_result_t *res)
+{
+    g_autoptr(GHashTable) rank = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; res->scores && i < res->scores->len; i++) {
+        const herd_score_t *s = res->scores->pdata[i];
+        if (s->kind == HERD_SCORE_ALLOCATION && !g_hash_table_contains(rank, s->rsc))
+            g_hash_table_insert(rank, s->rsc, GUINT_TO_POINTER(g_hash_table_size(rank) + 1));
+    }
+    GPtrArray *ranked = g_ptr_array_new(), *rest = g_ptr_array_new();
+    guint n = g_hash_table_size(rank);
+    g_autofree const herd_placement_t **slot = g_new0(const herd_placement_t *, n + 1);
+    for (guint i = 0; i < res->placements->len; i++) {
+        const herd_placement_t *p = res->placements->pdata[i];
+        guint r = GPOINTER_TO_UINT(g_hash_table_lookup(rank, p->name));
+        if (r && !slot[r])
+            slot[r] = p;
+        else
+            g_ptr_array_add(rest, (gpointer) p);
+    }
+    for (guint r = 1; r <= n; r++)
+        if (slot[r])
+            g_ptr_array_add(ranked, (gpointer) slot[r]);
+    for (guint i = 0; i < rest->len; i++)
+        g_ptr_array_add(ranked, rest->pdata[i]);
+    g_ptr_array_free(rest, TRUE);
+    return ranked;
+}
+
 void sim_whatif_print_utilization(const herd_cib_t *cib, const herd_sched_result_t *res,
                                   FILE *out)
 {
-    fprintf(out, "\n");
     GHashTable **left = g_new0(GHashTable *, res->nodes->len);
     GHashTable *index = g_hash_table_new(g_str_hash, g_str_equal);
     for (guint i = 0; i < res->nodes->len; i++) {
@@ -373,8 +429,9 @@ void sim_whatif_print_utilization(const herd_cib_t *cib, const herd_sched_result
         }
         g_hash_table_insert(index, n->cfg->uname, GUINT_TO_POINTER(i + 1));
     }
-    for (guint i = 0; i < res->placements->len; i++) {
-        const herd_placement_t *p = res->placements->pdata[i];
+    g_autoptr(GPtrArray) order = assignment_order(res);
+    for (guint i = 0; i < order->len; i++) {
+        const herd_placement_t *p = order->pdata[i];
         if (!p->next)
             continue;
         fprintf(out, "pcmk__finalize_assignment: %s utilization on %s:", p->name, p->next);

@@ -33,6 +33,7 @@ CORPUS = os.path.join(SHARED, "scheduler-corpus")
 PASSING = os.path.join(TOP, "tests", "scheduler", "passing.txt")
 WHATIF_LIST = os.path.join(TOP, "tests", "scheduler", "whatif-passing.txt")
 SCORES_LIST = os.path.join(TOP, "tests", "scheduler", "scores-passing.txt")
+DISPLAY_LIST = os.path.join(TOP, "tests", "scheduler", "whatif-display-passing.txt")
 CRM_SIMULATE = shutil.which("crm_simulate")
 USAGE, NOSUCH, UNIMPLEMENTED = 64, 105, 3
 SAMPLE = 60          # corpus cases used by the differential test
@@ -259,6 +260,62 @@ def test_scores_format_under_sanitizers():
         assert ok, f"{name}:\n{got}\n!=\n{want}"
 
 
+# ---- -A / -c / -U sections against crm_simulate ---------------------------
+
+def section(text, start):
+    """From the line `start` to the next blank line."""
+    lines = text.splitlines()
+    try:
+        i = lines.index(start)
+    except ValueError:
+        return None
+    out = []
+    for ln in lines[i:]:
+        if not ln.strip():
+            break
+        out.append(ln)
+    return out
+
+
+def display_match(name, kind, herd_bin):
+    xml = os.path.join(CORPUS, "xml", name + ".xml")
+    if kind == "-U":
+        h = subprocess.run([herd_bin, "simulate", "-x", xml, "-U", "-Q"], capture_output=True,
+                           text=True, timeout=120)
+        c = subprocess.run([CRM_SIMULATE, "-x", xml, "-U", "-Q"], capture_output=True,
+                           text=True, timeout=120)
+        return h.returncode == 0 and h.stdout == c.stdout and "capacity" in h.stdout
+    h = subprocess.run([herd_bin, "simulate", "-x", xml, "-A", "-c"], capture_output=True,
+                       text=True, timeout=120)
+    c = subprocess.run([CRM_SIMULATE, "-x", xml, "-A", "-c"], capture_output=True, text=True,
+                       timeout=120)
+    return h.returncode == 0 and all(
+        section(h.stdout, t) == section(c.stdout, t) and section(h.stdout, t)
+        for t in ("  * Node Attributes:", "  * Migration Summary:"))
+
+
+def display_keys():
+    keys = []
+    for fn in sorted(os.listdir(os.path.join(CORPUS, "xml"))):
+        name = fn[:-4]
+        with open(os.path.join(CORPUS, "xml", fn)) as f:
+            text = f.read()
+        if "fail-count-" in text or "<transient_attributes" in text:
+            keys.append(f"{name} -A")
+        if "<utilization" in text:
+            keys.append(f"{name} -U")
+    return keys
+
+
+def test_attrs_failcounts_utilization_no_regression():
+    need_corpus()
+    need_crm_simulate()
+    required = read_list(DISPLAY_LIST)
+    assert required, "tests/scheduler/whatif-display-passing.txt is empty"
+    bad = [k for k in required if not display_match(*k.split(" ", 1), HERD_FAST)]
+    assert not bad, f"-A/-c/-U REGRESSED for {bad[:20]}"
+
+
 # ---- saved input reflects the events --------------------------------------
 
 def test_save_input_has_the_events(tmp_path):
@@ -416,6 +473,15 @@ def main():
                 "# written by tests/integration/test_simulate_whatif.py --write\n")
         f.write("".join(n + "\n" for n in sgood))
     print(f"scores: {len(sgood)} of {len(names)} cases match")
+    keys = display_keys()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as ex:
+        dres = list(ex.map(lambda k: (k, display_match(*k.split(" ", 1), HERD_FAST)), keys))
+    dgood = [k for k, ok in dres if ok]
+    with open(DISPLAY_LIST, "w") as f:
+        f.write("# cases whose -A -c sections (\"-A\") or -U -Q output (\"-U\") equal\n"
+                "# crm_simulate's; written by test_simulate_whatif.py --write\n")
+        f.write("".join(k + "\n" for k in dgood))
+    print(f"display: {len(dgood)} of {len(keys)} match")
     del base
     return 0
 
