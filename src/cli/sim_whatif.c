@@ -571,11 +571,60 @@ static JsonArray *decision_array(const herd_sched_result_t *res)
     return a;
 }
 
+/* -A and -c as data: per online node its shown attributes, and per node
+ * the resources with a fail count. */
+static void add_attrs_failcounts(JsonObject *o, const sim_whatif_t *w, const herd_cib_t *cib,
+                                 const herd_sched_result_t *res)
+{
+    if (w->show_attrs) {
+        JsonObject *all = json_object_new();
+        for (guint i = 0; i < res->nodes->len; i++) {
+            const herd_node_state_t *n = res->nodes->pdata[i];
+            if (!n->online)
+                continue;
+            JsonObject *attrs = json_object_new();
+            g_autoptr(GPtrArray) keys = sorted_keys(n->cfg->attrs);
+            for (guint k = 0; k < keys->len; k++)
+                if (!hidden_attr(keys->pdata[k]))
+                    json_object_set_string_member(attrs, keys->pdata[k],
+                                                  g_hash_table_lookup(n->cfg->attrs,
+                                                                      keys->pdata[k]));
+            json_object_set_object_member(all, n->cfg->uname, attrs);
+        }
+        json_object_set_object_member(o, "node_attributes", all);
+    }
+    if (w->show_failcounts) {
+        JsonArray *a = json_array_new();
+        for (guint i = 0; i < res->nodes->len; i++) {
+            const herd_node_state_t *n = res->nodes->pdata[i];
+            g_autoptr(GHashTable) fc = node_failcounts(n->cfg);
+            g_autoptr(GPtrArray) keys = sorted_keys(fc);
+            for (guint k = 0; k < keys->len; k++) {
+                int count = *(int *) g_hash_table_lookup(fc, keys->pdata[k]);
+                if (count <= 0)
+                    continue;
+                JsonObject *e = json_object_new();
+                json_object_set_string_member(e, "node", n->cfg->uname);
+                json_object_set_string_member(e, "resource", keys->pdata[k]);
+                char buf[16];
+                json_object_set_string_member(e, "fail_count", herd_score_str(count, buf));
+                long long lf = last_failure(n->cfg, keys->pdata[k]);
+                if (lf > 0)
+                    json_object_set_int_member(e, "last_failure", lf);
+                json_array_add_object_element(a, e);
+            }
+        }
+        json_object_set_array_member(o, "failcounts", a);
+    }
+    (void) cib;
+}
+
 JsonNode *sim_whatif_json(const sim_whatif_t *w, const herd_cib_t *cib,
                           const herd_sched_result_t *before, const herd_sched_result_t *res,
                           bool simulate, bool scores)
 {
     JsonObject *o = json_object_new();
+    add_attrs_failcounts(o, w, w->before ? w->before : cib, before ? before : res);
     json_object_set_string_member(o, "cib", cib->source ? cib->source : "");
     json_object_set_object_member(o, "current", status_object(before ? before : res, false));
     JsonArray *mods = json_array_new();

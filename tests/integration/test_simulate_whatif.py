@@ -347,7 +347,7 @@ def test_json_output_has_decisions(tmp_path):
     import json
     cib = tmp_path / "cib.xml"
     cib.write_text(SMALL_CIB)
-    p = subprocess.run([HERD, "simulate", "-x", str(cib), "-S", "-d", "n1", "-s",
+    p = subprocess.run([HERD, "simulate", "-x", str(cib), "-S", "-d", "n1", "-s", "-A", "-c",
                         "--output-as", "json"], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     doc = json.loads(p.stdout)
@@ -362,6 +362,8 @@ def test_json_output_has_decisions(tmp_path):
     assert rev["d1"]["nodes"] == ["n2"]
     assert data["modifications"] == ["Taking node n1 offline"]
     assert any(s["resource"] == "d1" and s["node"] == "n2" for s in data["scores"])
+    assert data["node_attributes"] == {"n1": {}, "n2": {}}
+    assert data["failcounts"] == []
     x = subprocess.run([HERD, "simulate", "-x", str(cib), "-R", "-d", "n1", "--output-as", "xml"],
                        capture_output=True, text=True)
     assert x.returncode == 0, x.stderr
