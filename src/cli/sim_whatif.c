@@ -361,14 +361,8 @@ void sim_whatif_print_scores(const herd_sched_result_t *res, FILE *out)
     }
     g_ptr_array_sort(lines, cmp_str);
     fprintf(out, "\n");
-    const char *prev = NULL;
-    for (guint i = 0; i < lines->len; i++) {
-        const char *l = lines->pdata[i];
-        if (prev && !strcmp(prev, l))
-            continue;   /* a unit assigned twice reports once */
-        fprintf(out, "%s\n", l);
-        prev = l;
-    }
+    for (guint i = 0; i < lines->len; i++)
+        fprintf(out, "%s\n", (const char *) lines->pdata[i]);
 }
 
 static void print_capacity(FILE *out, GHashTable *values)

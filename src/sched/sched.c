@@ -1215,7 +1215,6 @@ static void assign_unit(sched_t *s, unit_t *u)
     if ((target_role(u->cfg) == HERD_ROLE_STOPPED || s->cib->options.stop_all_resources) && managed)
         best = -1;
     u->assigned = best >= 0 ? s->ns[best]->cfg : NULL;
-    sched_scores_unit(s, u, sc);
     if (s->debug) {
         fprintf(stderr, "assign %s ->", u->name);
         for (int n = 0; n < s->nn; n++)
@@ -1237,6 +1236,7 @@ static void assign_unit(sched_t *s, unit_t *u)
         if (!p->managed && !p->next)
             ok = false;     /* an unmanaged stopped member holds the rest back */
     }
+    sched_scores_unit(s, u, sc);
     if (best >= 0) {
         s->load[best] += (int) u->prims->len;
         consume(s, u, best);

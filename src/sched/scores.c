@@ -1,5 +1,7 @@
 /* scores.c: placement scores kept in the result for `herd simulate -s`
  * (see scores.h). */
+#include <string.h>
+
 #include "scores.h"
 
 static void score_free(herd_score_t *sc)
@@ -23,25 +25,133 @@ static void add(sched_t *s, herd_score_kind_t kind, const char *where, const cha
     g_ptr_array_add(s->res->scores, sc);
 }
 
+/* The score the location constraints naming `id` itself give node `nd`. */
+static int own_location(sched_t *s, const char *id, const herd_cib_node_t *nd)
+{
+    int sc = 0;
+    for (guint i = 0; i < s->cib->locations->len; i++) {
+        const herd_location_t *l = s->cib->locations->pdata[i];
+        if (!l->rsc || strcmp(l->rsc, id))
+            continue;
+        if (l->role == HERD_ROLE_PROMOTED || l->role == HERD_ROLE_UNPROMOTED)
+            continue;
+        if (l->node && !strcmp(l->node, nd->uname))
+            sc = herd_score_add(sc, l->score);
+        for (guint r = 0; r < l->rules->len; r++) {
+            const herd_rule_t *rule = l->rules->pdata[r];
+            if (rule->role && herd_role_parse(rule->role) == HERD_ROLE_PROMOTED)
+                continue;
+            if (!herd_rule_eval(rule, nd, NULL, s->now))
+                continue;
+            int v = rule->score;
+            if (rule->score_attribute) {
+                const char *a = g_hash_table_lookup(nd->attrs, rule->score_attribute);
+                if (!a || !herd_score_parse(a, &v))
+                    continue;
+            }
+            sc = herd_score_add(sc, v);
+        }
+    }
+    return sc;
+}
+
+static int stickiness(const sched_t *s, const prim_t *p, int n)
+{
+    if (!p->managed || (p->failed && p->ban[n] < 0))
+        return 0;
+    for (guint j = 0; j < p->running->len; j++) {
+        if (p->running->pdata[j] != s->ns[n]->cfg)
+            continue;
+        int v = 0;
+        const char *m = herd_cib_rsc_meta(p->cfg, "resource-stickiness");
+        if (!m)
+            m = herd_cib_rsc_meta(p->cfg, "stickiness");
+        if (!m || !herd_score_parse(m, &v))
+            v = 0;
+        return v;
+    }
+    return 0;
+}
+
+static bool stopped_role(const herd_cib_rsc_t *r)
+{
+    return herd_role_parse(herd_cib_rsc_meta(r, "target-role")) == HERD_ROLE_STOPPED;
+}
+
+/* A group as Pacemaker reports it: the group's own scores, each member's
+ * before the group merges them (the group's constraints count for the
+ * first member only), then the first member with the others' added and
+ * each later member held to where the one before it goes. */
+static void group_scores(sched_t *s, const unit_t *u)
+{
+    int nn = s->nn;
+    g_autofree int *gl = g_new0(int, nn);
+    guint m = u->prims->len;
+    g_autofree int *line = g_new0(int, (size_t) nn * (m ? m : 1));
+    for (int n = 0; n < nn; n++) {
+        const herd_cib_node_t *nd = s->ns[n]->cfg;
+        gl[n] = own_location(s, u->cfg->id, nd);
+        for (guint k = 0; k < m; k++) {
+            const prim_t *p = u->prims->pdata[k];
+            /* herd's per-member score carries the group's constraints on
+             * every member; Pacemaker's only on the first */
+            int v = p->loc[n];
+            if (k > 0 && v > -HERD_SCORE_INFINITY && v < HERD_SCORE_INFINITY &&
+                gl[n] > -HERD_SCORE_INFINITY && gl[n] < HERD_SCORE_INFINITY)
+                v -= gl[n];
+            line[k * nn + n] = v;
+        }
+    }
+    bool gstop = stopped_role(u->cfg);
+    for (int n = 0; n < nn; n++)
+        add(s, HERD_SCORE_ALLOCATION, "pcmk__group_assign", u->cfg->id, s->ns[n]->cfg->uname,
+            gstop ? -HERD_SCORE_INFINITY : gl[n]);
+    for (guint k = 0; k < m; k++) {
+        const prim_t *p = u->prims->pdata[k];
+        for (int n = 0; n < nn; n++)
+            add(s, HERD_SCORE_ALLOCATION, "pcmk__group_assign", p->name, s->ns[n]->cfg->uname,
+                line[k * nn + n]);
+    }
+    const herd_cib_node_t *prev = NULL;
+    bool held = false;      /* an earlier member cannot run: the rest cannot */
+    for (guint k = 0; k < m; k++) {
+        const prim_t *p = u->prims->pdata[k];
+        bool stop = gstop || stopped_role(p->cfg) || held;
+        for (int n = 0; n < nn; n++) {
+            int v;
+            if (stop) {
+                v = -HERD_SCORE_INFINITY;
+            } else if (k == 0) {
+                v = 0;
+                for (guint j = 0; j < m; j++)
+                    v = herd_score_add(v, herd_score_add(line[j * nn + n],
+                                                         stickiness(s, u->prims->pdata[j], n)));
+            } else if (prev && prev == s->ns[n]->cfg) {
+                v = herd_score_add(line[k * nn + n], stickiness(s, p, n));
+            } else {
+                v = -HERD_SCORE_INFINITY;
+            }
+            add(s, HERD_SCORE_ALLOCATION, "pcmk__primitive_assign", p->name,
+                s->ns[n]->cfg->uname, v);
+        }
+        prev = p->next;
+        if (!prev)
+            held = true;
+    }
+}
+
 /* Record a unit's allocation scores; see scores.h. */
 void sched_scores_unit(sched_t *s, const unit_t *u, const int *sc)
 {
-    const char *where = u->cfg->kind == HERD_RSC_GROUP ? "pcmk__group_assign"
-                                                       : "pcmk__primitive_assign";
-    /* A resource asked to stay stopped is banned everywhere first. */
-    const char *tr = herd_cib_rsc_meta(u->cfg, "target-role");
-    bool stopped = herd_role_parse(tr) == HERD_ROLE_STOPPED;
-    for (int n = 0; n < s->nn; n++)
-        add(s, HERD_SCORE_ALLOCATION, where, u->name, s->ns[n]->cfg->uname,
-            stopped ? -HERD_SCORE_INFINITY : sc[n]);
-    if (u->cfg->kind != HERD_RSC_GROUP)
+    if (u->cfg->kind == HERD_RSC_GROUP) {
+        group_scores(s, u);
         return;
-    for (guint k = 0; k < u->prims->len; k++) {
-        const prim_t *p = u->prims->pdata[k];
-        for (int n = 0; n < s->nn; n++)
-            add(s, HERD_SCORE_ALLOCATION, "pcmk__primitive_assign", p->name,
-                s->ns[n]->cfg->uname, p->loc ? p->loc[n] : 0);
     }
+    /* A resource asked to stay stopped is banned everywhere first. */
+    bool stopped = stopped_role(u->cfg);
+    for (int n = 0; n < s->nn; n++)
+        add(s, HERD_SCORE_ALLOCATION, "pcmk__primitive_assign", u->name, s->ns[n]->cfg->uname,
+            stopped ? -HERD_SCORE_INFINITY : sc[n]);
 }
 
 /* Record a promotion score; see scores.h. */
