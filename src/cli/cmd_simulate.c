@@ -308,6 +308,86 @@ static void print_summary(const herd_sched_result_t *res, FILE *out)
     g_ptr_array_free(details, TRUE);
 }
 
+/* ---- scores and JSON ----------------------------------------------------- */
+
+static const char *const kind_words[] = {"fence", "start", "stop", "move", "recover", "restart",
+                                         "migrate", "promote", "demote", "re-promote"};
+
+static void add_str(JsonBuilder *b, const char *name, const char *v)
+{
+    if (!v)
+        return;
+    json_builder_set_member_name(b, name);
+    json_builder_add_string_value(b, v);
+}
+
+static JsonNode *result_json(const herd_sched_result_t *res)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "have_quorum");
+    json_builder_add_boolean_value(b, res->have_quorum);
+    json_builder_set_member_name(b, "nodes");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < res->nodes->len; i++) {
+        const herd_node_state_t *n = res->nodes->pdata[i];
+        json_builder_begin_object(b);
+        add_str(b, "name", n->cfg->uname);
+        json_builder_set_member_name(b, "online");
+        json_builder_add_boolean_value(b, n->online);
+        json_builder_set_member_name(b, "unclean");
+        json_builder_add_boolean_value(b, n->unclean || n->fenced_now);
+        json_builder_set_member_name(b, "standby");
+        json_builder_add_boolean_value(b, n->standby);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "decisions");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < res->decisions->len; i++) {
+        const herd_decision_t *d = res->decisions->pdata[i];
+        json_builder_begin_object(b);
+        add_str(b, "action", kind_words[d->kind]);
+        add_str(b, d->kind == HERD_DECISION_FENCE ? "node" : "resource", d->rsc);
+        add_str(b, "from", d->from);
+        add_str(b, "to", d->to);
+        if (d->from_role)
+            add_str(b, "from_role", herd_role_name(d->from_role));
+        if (d->to_role)
+            add_str(b, "to_role", herd_role_name(d->to_role));
+        add_str(b, "reason", d->reason);
+        add_str(b, "fence_action", d->fence_action);
+        add_str(b, "fence_reason", d->fence_reason);
+        json_builder_set_member_name(b, "blocked");
+        json_builder_add_boolean_value(b, d->blocked);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "resources");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < res->placements->len; i++) {
+        const herd_placement_t *p = res->placements->pdata[i];
+        json_builder_begin_object(b);
+        add_str(b, "id", p->name);
+        json_builder_set_member_name(b, "current");
+        json_builder_begin_array(b);
+        for (guint k = 0; k < p->current->len; k++)
+            json_builder_add_string_value(b, p->current->pdata[k]);
+        json_builder_end_array(b);
+        add_str(b, "current_role", herd_role_name(p->current_role));
+        add_str(b, "next", p->next);
+        add_str(b, "next_role", herd_role_name(p->next_role));
+        json_builder_set_member_name(b, "failed");
+        json_builder_add_boolean_value(b, p->failed);
+        json_builder_set_member_name(b, "managed");
+        json_builder_add_boolean_value(b, p->managed);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
 /* ---- command ------------------------------------------------------------ */
 
 int cmd_simulate(int argc, char **argv)
@@ -393,8 +473,9 @@ int cmd_simulate(int argc, char **argv)
         v = (view_t){w.before, res_before, by_name_before, false};
     }
     if (common.format != HERD_OUTPUT_TEXT) {
-        g_autoptr(JsonNode) data = sim_whatif_json(&w, cib, res_before, res, o.simulate,
-                                                   o.show_scores);
+        g_autoptr(JsonNode) data = result_json(res);
+        sim_whatif_json_add(json_node_get_object(data), &w, cib, res_before, res, o.simulate,
+                            o.show_scores);
         ret = herd_output_emit(stdout, common.format, "simulate", data, HERD_EXIT_OK, NULL, NULL);
         goto out;
     }

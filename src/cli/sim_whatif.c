@@ -458,14 +458,6 @@ void sim_whatif_print_utilization(const herd_cib_t *cib, const herd_sched_result
 
 /* ---- structured output ------------------------------------------------- */
 
-static void add_str(JsonObject *o, const char *k, const char *v)
-{
-    if (v)
-        json_object_set_string_member(o, k, v);
-    else
-        json_object_set_null_member(o, k);
-}
-
 static JsonArray *node_array(const herd_sched_result_t *res, bool revised)
 {
     JsonArray *a = json_array_new();
@@ -532,39 +524,6 @@ static JsonObject *status_object(const herd_sched_result_t *res, bool revised)
     return o;
 }
 
-static const char *const decision_words[] = {"fence", "start", "stop", "move", "recover",
-                                             "restart", "migrate", "promote", "demote",
-                                             "re-promote"};
-
-static JsonArray *decision_array(const herd_sched_result_t *res)
-{
-    JsonArray *a = json_array_new();
-    for (guint i = 0; i < res->decisions->len; i++) {
-        const herd_decision_t *d = res->decisions->pdata[i];
-        JsonObject *o = json_object_new();
-        json_object_set_string_member(o, "action", decision_words[d->kind]);
-        if (d->kind == HERD_DECISION_FENCE) {
-            json_object_set_string_member(o, "node", d->rsc);
-            add_str(o, "fence_action", d->fence_action);
-            add_str(o, "reason", d->fence_reason);
-            if (d->fence_rsc)
-                json_object_set_string_member(o, "container", d->fence_rsc);
-        } else {
-            json_object_set_string_member(o, "resource", d->rsc);
-            add_str(o, "from", d->from);
-            add_str(o, "to", d->to);
-            if (d->from_role)
-                json_object_set_string_member(o, "from_role", herd_role_name(d->from_role));
-            if (d->to_role)
-                json_object_set_string_member(o, "to_role", herd_role_name(d->to_role));
-            add_str(o, "reason", d->reason);
-            json_object_set_boolean_member(o, "blocked", d->blocked);
-        }
-        json_array_add_object_element(a, o);
-    }
-    return a;
-}
-
 /* -A and -c as data: per online node its shown attributes, and per node
  * the resources with a fail count. */
 static void add_attrs_failcounts(JsonObject *o, const sim_whatif_t *w, const herd_cib_t *cib,
@@ -613,11 +572,10 @@ static void add_attrs_failcounts(JsonObject *o, const sim_whatif_t *w, const her
     (void) cib;
 }
 
-JsonNode *sim_whatif_json(const sim_whatif_t *w, const herd_cib_t *cib,
-                          const herd_sched_result_t *before, const herd_sched_result_t *res,
-                          bool simulate, bool scores)
+void sim_whatif_json_add(JsonObject *o, const sim_whatif_t *w, const herd_cib_t *cib,
+                         const herd_sched_result_t *before, const herd_sched_result_t *res,
+                         bool simulate, bool scores)
 {
-    JsonObject *o = json_object_new();
     add_attrs_failcounts(o, w, w->before ? w->before : cib, before ? before : res);
     json_object_set_string_member(o, "cib", cib->source ? cib->source : "");
     json_object_set_object_member(o, "current", status_object(before ? before : res, false));
@@ -625,7 +583,6 @@ JsonNode *sim_whatif_json(const sim_whatif_t *w, const herd_cib_t *cib,
     for (guint i = 0; w->mods && i < w->mods->len; i++)
         json_array_add_string_element(mods, w->mods->pdata[i]);
     json_object_set_array_member(o, "modifications", mods);
-    json_object_set_array_member(o, "transitions", decision_array(res));
     if (simulate)
         json_object_set_object_member(o, "revised", status_object(res, true));
     if (scores) {
@@ -643,7 +600,4 @@ JsonNode *sim_whatif_json(const sim_whatif_t *w, const herd_cib_t *cib,
         }
         json_object_set_array_member(o, "scores", a);
     }
-    JsonNode *n = json_node_new(JSON_NODE_OBJECT);
-    json_node_take_object(n, o);
-    return n;
 }

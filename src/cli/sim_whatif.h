@@ -51,11 +51,12 @@ void sim_whatif_print_scores(const herd_sched_result_t *res, FILE *out);
 void sim_whatif_print_utilization(const herd_cib_t *cib, const herd_sched_result_t *res,
                                   FILE *out);
 
-/* --output-as json|xml: the whole simulation as one JSON object (status
- * before, modifications, decisions with reasons, revised status, scores
- * when asked).  The caller owns the node. */
-JsonNode *sim_whatif_json(const sim_whatif_t *w, const herd_cib_t *cib,
-                          const herd_sched_result_t *before, const herd_sched_result_t *res,
-                          bool simulate, bool scores);
+/* --output-as json|xml: add to the command's result object `o` (which
+ * has the decisions) the status before the events ("current"), the
+ * events ("modifications"), the revised status with -S, scores with -s,
+ * node attributes with -A and fail counts with -c. */
+void sim_whatif_json_add(JsonObject *o, const sim_whatif_t *w, const herd_cib_t *cib,
+                         const herd_sched_result_t *before, const herd_sched_result_t *res,
+                         bool simulate, bool scores);
 
 #endif

@@ -39,6 +39,9 @@ struct prim {
     herd_role_t next_role;
     const herd_cib_node_t *fence_before; /* node fenced because of this */
     int promo_score;
+    bool is_conn;
+    char *hist_name;         /* the id its status history used */
+    prim_t *guest_conn_of;   /* implicit guest connection: its container */            /* a remote connection or guest container */
 };
 
 /* A placement unit: a primitive, or a group, possibly a clone instance. */
@@ -53,6 +56,7 @@ struct unit {
     const herd_cib_node_t *prefer;   /* tie-break node (first member's) */
     const herd_cib_node_t *assigned;
     bool done, busy;
+    bool score_set;              /* score holds the assignment scores */
     int priority;
     int order;                   /* configuration order */
 };
@@ -96,6 +100,8 @@ typedef struct {
     target_t *co_dep, *co_pri;   /* per colocation: its two sides */
     GHashTable *co_by_dep;       /* unit/clone -> GArray of colocation index */
     GHashTable *co_by_pri;
+    prim_t **conn;               /* per node: remote connection / container */
+    bool conn_decided;           /* connections placed: node_usable uses them */
     bool debug;                  /* HERD_SCHED_DEBUG: trace to stderr */
     GHashTable *under;
     GPtrArray *orphan_cfgs;      /* herd_cib_rsc_t* made for orphans (owned) */           /* rsc cfg -> GPtrArray of prim_t* below it */

@@ -70,11 +70,25 @@ static herd_role_t target_role(const herd_cib_rsc_t *r)
     return t == HERD_ROLE_UNKNOWN ? HERD_ROLE_PROMOTED : t;   /* no limit */
 }
 
+/* Can node i take resources after this transition?  A remote or guest
+ * node needs its connection (or container) to be placed. */
 static bool node_usable(const sched_t *s, int i)
 {
     const herd_node_state_t *n = s->ns[i];
+    if (s->conn && s->conn[i]) {
+        const prim_t *c = s->conn[i];
+        if (!s->conn_decided)
+            return n->online && !n->standby && !n->maintenance && !s->fenced[i];
+        return c->next != NULL && !n->standby && !n->maintenance && !s->fenced[i] &&
+               (n->online || !c->failed);
+    }
     return n->online && !n->unclean && !n->standby && !n->maintenance && !n->shutdown &&
            !n->pending && !s->fenced[i];
+}
+
+static bool is_member(const sched_t *s, int i)
+{
+    return s->ns[i]->cfg->kind == HERD_NODE_MEMBER;
 }
 
 static herd_decision_t *decision(herd_decision_kind_t kind, const char *rsc)
@@ -125,8 +139,9 @@ static void unpack_nodes(sched_t *s)
         v = g_hash_table_lookup(n->attrs, "shutdown");
         st->shutdown = v && strcmp(v, "0") != 0 && *v;
         if (n->kind != HERD_NODE_MEMBER) {
-            /* remote and guest nodes: online when they have state and in_ccm */
-            st->online = n->has_state && n->in_ccm;
+            /* remote and guest nodes: online when their connection runs
+             * (decided after the cluster nodes' histories) */
+            st->online = false;
             continue;
         }
         if (!n->has_state) {
@@ -236,6 +251,42 @@ static void build(sched_t *s)
             g_hash_table_insert(s->clone_by_rsc, (gpointer) child, c);
         }
         /* bundles: not scheduled yet */
+    }
+}
+
+/* A resource the configuration does not hold (orphans, the implicit
+ * connection of a guest node); owned by the run. */
+static herd_cib_rsc_t *synthetic_rsc(sched_t *s, const char *id, const char *klass,
+                                     const char *provider, const char *type)
+{
+    herd_cib_rsc_t *o = g_new0(herd_cib_rsc_t, 1);
+    o->id = g_strdup(id);
+    o->kind = HERD_RSC_PRIMITIVE;
+    o->klass = g_strdup(klass);
+    o->provider = g_strdup(provider);
+    o->type = g_strdup(type);
+    o->children = g_ptr_array_new();
+    o->meta = g_hash_table_new(g_str_hash, g_str_equal);
+    o->params = g_hash_table_new(g_str_hash, g_str_equal);
+    o->param_sets = g_ptr_array_new();
+    o->utilization = g_hash_table_new(g_str_hash, g_str_equal);
+    o->ops = g_ptr_array_new();
+    g_ptr_array_add(s->orphan_cfgs, o);
+    return o;
+}
+
+/* Guest nodes get an implicit connection resource named after the node,
+ * running with their container. */
+static void build_guest_connections(sched_t *s)
+{
+    for (int n = 0; n < s->nn; n++) {
+        const herd_cib_node_t *nd = s->ns[n]->cfg;
+        if (nd->kind != HERD_NODE_GUEST || g_hash_table_contains(s->prim_by_name, nd->uname))
+            continue;
+        herd_cib_rsc_t *o = synthetic_rsc(s, nd->uname, "ocf", "pacemaker", "remote");
+        unit_t *u = new_unit(s, o, NULL, -1);
+        prim_t *p = u->prims->pdata[0];
+        p->guest_conn_of = g_hash_table_lookup(s->prim_by_name, nd->container_id);
     }
 }
 
@@ -528,11 +579,36 @@ static char *base_id(const char *id)
     return c ? g_strndup(id, (gsize) (c - id)) : g_strdup(id);
 }
 
+/* Remote and guest nodes are up when their connection resource runs. */
+static void remote_nodes_online(sched_t *s)
+{
+    for (int n = 0; n < s->nn; n++) {
+        const herd_cib_node_t *nd = s->ns[n]->cfg;
+        if (nd->kind == HERD_NODE_MEMBER || !nd->container_id)
+            continue;
+        prim_t *c = g_hash_table_lookup(s->prim_by_name, nd->container_id);
+        s->conn[n] = c;
+        if (!c)
+            continue;
+        if (nd->kind == HERD_NODE_REMOTE && !meta(c->cfg, "allow-migrate"))
+            c->migratable = true;   /* remote connections migrate by default */
+        bool up = false;
+        for (guint k = 0; k < c->running->len; k++) {
+            int m = ((herd_cib_node_t *) c->running->pdata[k])->index;
+            up |= s->ns[m]->online && !s->fenced[m];
+        }
+        s->ns[n]->online = up && !c->failed;
+    }
+}
+
 static void unpack_histories(sched_t *s)
 {
     const herd_cib_t *cib = s->cib;
-    /* online nodes first, then the unclean ones (as Pacemaker) */
-    for (int pass = 0; pass < 2; pass++)
+    /* online cluster nodes first, then remote and guest nodes whose
+     * connection runs, then the unclean ones (as Pacemaker) */
+    for (int pass = 0; pass < 3; pass++) {
+    if (pass == 1)
+        remote_nodes_online(s);
     for (guint i = 0; i < cib->histories->len; i++) {
         const herd_rsc_history_t *h = cib->histories->pdata[i];
         int ni = node_index(s, h->node);
@@ -542,7 +618,8 @@ static void unpack_histories(sched_t *s)
         /* histories of clean offline nodes say nothing about now */
         if (!ns->online && !ns->unclean && !ns->pending)
             continue;
-        if ((pass == 0) != (ns->online || ns->pending))
+        int want = !is_member(s, ni) ? 1 : (ns->online || ns->pending) ? 0 : 2;
+        if (want != pass)
             continue;
         prim_t *p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
         const herd_cib_rsc_t *cfg = p ? p->cfg : NULL;
@@ -557,19 +634,7 @@ static void unpack_histories(sched_t *s)
             /* an orphan: history of a resource no longer configured */
             p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
             if (!p) {
-                herd_cib_rsc_t *o = g_new0(herd_cib_rsc_t, 1);
-                o->id = g_strdup(h->rsc_id);
-                o->kind = HERD_RSC_PRIMITIVE;
-                o->klass = g_strdup(h->klass);
-                o->provider = g_strdup(h->provider);
-                o->type = g_strdup(h->type);
-                o->children = g_ptr_array_new();
-                o->meta = g_hash_table_new(g_str_hash, g_str_equal);
-                o->params = g_hash_table_new(g_str_hash, g_str_equal);
-                o->param_sets = g_ptr_array_new();
-                o->utilization = g_hash_table_new(g_str_hash, g_str_equal);
-                o->ops = g_ptr_array_new();
-                g_ptr_array_add(s->orphan_cfgs, o);
+                herd_cib_rsc_t *o = synthetic_rsc(s, h->rsc_id, h->klass, h->provider, h->type);
                 unit_t *u = new_unit(s, o, NULL, -1);
                 p = u->prims->pdata[0];
                 p->orphan = true;
@@ -594,6 +659,8 @@ static void unpack_histories(sched_t *s)
         }
         if (!p)
             continue;
+        if (st.active && !p->hist_name)
+            p->hist_name = g_strdup(h->rsc_id);
         if (st.active) {
             if (!st.failed && p->managed && definition_changed(s, cfg, st.last_start, ns->cfg) == 1) {
                 p->restart = true;
@@ -623,6 +690,7 @@ static void unpack_histories(sched_t *s)
                 s->ns[ni]->standby = true;
             }
         }
+    }
     }
     /* unit current node */
     for (guint i = 0; i < s->all_units->len; i++) {
@@ -869,7 +937,8 @@ static void compute_locations(sched_t *s)
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
         for (int n = 0; n < s->nn; n++) {
-            if (!node_usable(s, n) || p->stop_only || p->ticket_stop)
+            if ((s->conn[n] ? false : !node_usable(s, n)) || p->stop_only || p->ticket_stop ||
+                (p->is_conn && !is_member(s, n)))
                 p->loc[n] = -INF;
             p->loc[n] = herd_score_add(p->loc[n], p->ban[n]);
         }
@@ -1199,6 +1268,7 @@ static void assign_unit(sched_t *s, unit_t *u)
     base_scores(s, u, sc);
     apply_colocations(s, u, sc, NULL);
     bool merged = merge_dependents(s, u, sc, 0);
+    u->score_set = true;
     bool managed = true;
     for (guint k = 0; k < u->prims->len; k++)
         managed &= ((prim_t *) u->prims->pdata[k])->managed;
@@ -1329,6 +1399,8 @@ static void assign_clone(sched_t *s, clone_t *c)
     }
     for (guint i = 0; i < c->units->len; i++) {
         unit_t *u = c->units->pdata[i];
+        memcpy(u->score, csc, sizeof(int) * (size_t) nn);
+        u->score_set = true;
         bool ok = u->assigned != NULL;
         for (guint k = 0; k < u->prims->len; k++) {
             prim_t *p = u->prims->pdata[k];
@@ -1383,9 +1455,10 @@ static void promote(sched_t *s, clone_t *c)
                 }
             }
         } else {
-            /* the instance's own name first, then the clone child's id */
-            const char *names[2] = {p->name, pid};
-            for (int k = 0; k < 2 && !has; k++) {
+            /* the name its history has on the node, the instance's own
+             * name, then the clone child's id */
+            const char *names[3] = {p->hist_name ? p->hist_name : p->name, p->name, pid};
+            for (int k = 0; k < 3 && !has; k++) {
                 g_autofree char *key = g_strdup_printf("master-%s", names[k]);
                 const char *v = g_hash_table_lookup(nd->attrs, key);
                 if (v && herd_score_parse(v, &sc))
@@ -1839,6 +1912,11 @@ static void decide(sched_t *s, GPtrArray *order)
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
+        if (p->guest_conn_of)
+            decide_prim(s, p);
+    }
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
         if (!p->orphan || !p->running->len || !s->cib->options.stop_orphan_resources)
             continue;
         for (guint k = 0; k < p->running->len; k++) {
@@ -1855,6 +1933,7 @@ static void decide(sched_t *s, GPtrArray *order)
 static void placement_free(herd_placement_t *p)
 {
     g_free(p->name); g_free(p->top_id); g_free(p->next);
+    g_free(p->scores);
     g_ptr_array_free(p->current, TRUE);
     g_free(p);
 }
@@ -1869,7 +1948,7 @@ static void fill_result(sched_t *s)
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
-        if (p->orphan)
+        if (p->orphan || p->guest_conn_of)
             continue;
         herd_placement_t *pl = g_new0(herd_placement_t, 1);
         pl->name = g_strdup(p->name);
@@ -1883,6 +1962,10 @@ static void fill_result(sched_t *s)
         pl->next_role = p->next_role;
         pl->failed = p->failed;
         pl->managed = p->managed;
+        if (p->unit->score_set) {
+            pl->scores = g_new0(int, s->nn ? s->nn : 1);
+            memcpy(pl->scores, p->unit->score, sizeof(int) * (size_t) s->nn);
+        }
         g_ptr_array_add(res->placements, pl);
     }
 }
@@ -1916,6 +1999,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.orphan_cfgs = g_ptr_array_new();
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
     s.load = g_new0(int, s.nn ? s.nn : 1);
+    s.conn = g_new0(prim_t *, s.nn ? s.nn : 1);
     s.used = g_new0(GHashTable *, s.nn ? s.nn : 1);
     for (int n = 0; n < s.nn; n++)
         s.used[n] = g_hash_table_new(g_str_hash, g_str_equal);
@@ -1929,6 +2013,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
 
     unpack_nodes(&s);
     build(&s);
+    build_guest_connections(&s);
     /* unclean nodes are fenced (their resources then count as stopped) */
     for (int n = 0; n < s.nn; n++)
         if (s.ns[n]->unclean && !s.fenced[n]) {
@@ -1939,6 +2024,9 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
             fence_node(&s, n, why);
         }
     unpack_histories(&s);
+    for (int n = 0; n < s.nn; n++)
+        if (s.conn[n])
+            s.conn[n]->is_conn = true;
     s.under = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                     (GDestroyNotify) g_ptr_array_unref);
     for (guint i = 0; i < s.prims->len; i++) {
@@ -1962,6 +2050,11 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     for (guint i = 0; i < cib->resources->len; i++)
         g_ptr_array_add(order, cib->resources->pdata[i]);
     g_ptr_array_sort(order, rsc_order);
+    /* remote connections and guest containers first */
+    for (int n = 0; n < s.nn; n++)
+        if (s.conn[n] && !s.conn[n]->unit->clone)
+            assign_unit(&s, s.conn[n]->unit);
+    s.conn_decided = true;
     for (guint i = 0; i < order->len; i++) {
         const herd_cib_rsc_t *r = order->pdata[i];
         unit_t *u = g_hash_table_lookup(s.unit_by_rsc, r);
@@ -1970,6 +2063,13 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
             assign_unit(&s, u);
         else if (c)
             assign_clone(&s, c);
+    }
+    for (guint i = 0; i < s.prims->len; i++) {
+        prim_t *p = s.prims->pdata[i];
+        if (p->guest_conn_of) {
+            p->next = p->guest_conn_of->next;
+            p->next_role = p->next ? HERD_ROLE_STARTED : HERD_ROLE_STOPPED;
+        }
     }
     for (guint i = 0; i < s.clones->len; i++)
         promote(&s, s.clones->pdata[i]);
@@ -1984,6 +2084,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
         prim_t *p = s.prims->pdata[i];
         g_free(p->name); g_ptr_array_free(p->running, TRUE); g_free(p->ban); g_free(p->loc);
         g_free(p->unrunnable_reason);
+        g_free(p->hist_name);
         g_free(p);
     }
     for (guint i = 0; i < s.all_units->len; i++) {
@@ -2024,6 +2125,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_ptr_array_free(s.orphan_cfgs, TRUE);
     g_free(s.fenced);
     g_free(s.load);
+    g_free(s.conn);
     for (int n = 0; n < s.nn; n++)
         g_hash_table_destroy(s.used[n]);
     g_free(s.used);

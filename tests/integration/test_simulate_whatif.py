@@ -353,9 +353,9 @@ def test_json_output_has_decisions(tmp_path):
     doc = json.loads(p.stdout)
     data = doc["simulate"]
     # node down drops n1's history: d1 starts on n2 (as crm_simulate says)
-    moves = [d for d in data["transitions"] if d["resource"] == "d1"]
+    moves = [d for d in data["decisions"] if d.get("resource") == "d1"]
     assert moves and moves[0]["action"] == "start" and moves[0]["to"] == "n2"
-    assert "reason" in moves[0] and moves[0]["blocked"] is False
+    assert moves[0]["blocked"] is False
     cur = {r["id"]: r for r in data["current"]["resources"]}
     assert cur["d1"]["nodes"] == ["n1"]
     rev = {r["id"]: r for r in data["revised"]["resources"]}
@@ -367,7 +367,7 @@ def test_json_output_has_decisions(tmp_path):
     x = subprocess.run([HERD, "simulate", "-x", str(cib), "-R", "-d", "n1", "--output-as", "xml"],
                        capture_output=True, text=True)
     assert x.returncode == 0, x.stderr
-    assert ET.fromstring(x.stdout).find(".//transitions") is not None
+    assert ET.fromstring(x.stdout).find(".//decisions") is not None
 
 
 # ---- bad values -----------------------------------------------------------
