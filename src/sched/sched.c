@@ -1418,6 +1418,7 @@ static void assign_clone(sched_t *s, clone_t *c)
     }
     c->done = true;
     c->busy = false;
+    sched_scores_clone(s, c);
     promote(s, c);
 }
 

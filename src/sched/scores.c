@@ -154,6 +154,83 @@ void sched_scores_unit(sched_t *s, const unit_t *u, const int *sc)
             stopped ? -HERD_SCORE_INFINITY : sc[n]);
 }
 
+/* Record a clone's scores; see scores.h. */
+void sched_scores_clone(sched_t *s, const clone_t *c)
+{
+    int nn = s->nn;
+    const unit_t *first = c->units->len ? c->units->pdata[0] : NULL;
+    if (!first)
+        return;
+    const char *child = ((const herd_cib_rsc_t *) c->cfg->children->pdata[0])->id;
+    bool stopped = stopped_role(c->cfg);
+    /* the clone's own: its constraints (and the child's, which Pacemaker
+     * gives the clone too) */
+    for (int n = 0; n < nn; n++) {
+        const herd_cib_node_t *nd = s->ns[n]->cfg;
+        int v = herd_score_add(own_location(s, c->cfg->id, nd), own_location(s, child, nd));
+        add(s, HERD_SCORE_ALLOCATION, "pcmk__clone_allocate", c->cfg->id, nd->uname,
+            stopped ? -HERD_SCORE_INFINITY : v);
+    }
+    /* instances left without a node have no promotion score: Pacemaker
+     * reports them as 0 on "none" */
+    if (c->promotable)
+        for (guint i = 0; i < c->units->len; i++) {
+            const unit_t *u = c->units->pdata[i];
+            const prim_t *p = u->prims->pdata[0];
+            if (!p->next)
+                add(s, HERD_SCORE_PROMOTION, NULL, p->name, "none", 0);
+        }
+    if (first->cfg->kind == HERD_RSC_GROUP)
+        return;     /* cloned groups: not reported yet */
+    /* each instance: its locations plus stickiness where it runs */
+    g_autofree int *count = g_new0(int, nn);
+    g_autofree int *inst = g_new0(int, nn);
+    /* the order they were assigned in: kept ones first */
+    GArray *order = g_array_new(FALSE, FALSE, sizeof(guint));
+    for (int pass = 0; pass < 2; pass++)
+        for (guint i = 0; i < c->units->len; i++) {
+            const unit_t *u = c->units->pdata[i];
+            bool kept = u->assigned && u->current == u->assigned;
+            if (kept == (pass == 0))
+                g_array_append_val(order, i);
+        }
+    g_autofree int *with_stick = g_new0(int, (size_t) nn * c->units->len);
+    for (guint i = 0; i < c->units->len; i++) {
+        const unit_t *u = c->units->pdata[i];
+        const prim_t *p = u->prims->pdata[0];
+        for (int n = 0; n < nn; n++) {
+            int stick = 0;
+            if (p->managed && !(p->failed && p->ban[n] < 0))
+                for (guint j = 0; j < p->running->len; j++)
+                    if (p->running->pdata[j] == s->ns[n]->cfg) {
+                        const char *m = herd_cib_rsc_meta(p->cfg, "resource-stickiness");
+                        if (!m || !herd_score_parse(m, &stick))
+                            stick = 1;
+                    }
+            with_stick[i * nn + n] = herd_score_add(p->loc[n], stick);
+            add(s, HERD_SCORE_ALLOCATION, "pcmk__clone_allocate", p->name, s->ns[n]->cfg->uname,
+                with_stick[i * nn + n]);
+        }
+    }
+    for (guint oi = 0; oi < order->len; oi++) {
+        guint i = g_array_index(order, guint, oi);
+        const unit_t *u = c->units->pdata[i];
+        const prim_t *p = u->prims->pdata[0];
+        for (int n = 0; n < nn; n++) {
+            int v = herd_score_add(with_stick[i * nn + n],
+                                   u->score[n] < 0 ? u->score[n] : 0);
+            if (count[n] >= c->node_max || stopped)
+                v = -HERD_SCORE_INFINITY;
+            inst[n] = v;
+            add(s, HERD_SCORE_ALLOCATION, "pcmk__primitive_assign", p->name,
+                s->ns[n]->cfg->uname, v);
+        }
+        if (u->assigned)
+            count[u->assigned->index]++;
+    }
+    g_array_free(order, TRUE);
+}
+
 /* Record a promotion score; see scores.h. */
 void sched_scores_promotion(sched_t *s, const prim_t *p, const herd_cib_node_t *n, int score)
 {

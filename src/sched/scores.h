@@ -12,6 +12,11 @@
  * followed by its members'. */
 void sched_scores_unit(sched_t *s, const unit_t *u, const int *sc);
 
+/* Record a clone's scores once its instances are assigned: the clone's
+ * own and each instance's (pcmk__clone_allocate), then each instance's at
+ * its turn (pcmk__primitive_assign), nodes already full banned. */
+void sched_scores_clone(sched_t *s, const clone_t *c);
+
 /* Record the promotion score of clone instance `p` on node `n`. */
 void sched_scores_promotion(sched_t *s, const prim_t *p, const herd_cib_node_t *n, int score);
 
