@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "herd_cib.h"
 #include "herd_sched.h"
+#include "sim_whatif.h"
 
 typedef struct {
     char *xml_file;
@@ -128,22 +129,6 @@ static int write_text_file(const char *path, const char *text)
 
 /* ---- scores and JSON ----------------------------------------------------- */
 
-static void print_scores(const herd_sched_result_t *res, FILE *out)
-{
-    fprintf(out, "\nAllocation scores:\n");
-    for (guint i = 0; i < res->placements->len; i++) {
-        const herd_placement_t *p = res->placements->pdata[i];
-        if (!p->scores)
-            continue;
-        for (guint n = 0; n < res->nodes->len; n++) {
-            const herd_node_state_t *ns = res->nodes->pdata[n];
-            char buf[16];
-            fprintf(out, "pcmk__primitive_assign: %s allocation score on %s: %s\n", p->name,
-                    ns->cfg->uname, herd_score_str(p->scores[n], buf));
-        }
-    }
-}
-
 static const char *const kind_words[] = {"fence", "start", "stop", "move", "recover", "restart",
                                          "migrate", "promote", "demote", "re-promote"};
 
@@ -227,6 +212,7 @@ static JsonNode *result_json(const herd_sched_result_t *res)
 int cmd_simulate(int argc, char **argv)
 {
     sim_opts_t o = {0};
+    sim_whatif_t w = {0};
     const GOptionEntry entries[] = {
         {"xml-file", 'x', 0, G_OPTION_ARG_FILENAME, &o.xml_file, "CIB file to use", "FILE"},
         {"live-check", 'L', 0, G_OPTION_ARG_NONE, &o.run, "(not supported: use -x)", NULL},
@@ -242,20 +228,22 @@ int cmd_simulate(int argc, char **argv)
          "FILE"},
         {"save-dotfile", 'D', 0, G_OPTION_ARG_FILENAME, &o.dot_file, "Save the graph as dot",
          "FILE"},
-        {"save-output", 'O', 0, G_OPTION_ARG_FILENAME, &o.save_output, "Save the revised CIB",
-         "FILE"},
+        {"save-output", 'O', 0, G_OPTION_ARG_FILENAME, &o.save_output,
+         "Save the revised CIB (not yet supported)", "FILE"},
         {"set-datetime", 't', 0, G_OPTION_ARG_STRING, &o.time, "The \"now\" (ISO 8601)", "TIME"},
-        {"quiet", 'Q', 0, G_OPTION_ARG_NONE, &o.quiet, "Only show the summary", NULL},
+        {"quiet", 'Q', 0, G_OPTION_ARG_NONE, &o.quiet,
+         "Display only essential output (scores, utilization)", NULL},
         {NULL}};
+    g_autofree GOptionEntry *all_entries = sim_whatif_entries(entries, &w);
     cli_common_t common;
     bool done;
     int rc = cli_parse(&argc, &argv, "", "Simulate the scheduler on a CIB (crm_simulate).",
-                       entries, &common, &done);
+                       all_entries, &common, &done);
     int ret = HERD_EXIT_OK;
     g_autoptr(herd_cib_t) cib = NULL;
     g_autoptr(herd_sched_result_t) res = NULL;
-    g_autoptr(GError) err = NULL;
     g_autofree char *date_line = NULL;
+    g_autoptr(herd_sched_result_t) res_before = NULL;
     if (rc || done) {
         ret = rc;
         goto out;
@@ -264,12 +252,15 @@ int cmd_simulate(int argc, char **argv)
         ret = cli_usage_error(argv[0], "give a CIB with -x FILE or -p");
         goto out;
     }
-    cib = herd_cib_load_file(o.from_stdin ? "-" : o.xml_file, &err);
-    if (!cib) {
-        fprintf(stderr, "herd simulate: %s\n", err->message);
-        ret = err->code;
+    if (o.save_output) {
+        fprintf(stderr, "%s: --save-output/-O is not yet supported: it needs the simulated "
+                        "execution of the transition graph\n", argv[0]);
+        ret = HERD_EXIT_UNIMPLEMENT_FEATURE;
         goto out;
     }
+    ret = sim_whatif_load(&w, argv[0], o.from_stdin ? "-" : o.xml_file, &cib);
+    if (ret)
+        goto out;
     time_t now = time(NULL);
     const char *when = o.time ? o.time : cib->execution_date;
     if (when) {
@@ -291,35 +282,54 @@ int cmd_simulate(int argc, char **argv)
             date_line = g_strdup_printf("Using the original execution date of: %s\n", when_s);
         }
     }
+    /* With synthetic events, the current status is the one before them. */
+    const herd_cib_t *cur_cib = cib;
+    const herd_sched_result_t *cur_res = res;
+    if (w.before) {
+        res_before = herd_sched_run(w.before, now);
+        cur_cib = w.before;
+        cur_res = res_before;
+    }
     if (common.format != HERD_OUTPUT_TEXT) {
         g_autoptr(JsonNode) data = result_json(res);
         /* the status as crm_mon shows it, before and after the transition */
         JsonObject *obj = json_node_get_object(data);
-        json_object_set_member(obj, "current-status", display_status_json(cib, res, false));
+        json_object_set_member(obj, "current-status", display_status_json(cur_cib, cur_res, false));
         if (o.simulate)
             json_object_set_member(obj, "revised-status", display_status_json(cib, res, true));
-        herd_output_emit(stdout, common.format, "simulate", data, HERD_EXIT_OK, NULL, NULL);
+        sim_whatif_json_add(obj, &w, cib, res_before, res, o.show_scores);
+        ret = herd_output_emit(stdout, common.format, "simulate", data, HERD_EXIT_OK, NULL, NULL);
         goto out;
     }
     if (date_line)
         fputs(date_line, stdout);
     if (!o.quiet) {
-        if (cib->validate_with && !strcmp(cib->validate_with, "none"))
+        if (cur_cib->validate_with && !strcmp(cur_cib->validate_with, "none"))
             fprintf(stdout, "Schema validation of configuration is disabled (enabling is encouraged "
                             "and prevents common misconfigurations)\n");
-        display_simulate_prelude(stdout, cib, res);
+        display_simulate_prelude(stdout, cur_cib, cur_res);
         fprintf(stdout, "Current cluster status:\n");
-        display_cluster_status(stdout, cib, res, false);
+        display_cluster_status(stdout, cur_cib, cur_res, false);
+        if (w.show_attrs)
+            sim_whatif_print_attrs(cur_cib, cur_res, stdout);
+        if (w.show_failcounts)
+            sim_whatif_print_failcounts(cur_cib, cur_res, stdout);
         fprintf(stdout, "\n");
+        sim_whatif_print_mods(&w, stdout);
     }
     if (o.show_scores)
-        print_scores(res, stdout);
-    if (o.run || o.simulate || !o.show_scores) {
-        if (o.show_scores)
+        sim_whatif_print_scores(res, stdout);
+    if (o.show_utilization) {
+        if (!o.quiet)
+            fprintf(stdout, "\n");
+        sim_whatif_print_utilization(cib, res, stdout);
+    }
+    if (!o.quiet && (o.run || o.simulate || !o.show_scores)) {
+        if (o.show_scores || o.show_utilization)
             fprintf(stdout, "\n");
         print_summary(res, stdout);
     }
-    if (o.simulate) {
+    if (o.simulate && !o.quiet) {
         fprintf(stdout, "\nExecuting Cluster Transition:\n");
         if (date_line)
             fputs(date_line, stdout);
@@ -342,6 +352,7 @@ int cmd_simulate(int argc, char **argv)
 out:
     g_free(o.xml_file); g_free(o.graph_file); g_free(o.dot_file); g_free(o.save_output);
     g_free(o.time);
+    sim_whatif_clear(&w);
     cli_common_clear(&common);
     return ret;
 }

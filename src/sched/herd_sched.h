@@ -70,6 +70,21 @@ typedef struct {
 } herd_node_state_t;
 
 typedef struct herd_graph herd_graph_t;
+/* One placement score, as crm_simulate -s prints it:
+ * "WHERE: RSC allocation score on NODE: SCORE" (kind ALLOCATION) or
+ * "RSC promotion score on NODE: SCORE" (kind PROMOTION). */
+typedef enum {
+    HERD_SCORE_ALLOCATION,
+    HERD_SCORE_PROMOTION,
+} herd_score_kind_t;
+
+typedef struct {
+    herd_score_kind_t kind;
+    const char *where;       /* static: "pcmk__primitive_assign", ... */
+    char *rsc;               /* resource or instance name */
+    char *node;              /* node name */
+    int score;
+} herd_score_t;
 
 typedef struct {
     GPtrArray *decisions;    /* herd_decision_t*, in summary order */
@@ -79,6 +94,8 @@ typedef struct {
                               * order (priority, then configuration) */
     bool have_quorum;
     herd_graph_t *graph;     /* the transition graph (see below) */
+    GPtrArray *scores;       /* herd_score_t*, in the order they were
+                              * computed (NULL when none were) */
 } herd_sched_result_t;
 
 /* Run the scheduler.  Returns a new result (never NULL for a loaded CIB). */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "internal.h"
+#include "scores.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -1324,6 +1325,7 @@ static void assign_unit(sched_t *s, unit_t *u)
         if (!p->managed && !p->next)
             ok = false;     /* an unmanaged stopped member holds the rest back */
     }
+    sched_scores_unit(s, u, sc);
     if (best >= 0) {
         s->load[best] += (int) u->prims->len;
         consume(s, u, best);
@@ -1435,6 +1437,7 @@ static void assign_clone(sched_t *s, clone_t *c)
     }
     c->done = true;
     c->busy = false;
+    sched_scores_clone(s, c);
     promote(s, c);
 }
 
@@ -1543,6 +1546,7 @@ static void promote(sched_t *s, clone_t *c)
             sc = p->role == HERD_ROLE_PROMOTED && p->running->len && p->running->pdata[0] == nd
                  ? INF : -INF;
         p->promo_score = sc;
+        sched_scores_promotion(s, p, nd, sc);
         g_ptr_array_add(cands, u);
     }
     /* choose: highest score first, stable */
@@ -2211,5 +2215,7 @@ void herd_sched_result_free(herd_sched_result_t *res)
     g_ptr_array_free(res->nodes, TRUE);
     g_ptr_array_free(res->rsc_order, TRUE);
     herd_graph_free(res->graph);
+    if (res->scores)
+        g_ptr_array_free(res->scores, TRUE);
     g_free(res);
 }
