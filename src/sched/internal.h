@@ -99,6 +99,8 @@ typedef struct {
     GHashTable **used;           /* per node utilization used (name -> int) */
     const unit_t *fit_unit;      /* unit being placed (utilization check) */
     guint64 failure_timeout_ms;  /* of the resource being unpacked */
+    GPtrArray *colocs;           /* colocations, sets expanded to pairs */
+    GPtrArray *coloc_owned;      /* the pairs made from sets (owned) */
     target_t *co_dep, *co_pri;   /* per colocation: its two sides */
     GHashTable *co_by_dep;       /* unit/clone -> GArray of colocation index */
     GHashTable *co_by_pri;

@@ -1000,10 +1000,46 @@ static void index_add(GHashTable *t, const void *key, guint i)
 
 /* Resolve every colocation's two sides once, and index them by unit or
  * clone, so that placement never scans every constraint per resource. */
-static void index_colocations(sched_t *s)
+static void expand_colocation_sets(sched_t *s)
 {
     const herd_cib_t *cib = s->cib;
-    guint n = cib->colocations->len;
+    s->colocs = g_ptr_array_new();
+    s->coloc_owned = g_ptr_array_new();
+    for (guint i = 0; i < cib->colocations->len; i++) {
+        const herd_colocation_t *co = cib->colocations->pdata[i];
+        if (!co->sets) {
+            g_ptr_array_add(s->colocs, (gpointer) co);
+            continue;
+        }
+        /* within a sequential set each member goes with the one before it;
+         * with a negative score, against every member before it */
+        for (guint k = 0; k < co->sets->len; k++) {
+            const herd_rsc_set_t *set = co->sets->pdata[k];
+            int score = set->has_score ? set->score : co->score;
+            if (!set->sequential)
+                continue;
+            for (guint a = 1; a < set->rsc_ids->len; a++) {
+                for (guint b = score < 0 ? 0 : a - 1; b < a; b++) {
+                    herd_colocation_t *x = g_new0(herd_colocation_t, 1);
+                    x->id = co->id;
+                    x->rsc = set->rsc_ids->pdata[a];
+                    x->with_rsc = set->rsc_ids->pdata[b];
+                    x->rsc_role = set->role;
+                    x->with_role = set->role;
+                    x->score = score;
+                    x->influence = co->influence;
+                    g_ptr_array_add(s->coloc_owned, x);
+                    g_ptr_array_add(s->colocs, x);
+                }
+            }
+        }
+    }
+}
+
+static void index_colocations(sched_t *s)
+{
+    expand_colocation_sets(s);
+    guint n = s->colocs->len;
     s->co_dep = g_new0(target_t, n ? n : 1);
     s->co_pri = g_new0(target_t, n ? n : 1);
     s->co_by_dep = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
@@ -1011,7 +1047,7 @@ static void index_colocations(sched_t *s)
     s->co_by_pri = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                          (GDestroyNotify) g_array_unref);
     for (guint i = 0; i < n; i++) {
-        const herd_colocation_t *co = cib->colocations->pdata[i];
+        const herd_colocation_t *co = s->colocs->pdata[i];
         if (!co->rsc || !co->with_rsc)
             continue;
         s->co_dep[i] = target_of(s, co->rsc);
@@ -1084,11 +1120,10 @@ static void base_scores(sched_t *s, unit_t *u, int *sc)
 
 static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clone)
 {
-    const herd_cib_t *cib = s->cib;
     GArray *idx = g_hash_table_lookup(s->co_by_dep, self_clone ? (void *) self_clone : (void *) u);
     for (guint k = 0; idx && k < idx->len; k++) {
         guint i = g_array_index(idx, guint, k);
-        const herd_colocation_t *co = cib->colocations->pdata[i];
+        const herd_colocation_t *co = s->colocs->pdata[i];
         if (!co->rsc || !co->with_rsc || co->score == 0)
             continue;
         target_t dep = s->co_dep[i];
@@ -1144,11 +1179,10 @@ static bool merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
     bool merged = false;
     if (depth > 4)
         return false;
-    const herd_cib_t *cib = s->cib;
     GArray *idx = g_hash_table_lookup(s->co_by_pri, u);
     for (guint k = 0; idx && k < idx->len; k++) {
         guint i = g_array_index(idx, guint, k);
-        const herd_colocation_t *co = cib->colocations->pdata[i];
+        const herd_colocation_t *co = s->colocs->pdata[i];
         if (!co->rsc || !co->with_rsc || co->score == 0 || !co->influence)
             continue;
         if (co->with_role == HERD_ROLE_PROMOTED || co->rsc_role == HERD_ROLE_PROMOTED)
@@ -1509,8 +1543,8 @@ static void promote(sched_t *s, clone_t *c)
             }
         }
         /* colocations with a promoted role */
-        for (guint i2 = 0; i2 < s->cib->colocations->len; i2++) {
-            const herd_colocation_t *co = s->cib->colocations->pdata[i2];
+        for (guint i2 = 0; i2 < s->colocs->len; i2++) {
+            const herd_colocation_t *co = s->colocs->pdata[i2];
             if (!co->rsc || !co->with_rsc)
                 continue;
             target_t dep = s->co_dep[i2];
@@ -2182,6 +2216,9 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_hash_table_destroy(s.co_by_pri);
     g_free(s.co_dep);
     g_free(s.co_pri);
+    g_ptr_array_free(s.colocs, TRUE);
+    g_ptr_array_set_free_func(s.coloc_owned, g_free);
+    g_ptr_array_free(s.coloc_owned, TRUE);
     g_ptr_array_free(s.fence, TRUE);
     for (guint i = 0; i < s.orphan_cfgs->len; i++) {
         herd_cib_rsc_t *o = s.orphan_cfgs->pdata[i];
