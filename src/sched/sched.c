@@ -1713,21 +1713,69 @@ static void restart_prim(prim_t *q, const char *why)
     q->unrunnable_reason = g_strdup_printf("due to required %s", why);
 }
 
+static herd_order_t *order_pair(GPtrArray *owned, const herd_order_t *o, const char *first,
+                                const char *then, const char *fa, const char *ta)
+{
+    herd_order_t *x = g_new0(herd_order_t, 1);
+    x->id = o->id;
+    x->first = (char *) first;
+    x->then = (char *) then;
+    x->first_action = (char *) fa;
+    x->then_action = (char *) ta;
+    x->kind = o->kind;
+    x->symmetrical = o->symmetrical;
+    g_ptr_array_add(owned, x);
+    return x;
+}
+
+/* Orders with resource sets as pairs: inside a sequential set each member
+ * after the one before it; across sets every member of a set after every
+ * member of the set before it. */
+static GPtrArray *expand_orders(sched_t *s, GPtrArray *owned)
+{
+    GPtrArray *all = g_ptr_array_new();
+    for (guint i = 0; i < s->cib->orders->len; i++) {
+        const herd_order_t *o = s->cib->orders->pdata[i];
+        if (!o->sets) {
+            g_ptr_array_add(all, (gpointer) o);
+            continue;
+        }
+        const herd_rsc_set_t *prev = NULL;
+        for (guint k = 0; k < o->sets->len; k++) {
+            const herd_rsc_set_t *set = o->sets->pdata[k];
+            if (set->sequential)
+                for (guint a = 1; a < set->rsc_ids->len; a++)
+                    g_ptr_array_add(all, order_pair(owned, o, set->rsc_ids->pdata[a - 1],
+                                                    set->rsc_ids->pdata[a], set->action,
+                                                    set->action));
+            if (prev && prev->require_all)
+                for (guint a = 0; a < prev->rsc_ids->len; a++)
+                    for (guint b = 0; b < set->rsc_ids->len; b++)
+                        g_ptr_array_add(all, order_pair(owned, o, prev->rsc_ids->pdata[a],
+                                                        set->rsc_ids->pdata[b], prev->action,
+                                                        set->action));
+            prev = set;
+        }
+    }
+    return all;
+}
+
 static void apply_orders(sched_t *s)
 {
-    const herd_cib_t *cib = s->cib;
+    g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) orders = expand_orders(s, owned);
     for (int round = 0; round < 4; round++) {
         bool changed = false;
-        for (guint i = 0; i < cib->orders->len; i++) {
-            const herd_order_t *o = cib->orders->pdata[i];
+        for (guint i = 0; i < orders->len; i++) {
+            const herd_order_t *o = orders->pdata[i];
             if (!o->first || !o->then || o->kind != HERD_ORDER_MANDATORY)
                 continue;
             const char *fa = o->first_action ? o->first_action : "start";
             const char *ta = o->then_action ? o->then_action : fa;
             if (strcmp(ta, "start") != 0)
                 continue;
-            const herd_cib_rsc_t *fr = herd_cib_rsc(cib, o->first);
-            const herd_cib_rsc_t *tr = herd_cib_rsc(cib, o->then);
+            const herd_cib_rsc_t *fr = herd_cib_rsc(s->cib, o->first);
+            const herd_cib_rsc_t *tr = herd_cib_rsc(s->cib, o->then);
             GPtrArray *fp = prims_under(s, o->first), *tp = prims_under(s, o->then);
             if (!fr || !tr || !fp || !tp)
                 continue;
