@@ -951,9 +951,39 @@ static void compute_locations(sched_t *s)
                     p->loc[n] = -INF;
         }
     }
+    /* node health (#health-* attributes) by node-health-strategy */
+    const herd_cib_options_t *opt = &cib->options;
+    const char *strategy = opt->node_health_strategy;
+    g_autofree int *health = g_new0(int, s->nn ? s->nn : 1);
+    if (strcmp(strategy, "none") != 0) {
+        bool mor = !strcmp(strategy, "migrate-on-red");
+        bool og = !strcmp(strategy, "only-green");
+        for (int n = 0; n < s->nn; n++) {
+            GHashTableIter it;
+            gpointer k, v;
+            g_hash_table_iter_init(&it, s->ns[n]->cfg->attrs);
+            while (g_hash_table_iter_next(&it, &k, &v)) {
+                if (strncmp(k, "#health", 7) != 0)
+                    continue;
+                int add = 0;
+                if (!strcasecmp(v, "red"))
+                    add = mor || og ? -INF : opt->node_health_red;
+                else if (!strcasecmp(v, "yellow"))
+                    add = og ? -INF : mor ? 0 : opt->node_health_yellow;
+                else if (!strcasecmp(v, "green"))
+                    add = mor || og ? 0 : opt->node_health_green;
+                else if (!mor && !og)
+                    herd_score_parse(v, &add);
+                health[n] = herd_score_add(health[n], add);
+            }
+        }
+    }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
+        bool unhealthy_ok = herd_cib_parse_bool(meta(p->cfg, "allow-unhealthy-nodes"), false);
         for (int n = 0; n < s->nn; n++) {
+            if (!unhealthy_ok)
+                p->loc[n] = herd_score_add(p->loc[n], health[n]);
             if ((s->conn[n] ? false : !node_usable(s, n)) || p->stop_only || p->ticket_stop ||
                 (p->is_conn && !is_member(s, n)))
                 p->loc[n] = -INF;
