@@ -2137,6 +2137,20 @@ static void fill_result(sched_t *s)
     }
 }
 
+static gint rsc_weight_order(gconstpointer a, gconstpointer b, gpointer data)
+{
+    sched_t *s = data;
+    const herd_cib_rsc_t *x = *(herd_cib_rsc_t *const *) a, *y = *(herd_cib_rsc_t *const *) b;
+    int px = meta_score(x, "priority", 0), py = meta_score(y, "priority", 0);
+    if (px != py)
+        return px > py ? -1 : 1;
+    int wx = GPOINTER_TO_INT(g_hash_table_lookup(s->sort_key, x));
+    int wy = GPOINTER_TO_INT(g_hash_table_lookup(s->sort_key, y));
+    if (wx != wy)
+        return wx > wy ? -1 : 1;
+    return x->index - y->index;
+}
+
 static gint rsc_order(gconstpointer a, gconstpointer b)
 {
     const herd_cib_rsc_t *x = *(herd_cib_rsc_t *const *) a, *y = *(herd_cib_rsc_t *const *) b;
@@ -2164,6 +2178,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.clone_by_rsc = g_hash_table_new(g_direct_hash, g_direct_equal);
     s.fence = g_ptr_array_new();
     s.orphan_cfgs = g_ptr_array_new();
+    s.sort_key = g_hash_table_new(g_direct_hash, g_direct_equal);
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
     s.unfenceable = g_new0(bool, s.nn ? s.nn : 1);
     s.load = g_new0(int, s.nn ? s.nn : 1);
@@ -2223,6 +2238,25 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     for (guint i = 0; i < cib->resources->len; i++)
         g_ptr_array_add(order, cib->resources->pdata[i]);
     g_ptr_array_sort(order, rsc_order);
+    if (use_utilization(&s)) {
+        /* other placement strategies place the strongest preference first */
+        for (guint i = 0; i < order->len; i++) {
+            const herd_cib_rsc_t *r = order->pdata[i];
+            unit_t *u = g_hash_table_lookup(s.unit_by_rsc, r);
+            clone_t *c = g_hash_table_lookup(s.clone_by_rsc, r);
+            unit_t *w = u ? u : c && c->units->len ? c->units->pdata[0] : NULL;
+            int best = -INF;
+            if (w) {
+                g_autofree int *sc = g_new0(int, s.nn ? s.nn : 1);
+                base_scores(&s, w, sc);
+                for (int n = 0; n < s.nn; n++)
+                    if (sc[n] > best)
+                        best = sc[n];
+            }
+            g_hash_table_insert(s.sort_key, (gpointer) r, GINT_TO_POINTER(best));
+        }
+        g_ptr_array_sort_with_data(order, rsc_weight_order, &s);
+    }
     /* remote connections and guest containers first */
     for (int n = 0; n < s.nn; n++)
         if (s.conn[n] && !s.conn[n]->unit->clone)
@@ -2310,6 +2344,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
         g_free(o);
     }
     g_ptr_array_free(s.orphan_cfgs, TRUE);
+    g_hash_table_destroy(s.sort_key);
     g_free(s.fenced);
     g_free(s.unfenceable);
     g_free(s.load);
