@@ -1252,29 +1252,50 @@ static bool use_utilization(const sched_t *s)
 }
 
 /* Does node n have room for unit u (placement-strategy other than default)? */
-static bool fits(sched_t *s, const unit_t *u, int n)
+/* Add the utilization of unit u, and of the not yet placed units that
+ * must run with it (mandatory colocations), into need. */
+static void unit_need(sched_t *s, const unit_t *u, GHashTable *need, int depth)
 {
-    if (!use_utilization(s))
-        return true;
-    GHashTable *cap = s->ns[n]->cfg->utilization;
     for (guint k = 0; k < u->prims->len; k++) {
         const prim_t *p = u->prims->pdata[k];
         GHashTableIter it;
         gpointer key, val;
         g_hash_table_iter_init(&it, p->cfg->utilization);
         while (g_hash_table_iter_next(&it, &key, &val)) {
-            long need = 0;
-            for (guint j = 0; j < u->prims->len; j++) {
-                const char *v = g_hash_table_lookup(((prim_t *) u->prims->pdata[j])->cfg->utilization, key);
-                if (v)
-                    need += strtol(v, NULL, 10);
-            }
-            const char *c = g_hash_table_lookup(cap, key);
-            long have = c ? strtol(c, NULL, 10) : 0;
-            long used = s->used ? GPOINTER_TO_INT(g_hash_table_lookup(s->used[n], key)) : 0;
-            if (need > 0 && have - used < need)
-                return false;
+            long have = GPOINTER_TO_INT(g_hash_table_lookup(need, key));
+            g_hash_table_insert(need, key, GINT_TO_POINTER((int) (have + strtol(val, NULL, 10))));
         }
+    }
+    if (depth > 3 || !s->co_by_pri)
+        return;
+    GArray *idx = g_hash_table_lookup(s->co_by_pri, u);
+    for (guint k = 0; idx && k < idx->len; k++) {
+        guint i = g_array_index(idx, guint, k);
+        const herd_colocation_t *co = s->colocs->pdata[i];
+        const unit_t *d = s->co_dep[i].unit;
+        if (co->score >= INF && d && d != u && !d->done && !d->busy)
+            unit_need(s, d, need, depth + 1);
+    }
+}
+
+/* Does node n have room for unit u (placement-strategy other than default)? */
+static bool fits(sched_t *s, const unit_t *u, int n)
+{
+    if (!use_utilization(s))
+        return true;
+    GHashTable *cap = s->ns[n]->cfg->utilization;
+    g_autoptr(GHashTable) need = g_hash_table_new(g_str_hash, g_str_equal);
+    unit_need(s, u, need, 0);
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, need);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        long want = GPOINTER_TO_INT(val);
+        const char *c = g_hash_table_lookup(cap, key);
+        long have = c ? strtol(c, NULL, 10) : 0;
+        long used = GPOINTER_TO_INT(g_hash_table_lookup(s->used[n], key));
+        if (want > 0 && have - used < want)
+            return false;
     }
     return true;
 }
