@@ -43,6 +43,7 @@ struct prim {
     const herd_cib_node_t *fence_before; /* node fenced because of this */
     int promo_score;
     bool is_conn;
+    bool demote_onfail;      /* a failure with on-fail=demote */
     char *hist_name;         /* the id its status history used */
     prim_t *guest_conn_of;   /* implicit guest connection: its container */            /* a remote connection or guest container */
 };
@@ -101,11 +102,14 @@ typedef struct {
     GHashTable **used;           /* per node utilization used (name -> int) */
     const unit_t *fit_unit;      /* unit being placed (utilization check) */
     guint64 failure_timeout_ms;  /* of the resource being unpacked */
+    GPtrArray *colocs;           /* colocations, sets expanded to pairs */
+    GPtrArray *coloc_owned;      /* the pairs made from sets (owned) */
     target_t *co_dep, *co_pri;   /* per colocation: its two sides */
     GHashTable *co_by_dep;       /* unit/clone -> GArray of colocation index */
     GHashTable *co_by_pri;
     prim_t **conn;               /* per node: remote connection / container */
     bool conn_decided;           /* connections placed: node_usable uses them */
+    GHashTable *sort_key;        /* top rsc -> placement weight (strategies) */
     bool debug;                  /* HERD_SCHED_DEBUG: trace to stderr */
     GHashTable *under;
     GPtrArray *orphan_cfgs;      /* herd_cib_rsc_t* made for orphans (owned) */           /* rsc cfg -> GPtrArray of prim_t* below it */
