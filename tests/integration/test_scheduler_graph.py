@@ -87,3 +87,18 @@ def test_executing_section_bad_graph_file(shared, tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 73
     assert "cannot write" in proc.stderr
+
+
+def test_graph_xml_well_formed_for_corpus(shared, tmp_path):
+    """Every passing case's -G output is well-formed transition-graph XML
+    holding exactly the executed actions (odd parameter names included)."""
+    corpus = os.path.join(shared, "scheduler-corpus")
+    names = [l.strip() for l in open(PASSING) if l.strip() and not l.startswith("#")]
+    g = tmp_path / "g.xml"
+    for name in names:
+        proc = subprocess.run([HERD_FAST, "simulate", "-x",
+                               os.path.join(corpus, "xml", name + ".xml"), "-S", "-G", str(g)],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, name
+        root = ET.parse(g).getroot()
+        assert len(root.findall("synapse")) == len(_exec_lines(proc.stdout)), name
