@@ -916,17 +916,6 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
             }
         }
     }
-    /* a member's start waits for the stops of the members after it */
-    for (guint i = 0; ordered && i < members->len; i++) {
-        prim_acts_t *pa = pa_of(b, ((herd_placement_t *) members->pdata[i])->name);
-        if (!pa->start)
-            continue;
-        for (guint j = i + 1; j < members->len; j++) {
-            prim_acts_t *qa = pa_of(b, ((herd_placement_t *) members->pdata[j])->name);
-            for (guint k = 0; k < qa->stops->len; k++)
-                gb_order(b, qa->stops->pdata[k], pa->start);
-        }
-    }
 }
 
 /* an instance of a clone: a primitive or a group instance */
@@ -1090,7 +1079,6 @@ static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *
     if (any_promote) {
         ca.promote = coll_op(b, c->id, "promote", group, R_CL_PROMOTE, c);
         ca.promoted = coll_op(b, c->id, "promoted", group, R_CL_PROMOTED, c);
-        gb_order(b, ca.promote, ca.promoted);
         gb_order(b, ca.running, ca.promote);
         gb_order(b, ca.stopped, ca.promote);
         gb_order(b, ca.demoted, ca.promote);
@@ -1124,8 +1112,10 @@ static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *
                 gb_order(b, ca.demote, pa->demote);
                 gb_order(b, pa->demote, ca.demoted);
             }
-            for (guint j = 0; j < pa->probes->len; j++)
+            for (guint j = 0; j < pa->probes->len; j++) {
                 gb_order(b, pa->probes->pdata[j], ca.start);
+                gb_order(b, pa->probes->pdata[j], ca.stopped);
+            }
         }
     }
     if (c->notify && c->children->len == 1 &&
