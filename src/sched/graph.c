@@ -1192,8 +1192,58 @@ static herd_action_t *order_point(gb_t *b, const char *id, const char *task, boo
 }
 
 /* For a primitive: every stop (one per node) */
+static herd_action_t *prim_task(prim_acts_t *pa, const char *task)
+{
+    if (!pa)
+        return NULL;
+    if (!strcmp(task, "start"))
+        return pa->start;
+    if (!strcmp(task, "stop"))
+        return pa->stops->len ? pa->stops->pdata[0] : NULL;
+    if (!strcmp(task, "promote"))
+        return pa->promote;
+    if (!strcmp(task, "demote"))
+        return pa->demote;
+    return NULL;
+}
+
+/* Interleaved clones: each instance of the then waits for the instance of
+ * the first on its own node.  False when this does not apply. */
+static bool order_interleaved(gb_t *b, const char *first, const char *ft, const char *then,
+                              const char *tt)
+{
+    const herd_cib_rsc_t *fr = herd_cib_rsc(b->cib, first), *tr = herd_cib_rsc(b->cib, then);
+    if (!fr || !tr || fr->kind != HERD_RSC_CLONE || tr->kind != HERD_RSC_CLONE || !tr->interleave ||
+        fr->children->len != 1 || tr->children->len != 1 ||
+        ((herd_cib_rsc_t *) fr->children->pdata[0])->kind != HERD_RSC_PRIMITIVE ||
+        ((herd_cib_rsc_t *) tr->children->pdata[0])->kind != HERD_RSC_PRIMITIVE)
+        return false;
+    bool up_f = !strcmp(ft, "start") || !strcmp(ft, "promote");
+    for (guint i = 0; i < b->res->placements->len; i++) {
+        const herd_placement_t *q = b->res->placements->pdata[i];
+        if (q->cfg->parent != tr)
+            continue;
+        herd_action_t *ta = prim_task(pa_of(b, q->name), tt);
+        const char *node = ta ? (ta->node ? ta->node : q->current->len ? q->current->pdata[0] : NULL)
+                              : NULL;
+        if (!node)
+            continue;
+        for (guint k = 0; k < b->res->placements->len; k++) {
+            const herd_placement_t *p = b->res->placements->pdata[k];
+            if (p->cfg->parent != fr)
+                continue;
+            bool there = up_f ? p->next && !strcmp(p->next, node) : node_in(p, node);
+            if (there)
+                gb_order(b, prim_task(pa_of(b, p->name), ft), ta);
+        }
+    }
+    return true;
+}
+
 static void order_pair(gb_t *b, const char *first, const char *ft, const char *then, const char *tt)
 {
+    /* interleaved clones: per-node instance orderings, besides the clones' */
+    order_interleaved(b, first, ft, then, tt);
     herd_action_t *f = order_point(b, first, ft, true);
     herd_action_t *t = order_point(b, then, tt, false);
     prim_acts_t *fa = !strcmp(ft, "stop") ? pa_of(b, first) : NULL;
