@@ -810,7 +810,6 @@ static GPtrArray *parse_sets(parser_t *p, xmlNode *n)
         herd_rsc_set_t *s = g_new0(herd_rsc_set_t, 1);
         s->id = attr(sn, "id");
         s->rsc_ids = g_ptr_array_new_with_free_func(g_free);
-        s->sequential = herd_cib_parse_bool(xmlGetProp(sn, BAD_CAST "sequential") ? "x" : NULL, true);
         g_autofree char *seq = attr(sn, "sequential");
         s->sequential = herd_cib_parse_bool(seq, true);
         g_autofree char *ra = attr(sn, "require-all");
@@ -1343,6 +1342,26 @@ static herd_cib_t *build(parser_t *p, xmlDoc *doc)
     if (sec[2]) parse_resources(p, sec[2]);
     if (p->err)
         return NULL;
+    /* remote nodes (ocf:pacemaker:remote connections) and guest nodes
+     * (remote-node= meta of a primitive) */
+    for (guint i = 0; i < cib->all_rscs->len; i++) {
+        herd_cib_rsc_t *r = cib->all_rscs->pdata[i];
+        if (r->kind != HERD_RSC_PRIMITIVE)
+            continue;
+        const char *guest = g_hash_table_lookup(r->meta, "remote-node");
+        bool remote = r->klass && r->provider && r->type && !strcmp(r->klass, "ocf") &&
+                      !strcmp(r->provider, "pacemaker") && !strcmp(r->type, "remote");
+        const char *name = guest ? guest : remote ? r->id : NULL;
+        if (!name)
+            continue;
+        herd_cib_node_t *nd = g_hash_table_lookup(cib->node_by_name, name);
+        if (!nd)
+            nd = add_node(cib, name, name, guest ? HERD_NODE_GUEST : HERD_NODE_REMOTE);
+        else
+            nd->kind = guest ? HERD_NODE_GUEST : HERD_NODE_REMOTE;
+        g_free(nd->container_id);
+        nd->container_id = g_strdup(r->id);
+    }
     for (guint i = 0; i < cib->all_rscs->len; i++)
         finish_rsc(cib, cib->all_rscs->pdata[i]);
     if (sec[3]) parse_constraints(p, sec[3]);

@@ -83,14 +83,41 @@ static void print_prim_line(view_t *v, FILE *out, const char *indent, const herd
     g_autoptr(GString) nodes = g_string_new(NULL);
     pl_nodes(v, p, nodes);
     bool stopped = nodes->len == 0;
-    fprintf(out, "%s* %s\t(%s):\t %s", indent, p->name, agent_str(p->cfg, agent, sizeof agent),
-            stopped ? "Stopped" : role_word(role, promotable));
-    if (!stopped)
-        fprintf(out, " %s", nodes->str);
-    if (!v->revised && p->failed && !stopped)
-        fprintf(out, " (FAILED)");
+    bool failed = p->failed && !stopped && (!v->revised || p->blocked);
+    bool multi = (!v->revised || p->blocked) && p->current->len > 1;
+    if (multi && v->revised) {
+        g_string_truncate(nodes, 0);
+        v->revised = false;
+        pl_nodes(v, p, nodes);
+        v->revised = true;
+    }
+    g_autoptr(GString) flags = g_string_new(NULL);
+    if (p->disabled)
+        g_string_append(flags, "disabled");
+    if (p->blocked)
+        g_string_append_printf(flags, "%sblocked", flags->len ? ", " : "");
     if (!p->managed)
-        fprintf(out, " (unmanaged)");
+        g_string_append_printf(flags, "%sunmanaged", flags->len ? ", " : "");
+    fprintf(out, "%s* %s\t(%s):\t ", indent, p->name, agent_str(p->cfg, agent, sizeof agent));
+    if (stopped) {
+        fprintf(out, "Stopped");
+    } else {
+        const char *word = role_word(role, promotable);
+        if (failed)
+            fprintf(out, "FAILED%s%s", role == HERD_ROLE_PROMOTED ? " " : "",
+                    role == HERD_ROLE_PROMOTED ? word : "");
+        else
+            fprintf(out, "%s", word);
+        if (multi) {
+            if (flags->len)
+                fprintf(out, " (%s)", flags->str);
+            fprintf(out, " [ %s ]\n", nodes->str);
+            return;
+        }
+        fprintf(out, " %s", nodes->str);
+    }
+    if (flags->len)
+        fprintf(out, " (%s)", flags->str);
     fprintf(out, "\n");
 }
 
@@ -328,6 +355,102 @@ static int write_text_file(const char *path, const char *text)
     return HERD_EXIT_OK;
 }
 
+/* ---- scores and JSON ----------------------------------------------------- */
+
+static void print_scores(const herd_sched_result_t *res, FILE *out)
+{
+    fprintf(out, "\nAllocation scores:\n");
+    for (guint i = 0; i < res->placements->len; i++) {
+        const herd_placement_t *p = res->placements->pdata[i];
+        if (!p->scores)
+            continue;
+        for (guint n = 0; n < res->nodes->len; n++) {
+            const herd_node_state_t *ns = res->nodes->pdata[n];
+            char buf[16];
+            fprintf(out, "pcmk__primitive_assign: %s allocation score on %s: %s\n", p->name,
+                    ns->cfg->uname, herd_score_str(p->scores[n], buf));
+        }
+    }
+}
+
+static const char *const kind_words[] = {"fence", "start", "stop", "move", "recover", "restart",
+                                         "migrate", "promote", "demote", "re-promote"};
+
+static void add_str(JsonBuilder *b, const char *name, const char *v)
+{
+    if (!v)
+        return;
+    json_builder_set_member_name(b, name);
+    json_builder_add_string_value(b, v);
+}
+
+static JsonNode *result_json(const herd_sched_result_t *res)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "have_quorum");
+    json_builder_add_boolean_value(b, res->have_quorum);
+    json_builder_set_member_name(b, "nodes");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < res->nodes->len; i++) {
+        const herd_node_state_t *n = res->nodes->pdata[i];
+        json_builder_begin_object(b);
+        add_str(b, "name", n->cfg->uname);
+        json_builder_set_member_name(b, "online");
+        json_builder_add_boolean_value(b, n->online);
+        json_builder_set_member_name(b, "unclean");
+        json_builder_add_boolean_value(b, n->unclean || n->fenced_now);
+        json_builder_set_member_name(b, "standby");
+        json_builder_add_boolean_value(b, n->standby);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "decisions");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < res->decisions->len; i++) {
+        const herd_decision_t *d = res->decisions->pdata[i];
+        json_builder_begin_object(b);
+        add_str(b, "action", kind_words[d->kind]);
+        add_str(b, d->kind == HERD_DECISION_FENCE ? "node" : "resource", d->rsc);
+        add_str(b, "from", d->from);
+        add_str(b, "to", d->to);
+        if (d->from_role)
+            add_str(b, "from_role", herd_role_name(d->from_role));
+        if (d->to_role)
+            add_str(b, "to_role", herd_role_name(d->to_role));
+        add_str(b, "reason", d->reason);
+        add_str(b, "fence_action", d->fence_action);
+        add_str(b, "fence_reason", d->fence_reason);
+        json_builder_set_member_name(b, "blocked");
+        json_builder_add_boolean_value(b, d->blocked);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "resources");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < res->placements->len; i++) {
+        const herd_placement_t *p = res->placements->pdata[i];
+        json_builder_begin_object(b);
+        add_str(b, "id", p->name);
+        json_builder_set_member_name(b, "current");
+        json_builder_begin_array(b);
+        for (guint k = 0; k < p->current->len; k++)
+            json_builder_add_string_value(b, p->current->pdata[k]);
+        json_builder_end_array(b);
+        add_str(b, "current_role", herd_role_name(p->current_role));
+        add_str(b, "next", p->next);
+        add_str(b, "next_role", herd_role_name(p->next_role));
+        json_builder_set_member_name(b, "failed");
+        json_builder_add_boolean_value(b, p->failed);
+        json_builder_set_member_name(b, "managed");
+        json_builder_add_boolean_value(b, p->managed);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
 /* ---- command ------------------------------------------------------------ */
 
 int cmd_simulate(int argc, char **argv)
@@ -360,6 +483,8 @@ int cmd_simulate(int argc, char **argv)
     int ret = HERD_EXIT_OK;
     g_autoptr(herd_cib_t) cib = NULL;
     g_autoptr(herd_sched_result_t) res = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *date_line = NULL;
     GHashTable *by_name = NULL;
     if (rc || done) {
         ret = rc;
@@ -369,7 +494,6 @@ int cmd_simulate(int argc, char **argv)
         ret = cli_usage_error(argv[0], "give a CIB with -x FILE or -p");
         goto out;
     }
-    g_autoptr(GError) err = NULL;
     cib = herd_cib_load_file(o.from_stdin ? "-" : o.xml_file, &err);
     if (!cib) {
         fprintf(stderr, "herd simulate: %s\n", err->message);
@@ -396,16 +520,45 @@ int cmd_simulate(int argc, char **argv)
         g_hash_table_insert(by_name, p->name, p);
     }
     view_t v = {cib, res, by_name, false};
+    if (cib->execution_date && !o.time) {
+        g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(now);
+        if (dt) {
+            g_autofree char *when_s = g_date_time_format(dt, "%Y-%m-%d %H:%M:%SZ");
+            date_line = g_strdup_printf("Using the original execution date of: %s\n", when_s);
+        }
+    }
+    if (common.format != HERD_OUTPUT_TEXT) {
+        g_autoptr(JsonNode) data = result_json(res);
+        herd_output_emit(stdout, common.format, "simulate", data, HERD_EXIT_OK, NULL, NULL);
+        goto out;
+    }
+    if (date_line)
+        fputs(date_line, stdout);
+    int disabled = 0, blocked = 0;
+    for (guint i = 0; i < res->placements->len; i++) {
+        const herd_placement_t *p = res->placements->pdata[i];
+        disabled += p->disabled;
+        blocked += p->blocked;
+    }
+    if (!o.quiet && (disabled || blocked))
+        printf("%d of %u resource instances DISABLED and %d BLOCKED from further action due to "
+               "failure\n\n", disabled, res->placements->len, blocked);
     if (!o.quiet) {
         print_status(&v, stdout, "Current cluster status:");
         fprintf(stdout, "\n");
     }
+    if (o.show_scores)
+        print_scores(res, stdout);
     if (o.run || o.simulate || !o.show_scores) {
+        if (o.show_scores)
+            fprintf(stdout, "\n");
         print_summary(res, stdout);
     }
     if (o.simulate) {
         fprintf(stdout, "\nExecuting Cluster Transition:\n");
         print_transition(res, stdout);
+        if (date_line)
+            fputs(date_line, stdout);
         v.revised = true;
         fprintf(stdout, "\n");
         print_status(&v, stdout, "Revised Cluster Status:");

@@ -39,6 +39,10 @@ struct prim {
     herd_role_t next_role;
     const herd_cib_node_t *fence_before; /* node fenced because of this */
     int promo_score;
+    bool is_conn;
+    bool demote_onfail;      /* a failure with on-fail=demote */
+    char *hist_name;         /* the id its status history used */
+    prim_t *guest_conn_of;   /* implicit guest connection: its container */            /* a remote connection or guest container */
 };
 
 /* A placement unit: a primitive, or a group, possibly a clone instance. */
@@ -53,6 +57,7 @@ struct unit {
     const herd_cib_node_t *prefer;   /* tie-break node (first member's) */
     const herd_cib_node_t *assigned;
     bool done, busy;
+    bool score_set;              /* score holds the assignment scores */
     int priority;
     int order;                   /* configuration order */
 };
@@ -89,13 +94,18 @@ typedef struct {
     herd_sched_result_t *res;
     GPtrArray *fence;            /* fence decisions (herd_decision_t*) */
     bool *fenced;                /* per node: will be fenced */
+    bool *unfenceable;           /* per node: unclean, but no quorum to fence */
     int *load;                   /* per node assigned primitive count */
     GHashTable **used;           /* per node utilization used (name -> int) */
     const unit_t *fit_unit;      /* unit being placed (utilization check) */
     guint64 failure_timeout_ms;  /* of the resource being unpacked */
+    GPtrArray *colocs;           /* colocations, sets expanded to pairs */
+    GPtrArray *coloc_owned;      /* the pairs made from sets (owned) */
     target_t *co_dep, *co_pri;   /* per colocation: its two sides */
     GHashTable *co_by_dep;       /* unit/clone -> GArray of colocation index */
     GHashTable *co_by_pri;
+    prim_t **conn;               /* per node: remote connection / container */
+    bool conn_decided;           /* connections placed: node_usable uses them */
     bool debug;                  /* HERD_SCHED_DEBUG: trace to stderr */
     GHashTable *under;
     GPtrArray *orphan_cfgs;      /* herd_cib_rsc_t* made for orphans (owned) */           /* rsc cfg -> GPtrArray of prim_t* below it */

@@ -69,11 +69,25 @@ static herd_role_t target_role(const herd_cib_rsc_t *r)
     return t == HERD_ROLE_UNKNOWN ? HERD_ROLE_PROMOTED : t;   /* no limit */
 }
 
+/* Can node i take resources after this transition?  A remote or guest
+ * node needs its connection (or container) to be placed. */
 static bool node_usable(const sched_t *s, int i)
 {
     const herd_node_state_t *n = s->ns[i];
+    if (s->conn && s->conn[i]) {
+        const prim_t *c = s->conn[i];
+        if (!s->conn_decided)
+            return n->online && !n->standby && !n->maintenance && !s->fenced[i];
+        return c->next != NULL && !n->standby && !n->maintenance && !s->fenced[i] &&
+               (n->online || !c->failed);
+    }
     return n->online && !n->unclean && !n->standby && !n->maintenance && !n->shutdown &&
            !n->pending && !s->fenced[i];
+}
+
+static bool is_member(const sched_t *s, int i)
+{
+    return s->ns[i]->cfg->kind == HERD_NODE_MEMBER;
 }
 
 static herd_decision_t *decision(herd_decision_kind_t kind, const char *rsc)
@@ -98,6 +112,12 @@ static void fence_node(sched_t *s, int i, const char *reason)
     if (s->fenced[i])
         return;
     const herd_cib_node_t *n = s->ns[i]->cfg;
+    const char *nqp = s->cib->options.no_quorum_policy;
+    if (s->cib->options.stonith_enabled && !s->cib->have_quorum && strcmp(nqp, "ignore") != 0 &&
+        strcmp(nqp, "suicide") != 0) {
+        s->unfenceable[i] = true;   /* no fencing without quorum */
+        return;
+    }
     s->fenced[i] = true;
     if (!s->cib->options.stonith_enabled)
         return;
@@ -124,8 +144,9 @@ static void unpack_nodes(sched_t *s)
         v = g_hash_table_lookup(n->attrs, "shutdown");
         st->shutdown = v && strcmp(v, "0") != 0 && *v;
         if (n->kind != HERD_NODE_MEMBER) {
-            /* remote and guest nodes: online when they have state and in_ccm */
-            st->online = n->has_state && n->in_ccm;
+            /* remote and guest nodes: online when their connection runs
+             * (decided after the cluster nodes' histories) */
+            st->online = false;
             continue;
         }
         if (!n->has_state) {
@@ -238,6 +259,42 @@ static void build(sched_t *s)
     }
 }
 
+/* A resource the configuration does not hold (orphans, the implicit
+ * connection of a guest node); owned by the run. */
+static herd_cib_rsc_t *synthetic_rsc(sched_t *s, const char *id, const char *klass,
+                                     const char *provider, const char *type)
+{
+    herd_cib_rsc_t *o = g_new0(herd_cib_rsc_t, 1);
+    o->id = g_strdup(id);
+    o->kind = HERD_RSC_PRIMITIVE;
+    o->klass = g_strdup(klass);
+    o->provider = g_strdup(provider);
+    o->type = g_strdup(type);
+    o->children = g_ptr_array_new();
+    o->meta = g_hash_table_new(g_str_hash, g_str_equal);
+    o->params = g_hash_table_new(g_str_hash, g_str_equal);
+    o->param_sets = g_ptr_array_new();
+    o->utilization = g_hash_table_new(g_str_hash, g_str_equal);
+    o->ops = g_ptr_array_new();
+    g_ptr_array_add(s->orphan_cfgs, o);
+    return o;
+}
+
+/* Guest nodes get an implicit connection resource named after the node,
+ * running with their container. */
+static void build_guest_connections(sched_t *s)
+{
+    for (int n = 0; n < s->nn; n++) {
+        const herd_cib_node_t *nd = s->ns[n]->cfg;
+        if (nd->kind != HERD_NODE_GUEST || g_hash_table_contains(s->prim_by_name, nd->uname))
+            continue;
+        herd_cib_rsc_t *o = synthetic_rsc(s, nd->uname, "ocf", "pacemaker", "remote");
+        unit_t *u = new_unit(s, o, NULL, -1);
+        prim_t *p = u->prims->pdata[0];
+        p->guest_conn_of = g_hash_table_lookup(s->prim_by_name, nd->container_id);
+    }
+}
+
 /* ---- status --------------------------------------------------------- */
 
 /* The clone instance an anonymous history entry on `node` belongs to. */
@@ -276,7 +333,7 @@ typedef struct {
     bool active;
     bool failed;
     bool stop_failed;
-    bool blocked, stop_only, fence, standby, ignore;
+    bool blocked, stop_only, fence, standby, ignore, demote;
     const herd_lrm_op_t *last_failure;
     const herd_lrm_op_t *last_start;
     bool migrate_pending;
@@ -320,6 +377,11 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
             continue;
         bool ok;
         int rc = op->rc;
+        /* OCF degraded results count as their healthy equivalents */
+        if (rc == 190)
+            rc = 0;
+        else if (rc == 191)
+            rc = 8;
         if (op->op_status == 4 && rc == expected) {
             ok = true;      /* an error status with the expected result */
         } else if (op->op_status != 0) {
@@ -409,7 +471,7 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
         } else if (!strcmp(task, "demote")) {
             st->active = true;
             st->failed = true;
-            st->role = HERD_ROLE_PROMOTED;
+            st->role = HERD_ROLE_UNPROMOTED;
         } else {
             st->active = true;
             st->failed = true;
@@ -417,6 +479,11 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
                 st->role = HERD_ROLE_STARTED;
             if (!strcmp(task, "promote"))
                 st->role = HERD_ROLE_PROMOTED;
+        }
+        if (on_fail && !strcmp(on_fail, "demote") && st->role == HERD_ROLE_PROMOTED) {
+            st->failed = false;     /* demoted in place, not recovered */
+            st->demote = true;
+            continue;
         }
         st->blocked = on_fail && !strcmp(on_fail, "block");
         st->stop_only = on_fail && !strcmp(on_fail, "stop");
@@ -527,11 +594,36 @@ static char *base_id(const char *id)
     return c ? g_strndup(id, (gsize) (c - id)) : g_strdup(id);
 }
 
+/* Remote and guest nodes are up when their connection resource runs. */
+static void remote_nodes_online(sched_t *s)
+{
+    for (int n = 0; n < s->nn; n++) {
+        const herd_cib_node_t *nd = s->ns[n]->cfg;
+        if (nd->kind == HERD_NODE_MEMBER || !nd->container_id)
+            continue;
+        prim_t *c = g_hash_table_lookup(s->prim_by_name, nd->container_id);
+        s->conn[n] = c;
+        if (!c)
+            continue;
+        if (nd->kind == HERD_NODE_REMOTE && !meta(c->cfg, "allow-migrate"))
+            c->migratable = true;   /* remote connections migrate by default */
+        bool up = false;
+        for (guint k = 0; k < c->running->len; k++) {
+            int m = ((herd_cib_node_t *) c->running->pdata[k])->index;
+            up |= s->ns[m]->online && !s->fenced[m];
+        }
+        s->ns[n]->online = up && !c->failed;
+    }
+}
+
 static void unpack_histories(sched_t *s)
 {
     const herd_cib_t *cib = s->cib;
-    /* online nodes first, then the unclean ones (as Pacemaker) */
-    for (int pass = 0; pass < 2; pass++)
+    /* online cluster nodes first, then remote and guest nodes whose
+     * connection runs, then the unclean ones (as Pacemaker) */
+    for (int pass = 0; pass < 3; pass++) {
+    if (pass == 1)
+        remote_nodes_online(s);
     for (guint i = 0; i < cib->histories->len; i++) {
         const herd_rsc_history_t *h = cib->histories->pdata[i];
         int ni = node_index(s, h->node);
@@ -541,7 +633,8 @@ static void unpack_histories(sched_t *s)
         /* histories of clean offline nodes say nothing about now */
         if (!ns->online && !ns->unclean && !ns->pending)
             continue;
-        if ((pass == 0) != (ns->online || ns->pending))
+        int want = !is_member(s, ni) ? 1 : (ns->online || ns->pending) ? 0 : 2;
+        if (want != pass)
             continue;
         prim_t *p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
         const herd_cib_rsc_t *cfg = p ? p->cfg : NULL;
@@ -556,19 +649,7 @@ static void unpack_histories(sched_t *s)
             /* an orphan: history of a resource no longer configured */
             p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
             if (!p) {
-                herd_cib_rsc_t *o = g_new0(herd_cib_rsc_t, 1);
-                o->id = g_strdup(h->rsc_id);
-                o->kind = HERD_RSC_PRIMITIVE;
-                o->klass = g_strdup(h->klass);
-                o->provider = g_strdup(h->provider);
-                o->type = g_strdup(h->type);
-                o->children = g_ptr_array_new();
-                o->meta = g_hash_table_new(g_str_hash, g_str_equal);
-                o->params = g_hash_table_new(g_str_hash, g_str_equal);
-                o->param_sets = g_ptr_array_new();
-                o->utilization = g_hash_table_new(g_str_hash, g_str_equal);
-                o->ops = g_ptr_array_new();
-                g_ptr_array_add(s->orphan_cfgs, o);
+                herd_cib_rsc_t *o = synthetic_rsc(s, h->rsc_id, h->klass, h->provider, h->type);
                 unit_t *u = new_unit(s, o, NULL, -1);
                 p = u->prims->pdata[0];
                 p->orphan = true;
@@ -593,6 +674,8 @@ static void unpack_histories(sched_t *s)
         }
         if (!p)
             continue;
+        if (st.active && !p->hist_name)
+            p->hist_name = g_strdup(h->rsc_id);
         if (st.active) {
             if (!st.failed && p->managed && definition_changed(s, cfg, st.last_start, ns->cfg) == 1) {
                 p->restart = true;
@@ -604,6 +687,8 @@ static void unpack_histories(sched_t *s)
                 p->role = st.role;
             if (st.failed)
                 p->failed = true;
+            if (st.demote)
+                p->demote_onfail = true;
             if (st.blocked)
                 p->blocked = true;
             if (st.stop_only)
@@ -622,6 +707,7 @@ static void unpack_histories(sched_t *s)
                 s->ns[ni]->standby = true;
             }
         }
+    }
     }
     /* unit current node */
     for (guint i = 0; i < s->all_units->len; i++) {
@@ -868,7 +954,8 @@ static void compute_locations(sched_t *s)
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
         for (int n = 0; n < s->nn; n++) {
-            if (!node_usable(s, n) || p->stop_only || p->ticket_stop)
+            if ((s->conn[n] ? false : !node_usable(s, n)) || p->stop_only || p->ticket_stop ||
+                (p->is_conn && !is_member(s, n)))
                 p->loc[n] = -INF;
             p->loc[n] = herd_score_add(p->loc[n], p->ban[n]);
         }
@@ -913,10 +1000,46 @@ static void index_add(GHashTable *t, const void *key, guint i)
 
 /* Resolve every colocation's two sides once, and index them by unit or
  * clone, so that placement never scans every constraint per resource. */
-static void index_colocations(sched_t *s)
+static void expand_colocation_sets(sched_t *s)
 {
     const herd_cib_t *cib = s->cib;
-    guint n = cib->colocations->len;
+    s->colocs = g_ptr_array_new();
+    s->coloc_owned = g_ptr_array_new();
+    for (guint i = 0; i < cib->colocations->len; i++) {
+        const herd_colocation_t *co = cib->colocations->pdata[i];
+        if (!co->sets) {
+            g_ptr_array_add(s->colocs, (gpointer) co);
+            continue;
+        }
+        /* within a sequential set each member goes with the one before it;
+         * with a negative score, against every member before it */
+        for (guint k = 0; k < co->sets->len; k++) {
+            const herd_rsc_set_t *set = co->sets->pdata[k];
+            int score = set->has_score ? set->score : co->score;
+            if (!set->sequential)
+                continue;
+            for (guint a = 1; a < set->rsc_ids->len; a++) {
+                for (guint b = score < 0 ? 0 : a - 1; b < a; b++) {
+                    herd_colocation_t *x = g_new0(herd_colocation_t, 1);
+                    x->id = co->id;
+                    x->rsc = set->rsc_ids->pdata[a];
+                    x->with_rsc = set->rsc_ids->pdata[b];
+                    x->rsc_role = set->role;
+                    x->with_role = set->role;
+                    x->score = score;
+                    x->influence = co->influence;
+                    g_ptr_array_add(s->coloc_owned, x);
+                    g_ptr_array_add(s->colocs, x);
+                }
+            }
+        }
+    }
+}
+
+static void index_colocations(sched_t *s)
+{
+    expand_colocation_sets(s);
+    guint n = s->colocs->len;
     s->co_dep = g_new0(target_t, n ? n : 1);
     s->co_pri = g_new0(target_t, n ? n : 1);
     s->co_by_dep = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
@@ -924,7 +1047,7 @@ static void index_colocations(sched_t *s)
     s->co_by_pri = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                          (GDestroyNotify) g_array_unref);
     for (guint i = 0; i < n; i++) {
-        const herd_colocation_t *co = cib->colocations->pdata[i];
+        const herd_colocation_t *co = s->colocs->pdata[i];
         if (!co->rsc || !co->with_rsc)
             continue;
         s->co_dep[i] = target_of(s, co->rsc);
@@ -997,11 +1120,10 @@ static void base_scores(sched_t *s, unit_t *u, int *sc)
 
 static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clone)
 {
-    const herd_cib_t *cib = s->cib;
     GArray *idx = g_hash_table_lookup(s->co_by_dep, self_clone ? (void *) self_clone : (void *) u);
     for (guint k = 0; idx && k < idx->len; k++) {
         guint i = g_array_index(idx, guint, k);
-        const herd_colocation_t *co = cib->colocations->pdata[i];
+        const herd_colocation_t *co = s->colocs->pdata[i];
         if (!co->rsc || !co->with_rsc || co->score == 0)
             continue;
         target_t dep = s->co_dep[i];
@@ -1015,6 +1137,8 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
         if (co->rsc_role == HERD_ROLE_PROMOTED)
             continue;   /* handled with promotion */
         if (pri.unit) {
+            if (pri.unit->busy)
+                continue;   /* a colocation loop: the primary waits on us */
             assign_unit(s, pri.unit);
             const herd_cib_node_t *pn = pri.unit->assigned;
             for (int n = 0; n < s->nn; n++) {
@@ -1030,6 +1154,8 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
                 }
             }
         } else if (pri.clone) {
+            if (pri.clone->busy)
+                continue;
             assign_clone(s, pri.clone);
             for (int n = 0; n < s->nn; n++) {
                 bool on = clone_on_role(pri.clone, n, co->with_role);
@@ -1053,11 +1179,10 @@ static bool merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
     bool merged = false;
     if (depth > 4)
         return false;
-    const herd_cib_t *cib = s->cib;
     GArray *idx = g_hash_table_lookup(s->co_by_pri, u);
     for (guint k = 0; idx && k < idx->len; k++) {
         guint i = g_array_index(idx, guint, k);
-        const herd_colocation_t *co = cib->colocations->pdata[i];
+        const herd_colocation_t *co = s->colocs->pdata[i];
         if (!co->rsc || !co->with_rsc || co->score == 0 || !co->influence)
             continue;
         if (co->with_role == HERD_ROLE_PROMOTED || co->rsc_role == HERD_ROLE_PROMOTED)
@@ -1198,6 +1323,7 @@ static void assign_unit(sched_t *s, unit_t *u)
     base_scores(s, u, sc);
     apply_colocations(s, u, sc, NULL);
     bool merged = merge_dependents(s, u, sc, 0);
+    u->score_set = true;
     bool managed = true;
     for (guint k = 0; k < u->prims->len; k++)
         managed &= ((prim_t *) u->prims->pdata[k])->managed;
@@ -1327,6 +1453,8 @@ static void assign_clone(sched_t *s, clone_t *c)
     }
     for (guint i = 0; i < c->units->len; i++) {
         unit_t *u = c->units->pdata[i];
+        memcpy(u->score, csc, sizeof(int) * (size_t) nn);
+        u->score_set = true;
         bool ok = u->assigned != NULL;
         for (guint k = 0; k < u->prims->len; k++) {
             prim_t *p = u->prims->pdata[k];
@@ -1381,9 +1509,10 @@ static void promote(sched_t *s, clone_t *c)
                 }
             }
         } else {
-            /* the instance's own name first, then the clone child's id */
-            const char *names[2] = {p->name, pid};
-            for (int k = 0; k < 2 && !has; k++) {
+            /* the name its history has on the node, the instance's own
+             * name, then the clone child's id */
+            const char *names[3] = {p->hist_name ? p->hist_name : p->name, p->name, pid};
+            for (int k = 0; k < 3 && !has; k++) {
                 g_autofree char *key = g_strdup_printf("master-%s", names[k]);
                 const char *v = g_hash_table_lookup(nd->attrs, key);
                 if (v && herd_score_parse(v, &sc))
@@ -1414,8 +1543,8 @@ static void promote(sched_t *s, clone_t *c)
             }
         }
         /* colocations with a promoted role */
-        for (guint i2 = 0; i2 < s->cib->colocations->len; i2++) {
-            const herd_colocation_t *co = s->cib->colocations->pdata[i2];
+        for (guint i2 = 0; i2 < s->colocs->len; i2++) {
+            const herd_colocation_t *co = s->colocs->pdata[i2];
             if (!co->rsc || !co->with_rsc)
                 continue;
             target_t dep = s->co_dep[i2];
@@ -1696,6 +1825,16 @@ static void decide_prim(sched_t *s, prim_t *p)
     herd_role_t r0 = p->role, r1 = p->next_role;
     if (promotable && r0 == HERD_ROLE_STARTED)
         r0 = HERD_ROLE_UNPROMOTED;
+    if (p->managed && cur && s->unfenceable[cur->index]) {
+        /* on an unclean node that cannot be fenced: nothing can be done */
+        herd_decision_t *b = decision(HERD_DECISION_STOP, p->name);
+        b->from = g_strdup(cur->uname);
+        if (p->unit->clone && p->unit->clone->promotable)
+            b->from_role = p->role == HERD_ROLE_STARTED ? HERD_ROLE_UNPROMOTED : p->role;
+        b->blocked = true;
+        add_decision(s, b);
+        return;
+    }
     if (!p->managed || (p->blocked && cur && !s->fenced[cur->index]))
         return;
     if (!cur && !nxt && p->blocked_on) {
@@ -1735,9 +1874,20 @@ static void decide_prim(sched_t *s, prim_t *p)
         return;
     }
     const char *nqp = s->cib->options.no_quorum_policy;
-    bool needs_quorum = !(p->cfg->klass && !strcmp(p->cfg->klass, "stonith"));
-    if (!s->res->have_quorum && needs_quorum && strcmp(nqp, "ignore") != 0) {
+    if (!s->res->have_quorum && strcmp(nqp, "ignore") != 0) {
         bool freeze = !strcmp(nqp, "freeze");
+        if (!strcmp(nqp, "demote") && cur) {
+            if (promotable && r0 == HERD_ROLE_PROMOTED) {
+                d = decision(HERD_DECISION_DEMOTE, p->name);
+                d->from_role = r0;
+                d->to_role = HERD_ROLE_UNPROMOTED;
+                d->to = g_strdup(cur->uname);
+                add_decision(s, d);
+                return;
+            }
+            if (promotable)
+                return;
+        }
         if (!cur) {
             d = decision(HERD_DECISION_START, p->name);
             d->to = g_strdup(nxt->uname);
@@ -1746,7 +1896,7 @@ static void decide_prim(sched_t *s, prim_t *p)
             add_decision(s, d);
             return;
         }
-        if (!freeze && !strcmp(nqp, "stop")) {
+        if (!freeze && (!strcmp(nqp, "stop") || !strcmp(nqp, "demote"))) {
             d = decision(HERD_DECISION_STOP, p->name);
             d->from = g_strdup(cur->uname);
             if (promotable)
@@ -1791,6 +1941,17 @@ static void decide_prim(sched_t *s, prim_t *p)
         }
         if (d->kind == HERD_DECISION_MIGRATE && s->fenced[cur->index])
             d->kind = HERD_DECISION_MOVE;
+    } else if (p->demote_onfail && promotable && r0 == HERD_ROLE_PROMOTED) {
+        if (r1 == HERD_ROLE_PROMOTED) {
+            d = decision(HERD_DECISION_REPROMOTE, p->name);
+            d->from_role = r0;
+            d->from = g_strdup(cur->uname);
+        } else {
+            d = decision(HERD_DECISION_DEMOTE, p->name);
+            d->from_role = r0;
+            d->to_role = HERD_ROLE_UNPROMOTED;
+            d->to = g_strdup(nxt->uname);
+        }
     } else if (p->failed) {
         d = decision(HERD_DECISION_RECOVER, p->name);
         d->from = g_strdup(cur->uname);
@@ -1836,6 +1997,11 @@ static void decide(sched_t *s, GPtrArray *order)
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
+        if (p->guest_conn_of)
+            decide_prim(s, p);
+    }
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
         if (!p->orphan || !p->running->len || !s->cib->options.stop_orphan_resources)
             continue;
         for (guint k = 0; k < p->running->len; k++) {
@@ -1852,6 +2018,7 @@ static void decide(sched_t *s, GPtrArray *order)
 static void placement_free(herd_placement_t *p)
 {
     g_free(p->name); g_free(p->top_id); g_free(p->next);
+    g_free(p->scores);
     g_ptr_array_free(p->current, TRUE);
     g_free(p);
 }
@@ -1866,7 +2033,7 @@ static void fill_result(sched_t *s)
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
-        if (p->orphan)
+        if (p->orphan || p->guest_conn_of)
             continue;
         herd_placement_t *pl = g_new0(herd_placement_t, 1);
         pl->name = g_strdup(p->name);
@@ -1880,6 +2047,14 @@ static void fill_result(sched_t *s)
         pl->next_role = p->next_role;
         pl->failed = p->failed;
         pl->managed = p->managed;
+        pl->blocked = p->blocked;
+        for (const herd_cib_rsc_t *a = p->cfg; a; a = a->parent)
+            if (herd_role_parse(meta(a, "target-role")) == HERD_ROLE_STOPPED)
+                pl->disabled = true;
+        if (p->unit->score_set) {
+            pl->scores = g_new0(int, s->nn ? s->nn : 1);
+            memcpy(pl->scores, p->unit->score, sizeof(int) * (size_t) s->nn);
+        }
         g_ptr_array_add(res->placements, pl);
     }
 }
@@ -1912,7 +2087,9 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.fence = g_ptr_array_new();
     s.orphan_cfgs = g_ptr_array_new();
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
+    s.unfenceable = g_new0(bool, s.nn ? s.nn : 1);
     s.load = g_new0(int, s.nn ? s.nn : 1);
+    s.conn = g_new0(prim_t *, s.nn ? s.nn : 1);
     s.used = g_new0(GHashTable *, s.nn ? s.nn : 1);
     for (int n = 0; n < s.nn; n++)
         s.used[n] = g_hash_table_new(g_str_hash, g_str_equal);
@@ -1926,6 +2103,12 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
 
     unpack_nodes(&s);
     build(&s);
+    build_guest_connections(&s);
+    if (!cib->have_quorum && cib->options.stonith_enabled &&
+        !strcmp(cib->options.no_quorum_policy, "suicide"))
+        for (int n = 0; n < s.nn; n++)
+            if (s.ns[n]->online && s.ns[n]->cfg->kind == HERD_NODE_MEMBER)
+                fence_node(&s, n, "cluster does not have quorum");
     /* unclean nodes are fenced (their resources then count as stopped) */
     for (int n = 0; n < s.nn; n++)
         if (s.ns[n]->unclean && !s.fenced[n]) {
@@ -1936,6 +2119,9 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
             fence_node(&s, n, why);
         }
     unpack_histories(&s);
+    for (int n = 0; n < s.nn; n++)
+        if (s.conn[n])
+            s.conn[n]->is_conn = true;
     s.under = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                     (GDestroyNotify) g_ptr_array_unref);
     for (guint i = 0; i < s.prims->len; i++) {
@@ -1959,6 +2145,11 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     for (guint i = 0; i < cib->resources->len; i++)
         g_ptr_array_add(order, cib->resources->pdata[i]);
     g_ptr_array_sort(order, rsc_order);
+    /* remote connections and guest containers first */
+    for (int n = 0; n < s.nn; n++)
+        if (s.conn[n] && !s.conn[n]->unit->clone)
+            assign_unit(&s, s.conn[n]->unit);
+    s.conn_decided = true;
     for (guint i = 0; i < order->len; i++) {
         const herd_cib_rsc_t *r = order->pdata[i];
         unit_t *u = g_hash_table_lookup(s.unit_by_rsc, r);
@@ -1968,9 +2159,27 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
         else if (c)
             assign_clone(&s, c);
     }
+    for (guint i = 0; i < s.prims->len; i++) {
+        prim_t *p = s.prims->pdata[i];
+        if (p->guest_conn_of) {
+            p->next = p->guest_conn_of->next;
+            p->next_role = p->next ? HERD_ROLE_STARTED : HERD_ROLE_STOPPED;
+        }
+    }
     for (guint i = 0; i < s.clones->len; i++)
         promote(&s, s.clones->pdata[i]);
     /* resources on fenced nodes: they are stopped by the fencing */
+    /* blocked resources stay as they are */
+    for (guint i = 0; i < s.prims->len; i++) {
+        prim_t *p = s.prims->pdata[i];
+        if (p->blocked && p->running->len) {
+            const herd_cib_node_t *n = p->running->pdata[0];
+            if (!s.fenced[n->index]) {
+                p->next = n;
+                p->next_role = p->role;
+            }
+        }
+    }
     group_restarts(&s);
     apply_orders(&s);
     group_restarts(&s);
@@ -1982,6 +2191,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
         prim_t *p = s.prims->pdata[i];
         g_free(p->name); g_ptr_array_free(p->running, TRUE); g_free(p->ban); g_free(p->loc);
         g_free(p->unrunnable_reason);
+        g_free(p->hist_name);
         g_free(p);
     }
     for (guint i = 0; i < s.all_units->len; i++) {
@@ -2007,6 +2217,9 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_hash_table_destroy(s.co_by_pri);
     g_free(s.co_dep);
     g_free(s.co_pri);
+    g_ptr_array_free(s.colocs, TRUE);
+    g_ptr_array_set_free_func(s.coloc_owned, g_free);
+    g_ptr_array_free(s.coloc_owned, TRUE);
     g_ptr_array_free(s.fence, TRUE);
     for (guint i = 0; i < s.orphan_cfgs->len; i++) {
         herd_cib_rsc_t *o = s.orphan_cfgs->pdata[i];
@@ -2021,7 +2234,9 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     }
     g_ptr_array_free(s.orphan_cfgs, TRUE);
     g_free(s.fenced);
+    g_free(s.unfenceable);
     g_free(s.load);
+    g_free(s.conn);
     for (int n = 0; n < s.nn; n++)
         g_hash_table_destroy(s.used[n]);
     g_free(s.used);
