@@ -246,9 +246,8 @@ static void map_inactive_histories(gb_t *b)
         g_hash_table_add(done, (gpointer) p->cfg);
         for (guint k = 0; k < b->cib->histories->len; k++) {
             const herd_rsc_history_t *h = b->cib->histories->pdata[k];
-            const char *c = strrchr(h->rsc_id, ':');
-            size_t n = c ? (size_t) (c - h->rsc_id) : strlen(h->rsc_id);
-            if (strncmp(h->rsc_id, p->cfg->id, n) || p->cfg->id[n] || hist_active(h))
+            /* (only histories recorded without an instance number) */
+            if (strcmp(h->rsc_id, p->cfg->id) || hist_active(h))
                 continue;
             g_hash_table_insert(b->inactive_name, p->name, h->rsc_id);
             break;
@@ -481,8 +480,10 @@ static bool monitor_applies(const herd_cib_op_t *o, herd_role_t role, bool promo
     case HERD_ROLE_PROMOTED:
         return role == HERD_ROLE_PROMOTED;
     case HERD_ROLE_UNPROMOTED:
-    case HERD_ROLE_STARTED:
         return role != HERD_ROLE_PROMOTED;
+    case HERD_ROLE_STARTED:
+        /* role=Started names no role of a promotable clone's instances */
+        return !promotable && role != HERD_ROLE_PROMOTED;
     case HERD_ROLE_STOPPED:
         return false;
     default:
