@@ -140,6 +140,39 @@ static void add_str(JsonBuilder *b, const char *name, const char *v)
     json_builder_add_string_value(b, v);
 }
 
+/* "transition": the graph's actions in simulated execution order, each
+ * with what it waits for and why it exists */
+static void add_transition_json(JsonBuilder *b, const herd_sched_result_t *res)
+{
+    static const char *const kinds[] = {"resource", "pseudo", "cluster", "fencing"};
+    g_autoptr(GPtrArray) fired = herd_graph_execute(res->graph);
+    json_builder_set_member_name(b, "transition");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < fired->len; i++) {
+        const herd_action_t *a = fired->pdata[i];
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "id");
+        json_builder_add_int_value(b, a->id);
+        add_str(b, "kind", kinds[a->kind]);
+        add_str(b, "task", a->task);
+        add_str(b, "key", a->key);
+        add_str(b, "resource", a->label ? a->label : a->rsc);
+        add_str(b, "node", a->node);
+        if (a->interval_ms) {
+            json_builder_set_member_name(b, "interval_ms");
+            json_builder_add_int_value(b, (gint64) a->interval_ms);
+        }
+        add_str(b, "reason", a->reason);
+        json_builder_set_member_name(b, "inputs");
+        json_builder_begin_array(b);
+        for (guint k = 0; k < a->inputs->len; k++)
+            json_builder_add_int_value(b, ((const herd_action_t *) a->inputs->pdata[k])->id);
+        json_builder_end_array(b);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
+
 static JsonNode *result_json(const herd_sched_result_t *res)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
@@ -203,6 +236,7 @@ static JsonNode *result_json(const herd_sched_result_t *res)
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
+    add_transition_json(b, res);
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }
@@ -331,9 +365,9 @@ int cmd_simulate(int argc, char **argv)
     }
     if (o.simulate && !o.quiet) {
         fprintf(stdout, "\nExecuting Cluster Transition:\n");
+        print_transition(res, stdout);
         if (date_line)
             fputs(date_line, stdout);
-        print_transition(res, stdout);
         fprintf(stdout, "\nRevised Cluster Status:\n");
         display_cluster_status(stdout, cib, res, true);
     }

@@ -246,9 +246,8 @@ static void map_inactive_histories(gb_t *b)
         g_hash_table_add(done, (gpointer) p->cfg);
         for (guint k = 0; k < b->cib->histories->len; k++) {
             const herd_rsc_history_t *h = b->cib->histories->pdata[k];
-            const char *c = strrchr(h->rsc_id, ':');
-            size_t n = c ? (size_t) (c - h->rsc_id) : strlen(h->rsc_id);
-            if (strncmp(h->rsc_id, p->cfg->id, n) || p->cfg->id[n] || hist_active(h))
+            /* (only histories recorded without an instance number) */
+            if (strcmp(h->rsc_id, p->cfg->id) || hist_active(h))
                 continue;
             g_hash_table_insert(b->inactive_name, p->name, h->rsc_id);
             break;
@@ -481,8 +480,10 @@ static bool monitor_applies(const herd_cib_op_t *o, herd_role_t role, bool promo
     case HERD_ROLE_PROMOTED:
         return role == HERD_ROLE_PROMOTED;
     case HERD_ROLE_UNPROMOTED:
-    case HERD_ROLE_STARTED:
         return role != HERD_ROLE_PROMOTED;
+    case HERD_ROLE_STARTED:
+        /* role=Started names no role of a promotable clone's instances */
+        return !promotable && role != HERD_ROLE_PROMOTED;
     case HERD_ROLE_STOPPED:
         return false;
     default:
@@ -916,17 +917,6 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
             }
         }
     }
-    /* a member's start waits for the stops of the members after it */
-    for (guint i = 0; ordered && i < members->len; i++) {
-        prim_acts_t *pa = pa_of(b, ((herd_placement_t *) members->pdata[i])->name);
-        if (!pa->start)
-            continue;
-        for (guint j = i + 1; j < members->len; j++) {
-            prim_acts_t *qa = pa_of(b, ((herd_placement_t *) members->pdata[j])->name);
-            for (guint k = 0; k < qa->stops->len; k++)
-                gb_order(b, qa->stops->pdata[k], pa->start);
-        }
-    }
 }
 
 /* an instance of a clone: a primitive or a group instance */
@@ -1090,7 +1080,6 @@ static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *
     if (any_promote) {
         ca.promote = coll_op(b, c->id, "promote", group, R_CL_PROMOTE, c);
         ca.promoted = coll_op(b, c->id, "promoted", group, R_CL_PROMOTED, c);
-        gb_order(b, ca.promote, ca.promoted);
         gb_order(b, ca.running, ca.promote);
         gb_order(b, ca.stopped, ca.promote);
         gb_order(b, ca.demoted, ca.promote);
@@ -1124,8 +1113,10 @@ static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *
                 gb_order(b, ca.demote, pa->demote);
                 gb_order(b, pa->demote, ca.demoted);
             }
-            for (guint j = 0; j < pa->probes->len; j++)
+            for (guint j = 0; j < pa->probes->len; j++) {
                 gb_order(b, pa->probes->pdata[j], ca.start);
+                gb_order(b, pa->probes->pdata[j], ca.stopped);
+            }
         }
     }
     if (c->notify && c->children->len == 1 &&
@@ -1202,8 +1193,58 @@ static herd_action_t *order_point(gb_t *b, const char *id, const char *task, boo
 }
 
 /* For a primitive: every stop (one per node) */
+static herd_action_t *prim_task(prim_acts_t *pa, const char *task)
+{
+    if (!pa)
+        return NULL;
+    if (!strcmp(task, "start"))
+        return pa->start;
+    if (!strcmp(task, "stop"))
+        return pa->stops->len ? pa->stops->pdata[0] : NULL;
+    if (!strcmp(task, "promote"))
+        return pa->promote;
+    if (!strcmp(task, "demote"))
+        return pa->demote;
+    return NULL;
+}
+
+/* Interleaved clones: each instance of the then waits for the instance of
+ * the first on its own node.  False when this does not apply. */
+static bool order_interleaved(gb_t *b, const char *first, const char *ft, const char *then,
+                              const char *tt)
+{
+    const herd_cib_rsc_t *fr = herd_cib_rsc(b->cib, first), *tr = herd_cib_rsc(b->cib, then);
+    if (!fr || !tr || fr->kind != HERD_RSC_CLONE || tr->kind != HERD_RSC_CLONE || !tr->interleave ||
+        fr->children->len != 1 || tr->children->len != 1 ||
+        ((herd_cib_rsc_t *) fr->children->pdata[0])->kind != HERD_RSC_PRIMITIVE ||
+        ((herd_cib_rsc_t *) tr->children->pdata[0])->kind != HERD_RSC_PRIMITIVE)
+        return false;
+    bool up_f = !strcmp(ft, "start") || !strcmp(ft, "promote");
+    for (guint i = 0; i < b->res->placements->len; i++) {
+        const herd_placement_t *q = b->res->placements->pdata[i];
+        if (q->cfg->parent != tr)
+            continue;
+        herd_action_t *ta = prim_task(pa_of(b, q->name), tt);
+        const char *node = ta ? (ta->node ? ta->node : q->current->len ? q->current->pdata[0] : NULL)
+                              : NULL;
+        if (!node)
+            continue;
+        for (guint k = 0; k < b->res->placements->len; k++) {
+            const herd_placement_t *p = b->res->placements->pdata[k];
+            if (p->cfg->parent != fr)
+                continue;
+            bool there = up_f ? p->next && !strcmp(p->next, node) : node_in(p, node);
+            if (there)
+                gb_order(b, prim_task(pa_of(b, p->name), ft), ta);
+        }
+    }
+    return true;
+}
+
 static void order_pair(gb_t *b, const char *first, const char *ft, const char *then, const char *tt)
 {
+    /* interleaved clones: per-node instance orderings, besides the clones' */
+    order_interleaved(b, first, ft, then, tt);
     herd_action_t *f = order_point(b, first, ft, true);
     herd_action_t *t = order_point(b, then, tt, false);
     prim_acts_t *fa = !strcmp(ft, "stop") ? pa_of(b, first) : NULL;

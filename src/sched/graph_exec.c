@@ -85,6 +85,17 @@ static void attr(GString *s, const char *name, const char *value)
     g_string_append_c(s, '"');
 }
 
+/* whether a string can be an XML attribute name */
+static bool xml_name_ok(const char *n)
+{
+    if (!n || !(g_ascii_isalpha(*n) || *n == '_'))
+        return false;
+    for (; *n; n++)
+        if (!(g_ascii_isalnum(*n) || *n == '_' || *n == '-' || *n == '.'))
+            return false;
+    return true;
+}
+
 static const char *elem_of(const herd_action_t *a)
 {
     switch (a->kind) {
@@ -173,10 +184,29 @@ char *herd_graph_to_xml(const herd_graph_t *g, const herd_cib_t *cib)
             attr(s, "CRM_meta_timeout", t);
         }
         g_autoptr(GPtrArray) pk = sorted_keys(a->params);
-        for (guint k = 0; k < pk->len; k++)
-            attr(s, pk->pdata[k], g_hash_table_lookup(a->params, pk->pdata[k]));
+        bool odd = false;
+        for (guint k = 0; k < pk->len; k++) {
+            if (xml_name_ok(pk->pdata[k]))
+                attr(s, pk->pdata[k], g_hash_table_lookup(a->params, pk->pdata[k]));
+            else
+                odd = true;
+        }
         attr(s, "crm_feature_set", "3.16.1");
-        g_string_append(s, "/>\n");
+        if (!odd) {
+            g_string_append(s, "/>\n");
+        } else {
+            /* names that cannot be attributes ("1" for heartbeat agents) */
+            g_string_append(s, ">\n");
+            for (guint k = 0; k < pk->len; k++) {
+                if (xml_name_ok(pk->pdata[k]))
+                    continue;
+                g_string_append(s, "          <param");
+                attr(s, "name", pk->pdata[k]);
+                attr(s, "value", g_hash_table_lookup(a->params, pk->pdata[k]));
+                g_string_append(s, "/>\n");
+            }
+            g_string_append(s, "        </attributes>\n");
+        }
         if (a->reason) {
             g_string_append(s, "        <!-- ");
             /* "--" may not appear in a comment */

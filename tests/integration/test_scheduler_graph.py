@@ -87,3 +87,41 @@ def test_executing_section_bad_graph_file(shared, tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 73
     assert "cannot write" in proc.stderr
+
+
+def test_graph_xml_well_formed_for_corpus(shared, tmp_path):
+    """Every passing case's -G output is well-formed transition-graph XML
+    holding exactly the executed actions (odd parameter names included)."""
+    corpus = os.path.join(shared, "scheduler-corpus")
+    names = [l.strip() for l in open(PASSING) if l.strip() and not l.startswith("#")]
+    g = tmp_path / "g.xml"
+    for name in names:
+        proc = subprocess.run([HERD_FAST, "simulate", "-x",
+                               os.path.join(corpus, "xml", name + ".xml"), "-S", "-G", str(g)],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, name
+        root = ET.parse(g).getroot()
+        assert len(root.findall("synapse")) == len(_exec_lines(proc.stdout)), name
+
+
+def test_json_transition(shared):
+    """--output-as json carries the executed transition: the same actions,
+    in the same order, each input naming an action fired before it."""
+    import json
+    xml = os.path.join(shared, "scheduler-corpus", "xml", "bug-1572-1.xml")
+    text = subprocess.run([HERD, "simulate", "-x", xml, "-S"], capture_output=True,
+                          text=True, timeout=120).stdout
+    proc = subprocess.run([HERD, "simulate", "-x", xml, "-S", "--output-as", "json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    tr = json.loads(proc.stdout)["simulate"]["transition"]
+    lines = _exec_lines(text)
+    assert len(tr) == len(lines)
+    seen = set()
+    for a, line in zip(tr, lines):
+        assert all(i in seen for i in a["inputs"])
+        seen.add(a["id"])
+        if a["kind"] == "pseudo":
+            assert line.endswith(a["key"])
+        elif a["kind"] == "resource":
+            assert a["resource"] in line and a["node"] in line
