@@ -667,8 +667,6 @@ static void print_clone(const view_t *v, FILE *out, const herd_cib_rsc_t *c)
             if (pt && !(rec == false && !strcmp(pt, "monitor")))
                 pending = true;
         }
-        if (any)
-            active_instances++;
         bool full = false;
         if (c->unique) {
             full = true;
@@ -712,6 +710,9 @@ static void print_clone(const view_t *v, FILE *out, const herd_cib_rsc_t *c)
         else
             print_node_list_item(out, c->promotable ? "Unpromoted" : "Started", started);
     }
+    /* Pacemaker counts the instances it listed by node, not those it
+     * printed in full (failed, unmanaged, ...) */
+    active_instances = (int) (promoted->len + started->len);
     int clone_max = c->clone_max >= 0 ? c->clone_max : instances;
     bool printed_stopped = false;
     if (!c->unique && active_instances < clone_max) {
