@@ -151,7 +151,7 @@ static herd_role_t inst_role(const view_t *v, const herd_placement_t *p)
 static bool inst_failed(const view_t *v, const herd_placement_t *p)
 {
     if (!v->revised)
-        return p->failed;
+        return p->failed || p->demote_onfail;
     /* after the transition a failure stays only where nothing acted */
     return p->failed && inst_frozen(v, p);
 }
@@ -427,8 +427,8 @@ static void prim_text(const view_t *v, const herd_placement_t *p, GString *s)
     if (inst_failed(v, p)) {
         g_string_append(s, " FAILED");
         /* a failed demote leaves the role unpromoted unless it blocks */
-        if (role == HERD_ROLE_PROMOTED && !p->blocked && node && last_failure_is(v, p, node, "demote"))
-            role = HERD_ROLE_UNPROMOTED;
+        if (node && last_failure_is(v, p, node, "demote") && (!v->revised || inst_frozen(v, p)))
+            role = p->blocked ? HERD_ROLE_PROMOTED : HERD_ROLE_UNPROMOTED;
         if (role > HERD_ROLE_UNPROMOTED)
             g_string_append_printf(s, " %s", herd_role_name(role));
     } else {
