@@ -69,10 +69,11 @@ int cli_call(const char *cmd, JsonObject *req, JsonObject **reply, bool quiet_no
 /* A new request object with "op" set (owned). */
 JsonObject *cli_request(const char *op);
 
-/* display.c: the cluster status body (node list, resources, failed actions)
- * as crm_simulate prints it under "Current cluster status:" (revised false)
- * or "Revised Cluster Status:" (revised true).  The caller prints the
- * title. */
+/* display.c: the cluster status body (node list; resources by group, clone
+ * and bundle with roles and flags) as crm_simulate prints it under
+ * "Current cluster status:" (revised false) or "Revised Cluster Status:"
+ * (revised true).  The caller prints the title.  `herd status` reuses it
+ * with revised false. */
 void display_cluster_status(FILE *out, const herd_cib_t *cib, const herd_sched_result_t *res,
                             bool revised);
 
@@ -83,6 +84,5 @@ JsonNode *display_status_json(const herd_cib_t *cib, const herd_sched_result_t *
 /* What crm_simulate prints before "Current cluster status:" (maintenance
  * banner, count of disabled and blocked instances). */
 void display_simulate_prelude(FILE *out, const herd_cib_t *cib, const herd_sched_result_t *res);
-
 
 #endif

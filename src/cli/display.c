@@ -151,7 +151,7 @@ static herd_role_t inst_role(const view_t *v, const herd_placement_t *p)
 static bool inst_failed(const view_t *v, const herd_placement_t *p)
 {
     if (!v->revised)
-        return p->failed;
+        return p->failed || p->demote_onfail;
     /* after the transition a failure stays only where nothing acted */
     return p->failed && inst_frozen(v, p);
 }
@@ -295,6 +295,27 @@ static bool history_active(const view_t *v, const char *id)
     return false;
 }
 
+static void hist_eval_fwd(const herd_rsc_history_t *h, bool *active, bool *failed);
+
+/* Whether resource `id` runs without a failure somewhere by its history
+ * (a guest's implicit connection). */
+static bool history_healthy(const view_t *v, const char *id)
+{
+    for (guint i = 0; i < v->cib->histories->len; i++) {
+        const herd_rsc_history_t *h = v->cib->histories->pdata[i];
+        if (strcmp(h->rsc_id, id))
+            continue;
+        const herd_node_state_t *ns = node_state(v, h->node);
+        if (!ns || !(ns->online || ns->unclean))
+            continue;
+        bool active, failed;
+        hist_eval_fwd(h, &active, &failed);
+        if (active && !failed)
+            return true;
+    }
+    return false;
+}
+
 /* Whether the status has any history of resource `id`. */
 static bool history_known(const view_t *v, const char *id)
 {
@@ -316,13 +337,13 @@ static bool node_online(const view_t *v, const herd_node_state_t *n)
             /* the guest's (implicit) connection must run as well */
             const herd_placement_t *conn = pl_of(v, name);
             if (conn)
-                return inst_active(v, conn);
-            return v->revised || history_active(v, name) || !history_known(v, name);
+                return inst_active(v, conn) && !inst_failed(v, conn);
+            return v->revised || history_healthy(v, name) || !history_known(v, name);
         }
     }
     host = g_hash_table_lookup(v->bundle_host, name);
     if (host)
-        return history_active(v, host) && history_active(v, name);
+        return history_active(v, host) && (v->revised || history_healthy(v, name));
     if (v->revised && n->fenced_now)
         return false;
     if (!v->revised && !n->online && n->cfg->kind == HERD_NODE_MEMBER) {
@@ -406,8 +427,8 @@ static void prim_text(const view_t *v, const herd_placement_t *p, GString *s)
     if (inst_failed(v, p)) {
         g_string_append(s, " FAILED");
         /* a failed demote leaves the role unpromoted unless it blocks */
-        if (role == HERD_ROLE_PROMOTED && !p->blocked && node && last_failure_is(v, p, node, "demote"))
-            role = HERD_ROLE_UNPROMOTED;
+        if (node && last_failure_is(v, p, node, "demote") && (!v->revised || inst_frozen(v, p)))
+            role = p->blocked ? HERD_ROLE_PROMOTED : HERD_ROLE_UNPROMOTED;
         if (role > HERD_ROLE_UNPROMOTED)
             g_string_append_printf(s, " %s", herd_role_name(role));
     } else {
@@ -646,8 +667,6 @@ static void print_clone(const view_t *v, FILE *out, const herd_cib_rsc_t *c)
             if (pt && !(rec == false && !strcmp(pt, "monitor")))
                 pending = true;
         }
-        if (any)
-            active_instances++;
         bool full = false;
         if (c->unique) {
             full = true;
@@ -691,6 +710,9 @@ static void print_clone(const view_t *v, FILE *out, const herd_cib_rsc_t *c)
         else
             print_node_list_item(out, c->promotable ? "Unpromoted" : "Started", started);
     }
+    /* Pacemaker counts the instances it listed by node, not those it
+     * printed in full (failed, unmanaged, ...) */
+    active_instances = (int) (promoted->len + started->len);
     int clone_max = c->clone_max >= 0 ? c->clone_max : instances;
     bool printed_stopped = false;
     if (!c->unique && active_instances < clone_max) {
@@ -777,6 +799,14 @@ static void hist_eval(const herd_rsc_history_t *h, hstate_t *st)
         if (!strcmp(t, "promote") || (!strcmp(t, "monitor") && op->rc == 8) || !strcmp(t, "demote"))
             st->role = HERD_ROLE_PROMOTED;
     }
+}
+
+static void hist_eval_fwd(const herd_rsc_history_t *h, bool *active, bool *failed)
+{
+    hstate_t st = {false, false, HERD_ROLE_STOPPED, NULL};
+    hist_eval(h, &st);
+    *active = st.active;
+    *failed = st.failed;
 }
 
 /* State of resource `id` (or an anonymous instance "id:N" when `any_inst`)

@@ -58,6 +58,8 @@ typedef struct {
     bool failed, managed, orphan;
     bool disabled;           /* target-role Stopped (itself or a parent) */
     bool blocked;            /* a failure blocks further action */
+    bool demote_onfail;      /* failed with on-fail=demote: demoted in place,
+                              * shown FAILED */
     int *scores;             /* per node (result node order): the placement
                               * scores it was assigned with, or NULL */
 } herd_placement_t;

@@ -2166,6 +2166,7 @@ static void fill_result(sched_t *s)
         pl->failed = p->failed;
         pl->managed = p->managed;
         pl->blocked = p->blocked;
+        pl->demote_onfail = p->demote_onfail;   /* display: still FAILED */
         for (const herd_cib_rsc_t *a = p->cfg; a; a = a->parent)
             if (herd_role_parse(meta(a, "target-role")) == HERD_ROLE_STOPPED)
                 pl->disabled = true;
