@@ -84,14 +84,41 @@ static void print_prim_line(view_t *v, FILE *out, const char *indent, const herd
     g_autoptr(GString) nodes = g_string_new(NULL);
     pl_nodes(v, p, nodes);
     bool stopped = nodes->len == 0;
-    fprintf(out, "%s* %s\t(%s):\t %s", indent, p->name, agent_str(p->cfg, agent, sizeof agent),
-            stopped ? "Stopped" : role_word(role, promotable));
-    if (!stopped)
-        fprintf(out, " %s", nodes->str);
-    if (!v->revised && p->failed && !stopped)
-        fprintf(out, " (FAILED)");
+    bool failed = p->failed && !stopped && (!v->revised || p->blocked);
+    bool multi = (!v->revised || p->blocked) && p->current->len > 1;
+    if (multi && v->revised) {
+        g_string_truncate(nodes, 0);
+        v->revised = false;
+        pl_nodes(v, p, nodes);
+        v->revised = true;
+    }
+    g_autoptr(GString) flags = g_string_new(NULL);
+    if (p->disabled)
+        g_string_append(flags, "disabled");
+    if (p->blocked)
+        g_string_append_printf(flags, "%sblocked", flags->len ? ", " : "");
     if (!p->managed)
-        fprintf(out, " (unmanaged)");
+        g_string_append_printf(flags, "%sunmanaged", flags->len ? ", " : "");
+    fprintf(out, "%s* %s\t(%s):\t ", indent, p->name, agent_str(p->cfg, agent, sizeof agent));
+    if (stopped) {
+        fprintf(out, "Stopped");
+    } else {
+        const char *word = role_word(role, promotable);
+        if (failed)
+            fprintf(out, "FAILED%s%s", role == HERD_ROLE_PROMOTED ? " " : "",
+                    role == HERD_ROLE_PROMOTED ? word : "");
+        else
+            fprintf(out, "%s", word);
+        if (multi) {
+            if (flags->len)
+                fprintf(out, " (%s)", flags->str);
+            fprintf(out, " [ %s ]\n", nodes->str);
+            return;
+        }
+        fprintf(out, " %s", nodes->str);
+    }
+    if (flags->len)
+        fprintf(out, " (%s)", flags->str);
     fprintf(out, "\n");
 }
 
@@ -424,6 +451,7 @@ int cmd_simulate(int argc, char **argv)
     g_autoptr(herd_cib_t) cib = NULL;
     g_autoptr(herd_sched_result_t) res = NULL;
     g_autoptr(herd_sched_result_t) res_before = NULL;
+    g_autofree char *date_line = NULL;
     GHashTable *by_name = NULL, *by_name_before = NULL;
     if (rc || done) {
         ret = rc;
@@ -472,6 +500,13 @@ int cmd_simulate(int argc, char **argv)
         }
         v = (view_t){w.before, res_before, by_name_before, false};
     }
+    if (cib->execution_date && !o.time) {
+        g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(now);
+        if (dt) {
+            g_autofree char *when_s = g_date_time_format(dt, "%Y-%m-%d %H:%M:%SZ");
+            date_line = g_strdup_printf("Using the original execution date of: %s\n", when_s);
+        }
+    }
     if (common.format != HERD_OUTPUT_TEXT) {
         g_autoptr(JsonNode) data = result_json(res);
         sim_whatif_json_add(json_node_get_object(data), &w, cib, res_before, res, o.simulate,
@@ -479,6 +514,17 @@ int cmd_simulate(int argc, char **argv)
         ret = herd_output_emit(stdout, common.format, "simulate", data, HERD_EXIT_OK, NULL, NULL);
         goto out;
     }
+    if (date_line && !o.quiet)
+        fputs(date_line, stdout);
+    int disabled = 0, blocked = 0;
+    for (guint i = 0; i < v.res->placements->len; i++) {
+        const herd_placement_t *p = v.res->placements->pdata[i];
+        disabled += p->disabled;
+        blocked += p->blocked;
+    }
+    if (!o.quiet && (disabled || blocked))
+        printf("%d of %u resource instances DISABLED and %d BLOCKED from further action due to "
+               "failure\n\n", disabled, v.res->placements->len, blocked);
     if (!o.quiet) {
         print_status(&v, stdout, "Current cluster status:");
         if (w.show_attrs)
@@ -503,6 +549,8 @@ int cmd_simulate(int argc, char **argv)
     if (o.simulate && !o.quiet) {
         view_t rv = {cib, res, by_name, true};
         fprintf(stdout, "\nExecuting Cluster Transition:\n");
+        if (date_line)
+            fputs(date_line, stdout);
         fprintf(stdout, "\n");
         print_status(&rv, stdout, "Revised Cluster Status:");
     }

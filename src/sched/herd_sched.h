@@ -56,6 +56,8 @@ typedef struct {
     char *next;              /* node after the transition, or NULL */
     herd_role_t next_role;
     bool failed, managed, orphan;
+    bool disabled;           /* target-role Stopped (itself or a parent) */
+    bool blocked;            /* a failure blocks further action */
     int *scores;             /* per node (result node order): the placement
                               * scores it was assigned with, or NULL */
 } herd_placement_t;

@@ -40,6 +40,7 @@ struct prim {
     const herd_cib_node_t *fence_before; /* node fenced because of this */
     int promo_score;
     bool is_conn;
+    bool demote_onfail;      /* a failure with on-fail=demote */
     char *hist_name;         /* the id its status history used */
     prim_t *guest_conn_of;   /* implicit guest connection: its container */            /* a remote connection or guest container */
 };
@@ -93,6 +94,7 @@ typedef struct {
     herd_sched_result_t *res;
     GPtrArray *fence;            /* fence decisions (herd_decision_t*) */
     bool *fenced;                /* per node: will be fenced */
+    bool *unfenceable;           /* per node: unclean, but no quorum to fence */
     int *load;                   /* per node assigned primitive count */
     GHashTable **used;           /* per node utilization used (name -> int) */
     const unit_t *fit_unit;      /* unit being placed (utilization check) */

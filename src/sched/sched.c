@@ -113,6 +113,12 @@ static void fence_node(sched_t *s, int i, const char *reason)
     if (s->fenced[i])
         return;
     const herd_cib_node_t *n = s->ns[i]->cfg;
+    const char *nqp = s->cib->options.no_quorum_policy;
+    if (s->cib->options.stonith_enabled && !s->cib->have_quorum && strcmp(nqp, "ignore") != 0 &&
+        strcmp(nqp, "suicide") != 0) {
+        s->unfenceable[i] = true;   /* no fencing without quorum */
+        return;
+    }
     s->fenced[i] = true;
     if (!s->cib->options.stonith_enabled)
         return;
@@ -328,7 +334,7 @@ typedef struct {
     bool active;
     bool failed;
     bool stop_failed;
-    bool blocked, stop_only, fence, standby, ignore;
+    bool blocked, stop_only, fence, standby, ignore, demote;
     const herd_lrm_op_t *last_failure;
     const herd_lrm_op_t *last_start;
     bool migrate_pending;
@@ -372,6 +378,11 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
             continue;
         bool ok;
         int rc = op->rc;
+        /* OCF degraded results count as their healthy equivalents */
+        if (rc == 190)
+            rc = 0;
+        else if (rc == 191)
+            rc = 8;
         if (op->op_status == 4 && rc == expected) {
             ok = true;      /* an error status with the expected result */
         } else if (op->op_status != 0) {
@@ -461,7 +472,7 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
         } else if (!strcmp(task, "demote")) {
             st->active = true;
             st->failed = true;
-            st->role = HERD_ROLE_PROMOTED;
+            st->role = HERD_ROLE_UNPROMOTED;
         } else {
             st->active = true;
             st->failed = true;
@@ -469,6 +480,11 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
                 st->role = HERD_ROLE_STARTED;
             if (!strcmp(task, "promote"))
                 st->role = HERD_ROLE_PROMOTED;
+        }
+        if (on_fail && !strcmp(on_fail, "demote") && st->role == HERD_ROLE_PROMOTED) {
+            st->failed = false;     /* demoted in place, not recovered */
+            st->demote = true;
+            continue;
         }
         st->blocked = on_fail && !strcmp(on_fail, "block");
         st->stop_only = on_fail && !strcmp(on_fail, "stop");
@@ -672,6 +688,8 @@ static void unpack_histories(sched_t *s)
                 p->role = st.role;
             if (st.failed)
                 p->failed = true;
+            if (st.demote)
+                p->demote_onfail = true;
             if (st.blocked)
                 p->blocked = true;
             if (st.stop_only)
@@ -1085,6 +1103,8 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
         if (co->rsc_role == HERD_ROLE_PROMOTED)
             continue;   /* handled with promotion */
         if (pri.unit) {
+            if (pri.unit->busy)
+                continue;   /* a colocation loop: the primary waits on us */
             assign_unit(s, pri.unit);
             const herd_cib_node_t *pn = pri.unit->assigned;
             for (int n = 0; n < s->nn; n++) {
@@ -1100,6 +1120,8 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
                 }
             }
         } else if (pri.clone) {
+            if (pri.clone->busy)
+                continue;
             assign_clone(s, pri.clone);
             for (int n = 0; n < s->nn; n++) {
                 bool on = clone_on_role(pri.clone, n, co->with_role);
@@ -1773,6 +1795,16 @@ static void decide_prim(sched_t *s, prim_t *p)
     herd_role_t r0 = p->role, r1 = p->next_role;
     if (promotable && r0 == HERD_ROLE_STARTED)
         r0 = HERD_ROLE_UNPROMOTED;
+    if (p->managed && cur && s->unfenceable[cur->index]) {
+        /* on an unclean node that cannot be fenced: nothing can be done */
+        herd_decision_t *b = decision(HERD_DECISION_STOP, p->name);
+        b->from = g_strdup(cur->uname);
+        if (p->unit->clone && p->unit->clone->promotable)
+            b->from_role = p->role == HERD_ROLE_STARTED ? HERD_ROLE_UNPROMOTED : p->role;
+        b->blocked = true;
+        add_decision(s, b);
+        return;
+    }
     if (!p->managed || (p->blocked && cur && !s->fenced[cur->index]))
         return;
     if (!cur && !nxt && p->blocked_on) {
@@ -1812,9 +1844,20 @@ static void decide_prim(sched_t *s, prim_t *p)
         return;
     }
     const char *nqp = s->cib->options.no_quorum_policy;
-    bool needs_quorum = !(p->cfg->klass && !strcmp(p->cfg->klass, "stonith"));
-    if (!s->res->have_quorum && needs_quorum && strcmp(nqp, "ignore") != 0) {
+    if (!s->res->have_quorum && strcmp(nqp, "ignore") != 0) {
         bool freeze = !strcmp(nqp, "freeze");
+        if (!strcmp(nqp, "demote") && cur) {
+            if (promotable && r0 == HERD_ROLE_PROMOTED) {
+                d = decision(HERD_DECISION_DEMOTE, p->name);
+                d->from_role = r0;
+                d->to_role = HERD_ROLE_UNPROMOTED;
+                d->to = g_strdup(cur->uname);
+                add_decision(s, d);
+                return;
+            }
+            if (promotable)
+                return;
+        }
         if (!cur) {
             d = decision(HERD_DECISION_START, p->name);
             d->to = g_strdup(nxt->uname);
@@ -1823,7 +1866,7 @@ static void decide_prim(sched_t *s, prim_t *p)
             add_decision(s, d);
             return;
         }
-        if (!freeze && !strcmp(nqp, "stop")) {
+        if (!freeze && (!strcmp(nqp, "stop") || !strcmp(nqp, "demote"))) {
             d = decision(HERD_DECISION_STOP, p->name);
             d->from = g_strdup(cur->uname);
             if (promotable)
@@ -1868,6 +1911,17 @@ static void decide_prim(sched_t *s, prim_t *p)
         }
         if (d->kind == HERD_DECISION_MIGRATE && s->fenced[cur->index])
             d->kind = HERD_DECISION_MOVE;
+    } else if (p->demote_onfail && promotable && r0 == HERD_ROLE_PROMOTED) {
+        if (r1 == HERD_ROLE_PROMOTED) {
+            d = decision(HERD_DECISION_REPROMOTE, p->name);
+            d->from_role = r0;
+            d->from = g_strdup(cur->uname);
+        } else {
+            d = decision(HERD_DECISION_DEMOTE, p->name);
+            d->from_role = r0;
+            d->to_role = HERD_ROLE_UNPROMOTED;
+            d->to = g_strdup(nxt->uname);
+        }
     } else if (p->failed) {
         d = decision(HERD_DECISION_RECOVER, p->name);
         d->from = g_strdup(cur->uname);
@@ -1963,6 +2017,10 @@ static void fill_result(sched_t *s)
         pl->next_role = p->next_role;
         pl->failed = p->failed;
         pl->managed = p->managed;
+        pl->blocked = p->blocked;
+        for (const herd_cib_rsc_t *a = p->cfg; a; a = a->parent)
+            if (herd_role_parse(meta(a, "target-role")) == HERD_ROLE_STOPPED)
+                pl->disabled = true;
         if (p->unit->score_set) {
             pl->scores = g_new0(int, s->nn ? s->nn : 1);
             memcpy(pl->scores, p->unit->score, sizeof(int) * (size_t) s->nn);
@@ -1999,6 +2057,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.fence = g_ptr_array_new();
     s.orphan_cfgs = g_ptr_array_new();
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
+    s.unfenceable = g_new0(bool, s.nn ? s.nn : 1);
     s.load = g_new0(int, s.nn ? s.nn : 1);
     s.conn = g_new0(prim_t *, s.nn ? s.nn : 1);
     s.used = g_new0(GHashTable *, s.nn ? s.nn : 1);
@@ -2015,6 +2074,11 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     unpack_nodes(&s);
     build(&s);
     build_guest_connections(&s);
+    if (!cib->have_quorum && cib->options.stonith_enabled &&
+        !strcmp(cib->options.no_quorum_policy, "suicide"))
+        for (int n = 0; n < s.nn; n++)
+            if (s.ns[n]->online && s.ns[n]->cfg->kind == HERD_NODE_MEMBER)
+                fence_node(&s, n, "cluster does not have quorum");
     /* unclean nodes are fenced (their resources then count as stopped) */
     for (int n = 0; n < s.nn; n++)
         if (s.ns[n]->unclean && !s.fenced[n]) {
@@ -2075,6 +2139,17 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     for (guint i = 0; i < s.clones->len; i++)
         promote(&s, s.clones->pdata[i]);
     /* resources on fenced nodes: they are stopped by the fencing */
+    /* blocked resources stay as they are */
+    for (guint i = 0; i < s.prims->len; i++) {
+        prim_t *p = s.prims->pdata[i];
+        if (p->blocked && p->running->len) {
+            const herd_cib_node_t *n = p->running->pdata[0];
+            if (!s.fenced[n->index]) {
+                p->next = n;
+                p->next_role = p->role;
+            }
+        }
+    }
     group_restarts(&s);
     apply_orders(&s);
     group_restarts(&s);
@@ -2125,6 +2200,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     }
     g_ptr_array_free(s.orphan_cfgs, TRUE);
     g_free(s.fenced);
+    g_free(s.unfenceable);
     g_free(s.load);
     g_free(s.conn);
     for (int n = 0; n < s.nn; n++)
