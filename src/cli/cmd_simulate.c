@@ -335,7 +335,7 @@ int cmd_simulate(int argc, char **argv)
         ret = herd_output_emit(stdout, common.format, "simulate", data, HERD_EXIT_OK, NULL, NULL);
         goto out;
     }
-    if (date_line)
+    if (date_line && !o.quiet)
         fputs(date_line, stdout);
     if (!o.quiet) {
         if (cur_cib->validate_with && !strcmp(cur_cib->validate_with, "none"))

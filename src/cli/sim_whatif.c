@@ -24,7 +24,7 @@ GOptionEntry *sim_whatif_entries(const GOptionEntry *base, sim_whatif_t *w)
         {"op-fail", 'F', 0, G_OPTION_ARG_STRING_ARRAY, &w->op_fail,
          "Fail this action during the simulated transition (not yet supported)", "OPSPEC"},
         {"quorum", 'q', 0, G_OPTION_ARG_STRING, &w->quorum,
-         "Set to '1' (or 'true') to indicate the cluster has quorum", "QUORUM"},
+         "Set to '1' (or 'true') to indicate the cluster has quorum (applied only with another event, as crm_simulate does)", "QUORUM"},
         {"watchdog", 'w', 0, G_OPTION_ARG_STRING, &w->watchdog,
          "Set to '1' (or 'true') to indicate the cluster has an active watchdog device",
          "DEVICE"},
