@@ -188,7 +188,7 @@ void sched_remote_state(sched_t *s)
             if (lf > 0 && (s->now < lf || (guint64) (s->now - lf) * 1000 < rms))
                 conn->stop_only = true;
         }
-        if (!ns->online && stonith && n->has_state) {
+        if (!ns->online && stonith && n->has_state && conn->managed) {
             /* what the offline node's history says is active must be fenced */
             ns->unclean = true;
             s->rflags[i] |= RF_PROBE;

@@ -603,7 +603,8 @@ static void unpack_histories(sched_t *s, bool remote)
             continue;   /* remote nodes come after their connections */
         /* histories of clean offline nodes say nothing about now, unless
          * fencing is on: what they call active there gets the node fenced */
-        bool offline_probe = !remote && s->cib->options.stonith_enabled && ns->cfg->has_state;
+        bool offline_probe = (!remote && s->cib->options.stonith_enabled && ns->cfg->has_state) ||
+                             (remote && sched_remote_unpack_early(s, ni));
         if (!ns->online && !ns->unclean && !ns->pending && !offline_probe)
             continue;
         bool first = ns->online || ns->pending || (remote && sched_remote_unpack_early(s, ni));
@@ -661,7 +662,8 @@ static void unpack_histories(sched_t *s, bool remote)
         if (st.active && !p->hist_name)
             p->hist_name = g_strdup(h->rsc_id);
         if (st.active) {
-            if (!ns->online && !ns->unclean && !ns->pending && p->managed && !s->fenced[ni]) {
+            if (!remote && !ns->online && !ns->unclean && !ns->pending && p->managed &&
+                !s->fenced[ni]) {
                 g_autofree char *why = g_strdup_printf("%s is thought to be active there", p->name);
                 fence_node(s, ni, why);
             }
