@@ -659,6 +659,8 @@ static void unpack_histories(sched_t *s, bool remote)
         }
         if (!p)
             continue;
+        if (st.active && ns->maintenance)
+            p->managed = false;     /* a node in maintenance: left as it is */
         if (st.active && !p->hist_name)
             p->hist_name = g_strdup(h->rsc_id);
         if (st.active) {
