@@ -43,6 +43,7 @@ struct prim {
     const herd_cib_node_t *fence_before; /* node fenced because of this */
     int promo_score;
     bool is_conn;
+    bool demote_onfail;      /* a failure with on-fail=demote */
     char *hist_name;         /* the id its status history used */
     prim_t *guest_conn_of;   /* implicit guest connection: its container */            /* a remote connection or guest container */
 };

@@ -329,7 +329,7 @@ typedef struct {
     bool active;
     bool failed;
     bool stop_failed;
-    bool blocked, stop_only, fence, standby, ignore;
+    bool blocked, stop_only, fence, standby, ignore, demote;
     const herd_lrm_op_t *last_failure;
     const herd_lrm_op_t *last_start;
     bool migrate_pending;
@@ -373,6 +373,11 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
             continue;
         bool ok;
         int rc = op->rc;
+        /* OCF degraded results count as their healthy equivalents */
+        if (rc == 190)
+            rc = 0;
+        else if (rc == 191)
+            rc = 8;
         if (op->op_status == 4 && rc == expected) {
             ok = true;      /* an error status with the expected result */
         } else if (op->op_status != 0) {
@@ -462,7 +467,7 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
         } else if (!strcmp(task, "demote")) {
             st->active = true;
             st->failed = true;
-            st->role = HERD_ROLE_PROMOTED;
+            st->role = HERD_ROLE_UNPROMOTED;
         } else {
             st->active = true;
             st->failed = true;
@@ -470,6 +475,11 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
                 st->role = HERD_ROLE_STARTED;
             if (!strcmp(task, "promote"))
                 st->role = HERD_ROLE_PROMOTED;
+        }
+        if (on_fail && !strcmp(on_fail, "demote") && st->role == HERD_ROLE_PROMOTED) {
+            st->failed = false;     /* demoted in place, not recovered */
+            st->demote = true;
+            continue;
         }
         st->blocked = on_fail && !strcmp(on_fail, "block");
         st->stop_only = on_fail && !strcmp(on_fail, "stop");
@@ -679,6 +689,8 @@ static void unpack_histories(sched_t *s, bool remote)
                 p->role = st.role;
             if (st.failed)
                 p->failed = true;
+            if (st.demote)
+                p->demote_onfail = true;
             if (st.blocked)
                 p->blocked = true;
             if (st.stop_only)
@@ -1107,6 +1119,8 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
         if (co->rsc_role == HERD_ROLE_PROMOTED)
             continue;   /* handled with promotion */
         if (pri.unit) {
+            if (pri.unit->busy)
+                continue;   /* a colocation loop: the primary waits on us */
             assign_unit(s, pri.unit);
             const herd_cib_node_t *pn = pri.unit->assigned;
             for (int n = 0; n < s->nn; n++) {
@@ -1122,6 +1136,8 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
                 }
             }
         } else if (pri.clone) {
+            if (pri.clone->busy)
+                continue;
             assign_clone(s, pri.clone);
             for (int n = 0; n < s->nn; n++) {
                 bool on = clone_on_role(pri.clone, n, co->with_role);
@@ -1908,6 +1924,17 @@ static void decide_prim(sched_t *s, prim_t *p)
         }
         if (d->kind == HERD_DECISION_MIGRATE && s->fenced[cur->index])
             d->kind = HERD_DECISION_MOVE;
+    } else if (p->demote_onfail && promotable && r0 == HERD_ROLE_PROMOTED) {
+        if (r1 == HERD_ROLE_PROMOTED) {
+            d = decision(HERD_DECISION_REPROMOTE, p->name);
+            d->from_role = r0;
+            d->from = g_strdup(cur->uname);
+        } else {
+            d = decision(HERD_DECISION_DEMOTE, p->name);
+            d->from_role = r0;
+            d->to_role = HERD_ROLE_UNPROMOTED;
+            d->to = g_strdup(nxt->uname);
+        }
     } else if (p->failed) {
         d = decision(HERD_DECISION_RECOVER, p->name);
         d->from = g_strdup(cur->uname);
