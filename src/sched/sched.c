@@ -644,10 +644,12 @@ static void unpack_histories(sched_t *s, bool remote)
             p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
             if (!p) {
                 herd_cib_rsc_t *o = synthetic_rsc(s, h->rsc_id, h->klass, h->provider, h->type);
-                sched_remote_orphan(o, h);
+                bool in_bundle = sched_remote_orphan(s, o, h);
                 unit_t *u = new_unit(s, o, NULL, -1);
                 p = u->prims->pdata[0];
-                p->orphan = true;
+                p->orphan = !in_bundle;
+                if (in_bundle)
+                    p->managed = false;
             }
             cfg = p->cfg;
         }
