@@ -122,7 +122,7 @@ void sched_remote_state(sched_t *s);
 void sched_remote_unpacked(sched_t *s);
 void sched_remote_finish(sched_t *s);
 bool sched_remote_unpack_early(const sched_t *s, int i);
-void sched_remote_orphan(herd_cib_rsc_t *o, const herd_rsc_history_t *h);
+bool sched_remote_orphan(const sched_t *s, herd_cib_rsc_t *o, const herd_rsc_history_t *h);
 void sched_remote_locations(sched_t *s);
 bool sched_remote_assigned(sched_t *s);
 void sched_fence_node(sched_t *s, int i, const char *reason, const char *rsc);

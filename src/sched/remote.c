@@ -20,17 +20,34 @@ bool sched_remote_is_connection(const herd_cib_rsc_t *r)
     return r && r->remote_node != NULL;
 }
 
-/* An orphaned connection (history of an ocf:pacemaker:remote resource no
- * longer configured) still makes its node; `container` of the history names
- * the container of a guest.  `o` is the orphan's made-up configuration. */
-void sched_remote_orphan(herd_cib_rsc_t *o, const herd_rsc_history_t *h)
+/* A resource of a bundle replica (NAME-docker-N, NAME-N, NAME-ip-ADDR, ...):
+ * bundles are not expanded into replicas yet, so what their replicas run
+ * is left as it is rather than stopped as an orphan. */
+static bool bundle_member(const sched_t *s, const char *id)
 {
+    for (guint i = 0; i < s->cib->resources->len; i++) {
+        const herd_cib_rsc_t *b = s->cib->resources->pdata[i];
+        size_t l = strlen(b->id);
+        if (b->kind == HERD_RSC_BUNDLE && !strncmp(id, b->id, l) && id[l] == '-')
+            return true;
+    }
+    return false;
+}
+
+/* A resource whose history has no configuration: `o` is its made-up one.
+ * An orphaned connection (ocf:pacemaker:remote) still makes its node, and
+ * `container` of the history names the container of a guest.  True when
+ * it belongs to a bundle replica (then it is left alone, not an orphan). */
+bool sched_remote_orphan(const sched_t *s, herd_cib_rsc_t *o, const herd_rsc_history_t *h)
+{
+    bool in_bundle = bundle_member(s, o->id);
     if (!o->klass || strcmp(o->klass, "ocf") || !o->provider || strcmp(o->provider, "pacemaker") ||
         !o->type || strcmp(o->type, "remote"))
-        return;
+        return in_bundle;
     o->remote_node = g_strdup(o->id);
     if (h->container)
         g_hash_table_insert(o->meta, (gpointer) "container", h->container);
+    return in_bundle;
 }
 
 static prim_t *connection_of(const sched_t *s, const herd_cib_node_t *n)
@@ -188,7 +205,7 @@ void sched_remote_state(sched_t *s)
             if (lf > 0 && (s->now < lf || (guint64) (s->now - lf) * 1000 < rms))
                 conn->stop_only = true;
         }
-        if (!ns->online && stonith && n->has_state) {
+        if (!ns->online && stonith && n->has_state && conn->managed) {
             /* what the offline node's history says is active must be fenced */
             ns->unclean = true;
             s->rflags[i] |= RF_PROBE;

@@ -614,7 +614,8 @@ static void unpack_histories(sched_t *s, bool remote)
             continue;   /* remote nodes come after their connections */
         /* histories of clean offline nodes say nothing about now, unless
          * fencing is on: what they call active there gets the node fenced */
-        bool offline_probe = !remote && s->cib->options.stonith_enabled && ns->cfg->has_state;
+        bool offline_probe = (!remote && s->cib->options.stonith_enabled && ns->cfg->has_state) ||
+                             (remote && sched_remote_unpack_early(s, ni));
         if (!ns->online && !ns->unclean && !ns->pending && !offline_probe)
             continue;
         bool first = ns->online || ns->pending || (remote && sched_remote_unpack_early(s, ni));
@@ -644,10 +645,12 @@ static void unpack_histories(sched_t *s, bool remote)
             p = g_hash_table_lookup(s->prim_by_name, h->rsc_id);
             if (!p) {
                 herd_cib_rsc_t *o = synthetic_rsc(s, h->rsc_id, h->klass, h->provider, h->type);
-                sched_remote_orphan(o, h);
+                bool in_bundle = sched_remote_orphan(s, o, h);
                 unit_t *u = new_unit(s, o, NULL, -1);
                 p = u->prims->pdata[0];
-                p->orphan = true;
+                p->orphan = !in_bundle;
+                if (in_bundle)
+                    p->managed = false;
             }
             cfg = p->cfg;
         }
@@ -669,10 +672,13 @@ static void unpack_histories(sched_t *s, bool remote)
         }
         if (!p)
             continue;
+        if (st.active && ns->maintenance)
+            p->managed = false;     /* a node in maintenance: left as it is */
         if (st.active && !p->hist_name)
             p->hist_name = g_strdup(h->rsc_id);
         if (st.active) {
-            if (!ns->online && !ns->unclean && !ns->pending && p->managed && !s->fenced[ni]) {
+            if (!remote && !ns->online && !ns->unclean && !ns->pending && p->managed &&
+                !s->fenced[ni]) {
                 g_autofree char *why = g_strdup_printf("%s is thought to be active there", p->name);
                 fence_node(s, ni, why);
             }
