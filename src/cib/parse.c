@@ -822,7 +822,6 @@ static GPtrArray *parse_sets(parser_t *p, xmlNode *n)
         herd_rsc_set_t *s = g_new0(herd_rsc_set_t, 1);
         s->id = attr(sn, "id");
         s->rsc_ids = g_ptr_array_new_with_free_func(g_free);
-        s->sequential = herd_cib_parse_bool(xmlGetProp(sn, BAD_CAST "sequential") ? "x" : NULL, true);
         g_autofree char *seq = attr(sn, "sequential");
         s->sequential = herd_cib_parse_bool(seq, true);
         g_autofree char *ra = attr(sn, "require-all");

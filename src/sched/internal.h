@@ -40,6 +40,7 @@ struct prim {
     const herd_cib_node_t *fence_before; /* node fenced because of this */
     int promo_score;
     bool is_conn;
+    bool demote_onfail;      /* a failure with on-fail=demote */
     char *hist_name;         /* the id its status history used */
     prim_t *guest_conn_of;   /* implicit guest connection: its container */            /* a remote connection or guest container */
 };
@@ -98,6 +99,8 @@ typedef struct {
     GHashTable **used;           /* per node utilization used (name -> int) */
     const unit_t *fit_unit;      /* unit being placed (utilization check) */
     guint64 failure_timeout_ms;  /* of the resource being unpacked */
+    GPtrArray *colocs;           /* colocations, sets expanded to pairs */
+    GPtrArray *coloc_owned;      /* the pairs made from sets (owned) */
     target_t *co_dep, *co_pri;   /* per colocation: its two sides */
     GHashTable *co_by_dep;       /* unit/clone -> GArray of colocation index */
     GHashTable *co_by_pri;

@@ -333,7 +333,7 @@ typedef struct {
     bool active;
     bool failed;
     bool stop_failed;
-    bool blocked, stop_only, fence, standby, ignore;
+    bool blocked, stop_only, fence, standby, ignore, demote;
     const herd_lrm_op_t *last_failure;
     const herd_lrm_op_t *last_start;
     bool migrate_pending;
@@ -377,6 +377,11 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
             continue;
         bool ok;
         int rc = op->rc;
+        /* OCF degraded results count as their healthy equivalents */
+        if (rc == 190)
+            rc = 0;
+        else if (rc == 191)
+            rc = 8;
         if (op->op_status == 4 && rc == expected) {
             ok = true;      /* an error status with the expected result */
         } else if (op->op_status != 0) {
@@ -466,7 +471,7 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
         } else if (!strcmp(task, "demote")) {
             st->active = true;
             st->failed = true;
-            st->role = HERD_ROLE_PROMOTED;
+            st->role = HERD_ROLE_UNPROMOTED;
         } else {
             st->active = true;
             st->failed = true;
@@ -474,6 +479,11 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
                 st->role = HERD_ROLE_STARTED;
             if (!strcmp(task, "promote"))
                 st->role = HERD_ROLE_PROMOTED;
+        }
+        if (on_fail && !strcmp(on_fail, "demote") && st->role == HERD_ROLE_PROMOTED) {
+            st->failed = false;     /* demoted in place, not recovered */
+            st->demote = true;
+            continue;
         }
         st->blocked = on_fail && !strcmp(on_fail, "block");
         st->stop_only = on_fail && !strcmp(on_fail, "stop");
@@ -677,6 +687,8 @@ static void unpack_histories(sched_t *s)
                 p->role = st.role;
             if (st.failed)
                 p->failed = true;
+            if (st.demote)
+                p->demote_onfail = true;
             if (st.blocked)
                 p->blocked = true;
             if (st.stop_only)
@@ -988,10 +1000,46 @@ static void index_add(GHashTable *t, const void *key, guint i)
 
 /* Resolve every colocation's two sides once, and index them by unit or
  * clone, so that placement never scans every constraint per resource. */
-static void index_colocations(sched_t *s)
+static void expand_colocation_sets(sched_t *s)
 {
     const herd_cib_t *cib = s->cib;
-    guint n = cib->colocations->len;
+    s->colocs = g_ptr_array_new();
+    s->coloc_owned = g_ptr_array_new();
+    for (guint i = 0; i < cib->colocations->len; i++) {
+        const herd_colocation_t *co = cib->colocations->pdata[i];
+        if (!co->sets) {
+            g_ptr_array_add(s->colocs, (gpointer) co);
+            continue;
+        }
+        /* within a sequential set each member goes with the one before it;
+         * with a negative score, against every member before it */
+        for (guint k = 0; k < co->sets->len; k++) {
+            const herd_rsc_set_t *set = co->sets->pdata[k];
+            int score = set->has_score ? set->score : co->score;
+            if (!set->sequential)
+                continue;
+            for (guint a = 1; a < set->rsc_ids->len; a++) {
+                for (guint b = score < 0 ? 0 : a - 1; b < a; b++) {
+                    herd_colocation_t *x = g_new0(herd_colocation_t, 1);
+                    x->id = co->id;
+                    x->rsc = set->rsc_ids->pdata[a];
+                    x->with_rsc = set->rsc_ids->pdata[b];
+                    x->rsc_role = set->role;
+                    x->with_role = set->role;
+                    x->score = score;
+                    x->influence = co->influence;
+                    g_ptr_array_add(s->coloc_owned, x);
+                    g_ptr_array_add(s->colocs, x);
+                }
+            }
+        }
+    }
+}
+
+static void index_colocations(sched_t *s)
+{
+    expand_colocation_sets(s);
+    guint n = s->colocs->len;
     s->co_dep = g_new0(target_t, n ? n : 1);
     s->co_pri = g_new0(target_t, n ? n : 1);
     s->co_by_dep = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
@@ -999,7 +1047,7 @@ static void index_colocations(sched_t *s)
     s->co_by_pri = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                          (GDestroyNotify) g_array_unref);
     for (guint i = 0; i < n; i++) {
-        const herd_colocation_t *co = cib->colocations->pdata[i];
+        const herd_colocation_t *co = s->colocs->pdata[i];
         if (!co->rsc || !co->with_rsc)
             continue;
         s->co_dep[i] = target_of(s, co->rsc);
@@ -1072,11 +1120,10 @@ static void base_scores(sched_t *s, unit_t *u, int *sc)
 
 static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clone)
 {
-    const herd_cib_t *cib = s->cib;
     GArray *idx = g_hash_table_lookup(s->co_by_dep, self_clone ? (void *) self_clone : (void *) u);
     for (guint k = 0; idx && k < idx->len; k++) {
         guint i = g_array_index(idx, guint, k);
-        const herd_colocation_t *co = cib->colocations->pdata[i];
+        const herd_colocation_t *co = s->colocs->pdata[i];
         if (!co->rsc || !co->with_rsc || co->score == 0)
             continue;
         target_t dep = s->co_dep[i];
@@ -1090,6 +1137,8 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
         if (co->rsc_role == HERD_ROLE_PROMOTED)
             continue;   /* handled with promotion */
         if (pri.unit) {
+            if (pri.unit->busy)
+                continue;   /* a colocation loop: the primary waits on us */
             assign_unit(s, pri.unit);
             const herd_cib_node_t *pn = pri.unit->assigned;
             for (int n = 0; n < s->nn; n++) {
@@ -1105,6 +1154,8 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
                 }
             }
         } else if (pri.clone) {
+            if (pri.clone->busy)
+                continue;
             assign_clone(s, pri.clone);
             for (int n = 0; n < s->nn; n++) {
                 bool on = clone_on_role(pri.clone, n, co->with_role);
@@ -1128,11 +1179,10 @@ static bool merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
     bool merged = false;
     if (depth > 4)
         return false;
-    const herd_cib_t *cib = s->cib;
     GArray *idx = g_hash_table_lookup(s->co_by_pri, u);
     for (guint k = 0; idx && k < idx->len; k++) {
         guint i = g_array_index(idx, guint, k);
-        const herd_colocation_t *co = cib->colocations->pdata[i];
+        const herd_colocation_t *co = s->colocs->pdata[i];
         if (!co->rsc || !co->with_rsc || co->score == 0 || !co->influence)
             continue;
         if (co->with_role == HERD_ROLE_PROMOTED || co->rsc_role == HERD_ROLE_PROMOTED)
@@ -1493,8 +1543,8 @@ static void promote(sched_t *s, clone_t *c)
             }
         }
         /* colocations with a promoted role */
-        for (guint i2 = 0; i2 < s->cib->colocations->len; i2++) {
-            const herd_colocation_t *co = s->cib->colocations->pdata[i2];
+        for (guint i2 = 0; i2 < s->colocs->len; i2++) {
+            const herd_colocation_t *co = s->colocs->pdata[i2];
             if (!co->rsc || !co->with_rsc)
                 continue;
             target_t dep = s->co_dep[i2];
@@ -1891,6 +1941,17 @@ static void decide_prim(sched_t *s, prim_t *p)
         }
         if (d->kind == HERD_DECISION_MIGRATE && s->fenced[cur->index])
             d->kind = HERD_DECISION_MOVE;
+    } else if (p->demote_onfail && promotable && r0 == HERD_ROLE_PROMOTED) {
+        if (r1 == HERD_ROLE_PROMOTED) {
+            d = decision(HERD_DECISION_REPROMOTE, p->name);
+            d->from_role = r0;
+            d->from = g_strdup(cur->uname);
+        } else {
+            d = decision(HERD_DECISION_DEMOTE, p->name);
+            d->from_role = r0;
+            d->to_role = HERD_ROLE_UNPROMOTED;
+            d->to = g_strdup(nxt->uname);
+        }
     } else if (p->failed) {
         d = decision(HERD_DECISION_RECOVER, p->name);
         d->from = g_strdup(cur->uname);
@@ -2155,6 +2216,9 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_hash_table_destroy(s.co_by_pri);
     g_free(s.co_dep);
     g_free(s.co_pri);
+    g_ptr_array_free(s.colocs, TRUE);
+    g_ptr_array_set_free_func(s.coloc_owned, g_free);
+    g_ptr_array_free(s.coloc_owned, TRUE);
     g_ptr_array_free(s.fence, TRUE);
     for (guint i = 0; i < s.orphan_cfgs->len; i++) {
         herd_cib_rsc_t *o = s.orphan_cfgs->pdata[i];
