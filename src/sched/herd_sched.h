@@ -96,6 +96,10 @@ typedef struct {
                               * order (priority, then configuration) */
     bool have_quorum;
     herd_graph_t *graph;     /* the transition graph (see below) */
+    GPtrArray *orphan_cfgs;  /* herd_cib_rsc_t* made up for orphaned
+                              * resources (history, no configuration);
+                              * placements and actions point at them, so
+                              * the result owns them */
     GPtrArray *scores;       /* herd_score_t*, in the order they were
                               * computed (NULL when none were) */
 } herd_sched_result_t;

@@ -272,7 +272,7 @@ static void build(sched_t *s)
 }
 
 /* A resource the configuration does not hold (orphans, the implicit
- * connection of a guest node); owned by the run. */
+ * connection of a guest node); the result owns it (orphan_cfgs). */
 static herd_cib_rsc_t *synthetic_rsc(sched_t *s, const char *id, const char *klass,
                                      const char *provider, const char *type)
 {
@@ -290,6 +290,20 @@ static herd_cib_rsc_t *synthetic_rsc(sched_t *s, const char *id, const char *kla
     o->ops = g_ptr_array_new();
     g_ptr_array_add(s->orphan_cfgs, o);
     return o;
+}
+
+/* Free a configuration made up by orphan_cfg(). */
+static void orphan_cfg_free(herd_cib_rsc_t *o)
+{
+    g_free(o->id); g_free(o->klass); g_free(o->provider); g_free(o->type);
+    g_free(o->remote_node);
+    g_ptr_array_free(o->children, TRUE);
+    g_hash_table_destroy(o->meta);
+    g_hash_table_destroy(o->params);
+    g_ptr_array_free(o->param_sets, TRUE);
+    g_hash_table_destroy(o->utilization);
+    g_ptr_array_free(o->ops, TRUE);
+    g_free(o);
 }
 
 /* ---- status --------------------------------------------------------- */
@@ -2224,7 +2238,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.unit_by_rsc = g_hash_table_new(g_direct_hash, g_direct_equal);
     s.clone_by_rsc = g_hash_table_new(g_direct_hash, g_direct_equal);
     s.fence = g_ptr_array_new();
-    s.orphan_cfgs = g_ptr_array_new();
+    s.orphan_cfgs = g_ptr_array_new_with_free_func((GDestroyNotify) orphan_cfg_free);
     s.sort_key = g_hash_table_new(g_direct_hash, g_direct_equal);
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
     s.unfenceable = g_new0(bool, s.nn ? s.nn : 1);
@@ -2384,19 +2398,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_ptr_array_set_free_func(s.coloc_owned, g_free);
     g_ptr_array_free(s.coloc_owned, TRUE);
     g_ptr_array_free(s.fence, TRUE);
-    for (guint i = 0; i < s.orphan_cfgs->len; i++) {
-        herd_cib_rsc_t *o = s.orphan_cfgs->pdata[i];
-        g_free(o->id); g_free(o->klass); g_free(o->provider); g_free(o->type);
-        g_free(o->remote_node);
-        g_ptr_array_free(o->children, TRUE);
-        g_hash_table_destroy(o->meta);
-        g_hash_table_destroy(o->params);
-        g_ptr_array_free(o->param_sets, TRUE);
-        g_hash_table_destroy(o->utilization);
-        g_ptr_array_free(o->ops, TRUE);
-        g_free(o);
-    }
-    g_ptr_array_free(s.orphan_cfgs, TRUE);
+    res->orphan_cfgs = s.orphan_cfgs;   /* placements point at them */
     g_hash_table_destroy(s.sort_key);
     g_free(s.fenced);
     g_free(s.rflags);
@@ -2422,5 +2424,7 @@ void herd_sched_result_free(herd_sched_result_t *res)
     herd_graph_free(res->graph);
     if (res->scores)
         g_ptr_array_free(res->scores, TRUE);
+    if (res->orphan_cfgs)
+        g_ptr_array_free(res->orphan_cfgs, TRUE);
     g_free(res);
 }
