@@ -229,14 +229,17 @@ void sim_whatif_print_attrs(const herd_cib_t *cib, const herd_sched_result_t *re
     fprintf(out, "\n  * Node Attributes:\n");
     for (guint i = 0; i < res->nodes->len; i++) {
         const herd_node_state_t *n = res->nodes->pdata[i];
-        if (!n->online)
+        if (!n->online_before)
             continue;
-        fprintf(out, "    * Node: %s:\n", n->cfg->uname);
         g_autoptr(GPtrArray) keys = sorted_keys(n->cfg->attrs);
+        bool header = false;    /* a node with nothing to show is left out */
         for (guint k = 0; k < keys->len; k++) {
             const char *name = keys->pdata[k];
             if (hidden_attr(name))
                 continue;
+            if (!header)
+                fprintf(out, "    * Node: %s:\n", n->cfg->uname);
+            header = true;
             fprintf(out, "      * %-32s\t: %-10s\n", name,
                     (const char *) g_hash_table_lookup(n->cfg->attrs, name));
         }
@@ -467,7 +470,7 @@ static void add_attrs_failcounts(JsonObject *o, const sim_whatif_t *w, const her
         JsonObject *all = json_object_new();
         for (guint i = 0; i < res->nodes->len; i++) {
             const herd_node_state_t *n = res->nodes->pdata[i];
-            if (!n->online)
+            if (!n->online_before)
                 continue;
             JsonObject *attrs = json_object_new();
             g_autoptr(GPtrArray) keys = sorted_keys(n->cfg->attrs);

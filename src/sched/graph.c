@@ -1796,6 +1796,8 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
         const herd_node_state_t *ns = res->nodes->pdata[n];
         if (!ns->shutdown || !ns->online || ns->fenced_now || ns->unclean)
             continue;
+        if (ns->cfg->kind != HERD_NODE_MEMBER)
+            continue;   /* a remote node goes down with its connection */
         g_autofree char *key = g_strdup_printf("do_shutdown-%s", ns->cfg->uname);
         herd_action_t *sd = gb_action(&b, HERD_ACTION_CLUSTER, key, "do_shutdown", ns->cfg->uname,
                                       nonrsc + 1, -(int) n);

@@ -68,6 +68,8 @@ typedef struct {
 typedef struct {
     const herd_cib_node_t *cfg;
     bool online, unclean, standby, maintenance, shutdown, pending, fenced_now;
+    bool online_before;      /* online as the status shows it, before the
+                              * assignment brings remote nodes up */
     bool standby_onfail;
 } herd_node_state_t;
 

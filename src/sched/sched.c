@@ -1178,7 +1178,8 @@ static void base_scores(sched_t *s, unit_t *u, int *sc)
         }
         if (!any && k > 0)
             break;      /* roll back: later members follow where they can */
-        memcpy(sc, tmp, sizeof(int) * (size_t) s->nn);
+        if (s->nn)
+            memcpy(sc, tmp, sizeof(int) * (size_t) s->nn);
     }
 }
 
@@ -2123,10 +2124,9 @@ static void decide(sched_t *s, GPtrArray *order)
     for (guint i = s->fence->len; i-- > 0;)
         add_decision(s, s->fence->pdata[i]);
     g_ptr_array_set_size(s->fence, 0);
-    /* resource order: priority then configuration, instances in order */
+    /* resources in assignment order, instances in order */
     for (guint k = 0; k < order->len; k++) {
         const herd_cib_rsc_t *top = order->pdata[k];
-        g_ptr_array_add(s->res->rsc_order, (gpointer) top);
         GPtrArray *list = g_hash_table_lookup(s->under, top);
         for (guint i = 0; list && i < list->len; i++)
             decide_prim(s, list->pdata[i]);
@@ -2276,6 +2276,8 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     unpack_histories(&s, true);
     sched_remote_unpacked(&s);
     set_current(&s);
+    for (int n = 0; n < s.nn; n++)
+        s.ns[n]->online_before = s.ns[n]->online;
     s.under = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                     (GDestroyNotify) g_ptr_array_unref);
     for (guint i = 0; i < s.prims->len; i++) {
@@ -2299,6 +2301,10 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     for (guint i = 0; i < cib->resources->len; i++)
         g_ptr_array_add(order, cib->resources->pdata[i]);
     g_ptr_array_sort(order, rsc_order);
+    /* the display keeps this order; with utilization, assignment (and so
+     * the summary) takes the strongest preference first */
+    for (guint i = 0; i < order->len; i++)
+        g_ptr_array_add(res->rsc_order, order->pdata[i]);
     if (use_utilization(&s)) {
         /* other placement strategies place the strongest preference first */
         for (guint i = 0; i < order->len; i++) {

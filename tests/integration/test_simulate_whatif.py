@@ -356,9 +356,9 @@ def test_json_output_has_decisions(tmp_path):
     moves = [d for d in data["decisions"] if d.get("resource") == "d1"]
     assert moves and moves[0]["action"] == "start" and moves[0]["to"] == "n2"
     assert moves[0]["blocked"] is False
-    cur = {r["id"]: r for r in data["current"]["resources"]}
+    cur = {r["id"]: r for r in data["current-status"]["resources"]}
     assert cur["d1"]["nodes"] == ["n1"]
-    rev = {r["id"]: r for r in data["revised"]["resources"]}
+    rev = {r["id"]: r for r in data["revised-status"]["resources"]}
     assert rev["d1"]["nodes"] == ["n2"]
     assert data["modifications"] == ["Taking node n1 offline"]
     assert any(s["resource"] == "d1" and s["node"] == "n2" for s in data["scores"])
