@@ -106,6 +106,7 @@ typedef struct {
     GHashTable *co_by_pri;
     prim_t **conn;               /* per node: remote connection / container */
     bool conn_decided;           /* connections placed: node_usable uses them */
+    GHashTable *sort_key;        /* top rsc -> placement weight (strategies) */
     bool debug;                  /* HERD_SCHED_DEBUG: trace to stderr */
     GHashTable *under;
     GPtrArray *orphan_cfgs;      /* herd_cib_rsc_t* made for orphans (owned) */           /* rsc cfg -> GPtrArray of prim_t* below it */

@@ -951,9 +951,39 @@ static void compute_locations(sched_t *s)
                     p->loc[n] = -INF;
         }
     }
+    /* node health (#health-* attributes) by node-health-strategy */
+    const herd_cib_options_t *opt = &cib->options;
+    const char *strategy = opt->node_health_strategy;
+    g_autofree int *health = g_new0(int, s->nn ? s->nn : 1);
+    if (strcmp(strategy, "none") != 0) {
+        bool mor = !strcmp(strategy, "migrate-on-red");
+        bool og = !strcmp(strategy, "only-green");
+        for (int n = 0; n < s->nn; n++) {
+            GHashTableIter it;
+            gpointer k, v;
+            g_hash_table_iter_init(&it, s->ns[n]->cfg->attrs);
+            while (g_hash_table_iter_next(&it, &k, &v)) {
+                if (strncmp(k, "#health", 7) != 0)
+                    continue;
+                int add = 0;
+                if (!strcasecmp(v, "red"))
+                    add = mor || og ? -INF : opt->node_health_red;
+                else if (!strcasecmp(v, "yellow"))
+                    add = og ? -INF : mor ? 0 : opt->node_health_yellow;
+                else if (!strcasecmp(v, "green"))
+                    add = mor || og ? 0 : opt->node_health_green;
+                else if (!mor && !og)
+                    herd_score_parse(v, &add);
+                health[n] = herd_score_add(health[n], add);
+            }
+        }
+    }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
+        bool unhealthy_ok = herd_cib_parse_bool(meta(p->cfg, "allow-unhealthy-nodes"), false);
         for (int n = 0; n < s->nn; n++) {
+            if (!unhealthy_ok)
+                p->loc[n] = herd_score_add(p->loc[n], health[n]);
             if ((s->conn[n] ? false : !node_usable(s, n)) || p->stop_only || p->ticket_stop ||
                 (p->is_conn && !is_member(s, n)))
                 p->loc[n] = -INF;
@@ -1222,29 +1252,50 @@ static bool use_utilization(const sched_t *s)
 }
 
 /* Does node n have room for unit u (placement-strategy other than default)? */
-static bool fits(sched_t *s, const unit_t *u, int n)
+/* Add the utilization of unit u, and of the not yet placed units that
+ * must run with it (mandatory colocations), into need. */
+static void unit_need(sched_t *s, const unit_t *u, GHashTable *need, int depth)
 {
-    if (!use_utilization(s))
-        return true;
-    GHashTable *cap = s->ns[n]->cfg->utilization;
     for (guint k = 0; k < u->prims->len; k++) {
         const prim_t *p = u->prims->pdata[k];
         GHashTableIter it;
         gpointer key, val;
         g_hash_table_iter_init(&it, p->cfg->utilization);
         while (g_hash_table_iter_next(&it, &key, &val)) {
-            long need = 0;
-            for (guint j = 0; j < u->prims->len; j++) {
-                const char *v = g_hash_table_lookup(((prim_t *) u->prims->pdata[j])->cfg->utilization, key);
-                if (v)
-                    need += strtol(v, NULL, 10);
-            }
-            const char *c = g_hash_table_lookup(cap, key);
-            long have = c ? strtol(c, NULL, 10) : 0;
-            long used = s->used ? GPOINTER_TO_INT(g_hash_table_lookup(s->used[n], key)) : 0;
-            if (need > 0 && have - used < need)
-                return false;
+            long have = GPOINTER_TO_INT(g_hash_table_lookup(need, key));
+            g_hash_table_insert(need, key, GINT_TO_POINTER((int) (have + strtol(val, NULL, 10))));
         }
+    }
+    if (depth > 3 || !s->co_by_pri)
+        return;
+    GArray *idx = g_hash_table_lookup(s->co_by_pri, u);
+    for (guint k = 0; idx && k < idx->len; k++) {
+        guint i = g_array_index(idx, guint, k);
+        const herd_colocation_t *co = s->colocs->pdata[i];
+        const unit_t *d = s->co_dep[i].unit;
+        if (co->score >= INF && d && d != u && !d->done && !d->busy)
+            unit_need(s, d, need, depth + 1);
+    }
+}
+
+/* Does node n have room for unit u (placement-strategy other than default)? */
+static bool fits(sched_t *s, const unit_t *u, int n)
+{
+    if (!use_utilization(s))
+        return true;
+    GHashTable *cap = s->ns[n]->cfg->utilization;
+    g_autoptr(GHashTable) need = g_hash_table_new(g_str_hash, g_str_equal);
+    unit_need(s, u, need, 0);
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, need);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        long want = GPOINTER_TO_INT(val);
+        const char *c = g_hash_table_lookup(cap, key);
+        long have = c ? strtol(c, NULL, 10) : 0;
+        long used = GPOINTER_TO_INT(g_hash_table_lookup(s->used[n], key));
+        if (want > 0 && have - used < want)
+            return false;
     }
     return true;
 }
@@ -1713,21 +1764,69 @@ static void restart_prim(prim_t *q, const char *why)
     q->unrunnable_reason = g_strdup_printf("due to required %s", why);
 }
 
+static herd_order_t *order_pair(GPtrArray *owned, const herd_order_t *o, const char *first,
+                                const char *then, const char *fa, const char *ta)
+{
+    herd_order_t *x = g_new0(herd_order_t, 1);
+    x->id = o->id;
+    x->first = (char *) first;
+    x->then = (char *) then;
+    x->first_action = (char *) fa;
+    x->then_action = (char *) ta;
+    x->kind = o->kind;
+    x->symmetrical = o->symmetrical;
+    g_ptr_array_add(owned, x);
+    return x;
+}
+
+/* Orders with resource sets as pairs: inside a sequential set each member
+ * after the one before it; across sets every member of a set after every
+ * member of the set before it. */
+static GPtrArray *expand_orders(sched_t *s, GPtrArray *owned)
+{
+    GPtrArray *all = g_ptr_array_new();
+    for (guint i = 0; i < s->cib->orders->len; i++) {
+        const herd_order_t *o = s->cib->orders->pdata[i];
+        if (!o->sets) {
+            g_ptr_array_add(all, (gpointer) o);
+            continue;
+        }
+        const herd_rsc_set_t *prev = NULL;
+        for (guint k = 0; k < o->sets->len; k++) {
+            const herd_rsc_set_t *set = o->sets->pdata[k];
+            if (set->sequential)
+                for (guint a = 1; a < set->rsc_ids->len; a++)
+                    g_ptr_array_add(all, order_pair(owned, o, set->rsc_ids->pdata[a - 1],
+                                                    set->rsc_ids->pdata[a], set->action,
+                                                    set->action));
+            if (prev && prev->require_all)
+                for (guint a = 0; a < prev->rsc_ids->len; a++)
+                    for (guint b = 0; b < set->rsc_ids->len; b++)
+                        g_ptr_array_add(all, order_pair(owned, o, prev->rsc_ids->pdata[a],
+                                                        set->rsc_ids->pdata[b], prev->action,
+                                                        set->action));
+            prev = set;
+        }
+    }
+    return all;
+}
+
 static void apply_orders(sched_t *s)
 {
-    const herd_cib_t *cib = s->cib;
+    g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) orders = expand_orders(s, owned);
     for (int round = 0; round < 4; round++) {
         bool changed = false;
-        for (guint i = 0; i < cib->orders->len; i++) {
-            const herd_order_t *o = cib->orders->pdata[i];
+        for (guint i = 0; i < orders->len; i++) {
+            const herd_order_t *o = orders->pdata[i];
             if (!o->first || !o->then || o->kind != HERD_ORDER_MANDATORY)
                 continue;
             const char *fa = o->first_action ? o->first_action : "start";
             const char *ta = o->then_action ? o->then_action : fa;
             if (strcmp(ta, "start") != 0)
                 continue;
-            const herd_cib_rsc_t *fr = herd_cib_rsc(cib, o->first);
-            const herd_cib_rsc_t *tr = herd_cib_rsc(cib, o->then);
+            const herd_cib_rsc_t *fr = herd_cib_rsc(s->cib, o->first);
+            const herd_cib_rsc_t *tr = herd_cib_rsc(s->cib, o->then);
             GPtrArray *fp = prims_under(s, o->first), *tp = prims_under(s, o->then);
             if (!fr || !tr || !fp || !tp)
                 continue;
@@ -2059,6 +2158,20 @@ static void fill_result(sched_t *s)
     }
 }
 
+static gint rsc_weight_order(gconstpointer a, gconstpointer b, gpointer data)
+{
+    sched_t *s = data;
+    const herd_cib_rsc_t *x = *(herd_cib_rsc_t *const *) a, *y = *(herd_cib_rsc_t *const *) b;
+    int px = meta_score(x, "priority", 0), py = meta_score(y, "priority", 0);
+    if (px != py)
+        return px > py ? -1 : 1;
+    int wx = GPOINTER_TO_INT(g_hash_table_lookup(s->sort_key, x));
+    int wy = GPOINTER_TO_INT(g_hash_table_lookup(s->sort_key, y));
+    if (wx != wy)
+        return wx > wy ? -1 : 1;
+    return x->index - y->index;
+}
+
 static gint rsc_order(gconstpointer a, gconstpointer b)
 {
     const herd_cib_rsc_t *x = *(herd_cib_rsc_t *const *) a, *y = *(herd_cib_rsc_t *const *) b;
@@ -2086,6 +2199,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.clone_by_rsc = g_hash_table_new(g_direct_hash, g_direct_equal);
     s.fence = g_ptr_array_new();
     s.orphan_cfgs = g_ptr_array_new();
+    s.sort_key = g_hash_table_new(g_direct_hash, g_direct_equal);
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
     s.unfenceable = g_new0(bool, s.nn ? s.nn : 1);
     s.load = g_new0(int, s.nn ? s.nn : 1);
@@ -2145,6 +2259,25 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     for (guint i = 0; i < cib->resources->len; i++)
         g_ptr_array_add(order, cib->resources->pdata[i]);
     g_ptr_array_sort(order, rsc_order);
+    if (use_utilization(&s)) {
+        /* other placement strategies place the strongest preference first */
+        for (guint i = 0; i < order->len; i++) {
+            const herd_cib_rsc_t *r = order->pdata[i];
+            unit_t *u = g_hash_table_lookup(s.unit_by_rsc, r);
+            clone_t *c = g_hash_table_lookup(s.clone_by_rsc, r);
+            unit_t *w = u ? u : c && c->units->len ? c->units->pdata[0] : NULL;
+            int best = -INF;
+            if (w) {
+                g_autofree int *sc = g_new0(int, s.nn ? s.nn : 1);
+                base_scores(&s, w, sc);
+                for (int n = 0; n < s.nn; n++)
+                    if (sc[n] > best)
+                        best = sc[n];
+            }
+            g_hash_table_insert(s.sort_key, (gpointer) r, GINT_TO_POINTER(best));
+        }
+        g_ptr_array_sort_with_data(order, rsc_weight_order, &s);
+    }
     /* remote connections and guest containers first */
     for (int n = 0; n < s.nn; n++)
         if (s.conn[n] && !s.conn[n]->unit->clone)
@@ -2232,6 +2365,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
         g_free(o);
     }
     g_ptr_array_free(s.orphan_cfgs, TRUE);
+    g_hash_table_destroy(s.sort_key);
     g_free(s.fenced);
     g_free(s.unfenceable);
     g_free(s.load);
