@@ -6,8 +6,9 @@ Each shape (nodes, resources, groups, clones, probed, seed) is one case.
 Shapes listed in tests/scheduler/differential-passing.txt must give the
 same "Transition Summary:" as the oracle; the others are expected to
 differ for now (xfail, with the first differing line as the reason); a
-shape that matches passes, and belongs in the list so that it stays so.  Any disagreement found here belongs in the corpus of
-regression cases once understood.
+shape that matches passes, and belongs in the list so that it stays so.
+Any disagreement found here belongs in tests/scheduler/cases/ as a
+regression case once understood.
 """
 import os
 import shutil
@@ -21,6 +22,7 @@ from conftest import HERD_FAST, SHARED, TOP
 REQUIRED = os.path.join(TOP, "tests", "scheduler", "differential-passing.txt")
 
 # nodes, resources, groups, clones, probed, running, failed, seed
+# [, resource-stickiness (gen-cib's default is 100)]
 SHAPES = [
     (2, 6, 0, 0, True, 0.5, 0.0, 1),
     (3, 12, 0, 0, True, 0.5, 0.0, 2),
@@ -42,6 +44,9 @@ SHAPES = [
     (16, 100, 2, 20, False, 0.5, 0.01, 20),   # the -S bench shape at 100
     (16, 400, 10, 20, True, 0.5, 0.01, 18),   # the -R bench shape at 400
     (16, 1000, 25, 20, True, 0.5, 0.01, 19),  # the -R bench shape at 1000
+    (8, 100, 5, 3, False, 0.8, 0.0, 5, 0),    # no stickiness: balancing moves
+    (3, 30, 2, 2, False, 0.9, 0.2, 11, 0),
+    (6, 120, 6, 4, True, 0.5, 0.01, 4, 1000),
 ]
 
 
@@ -54,8 +59,10 @@ def mode(shape):
 
 
 def shape_id(s):
-    n, r, g, c, probed, run, fail, seed = s
-    return f"n{n}-r{r}-g{g}-c{c}-{'probed' if probed else 'unprobed'}-run{run}-fail{fail}-s{seed}"
+    n, r, g, c, probed, run, fail, seed = s[:8]
+    stick = f"-stick{s[8]}" if len(s) > 8 else ""
+    return (f"n{n}-r{r}-g{g}-c{c}-{'probed' if probed else 'unprobed'}-run{run}-fail{fail}"
+            f"-s{seed}{stick}")
 
 
 def summary(text):
@@ -86,11 +93,13 @@ def test_same_decisions_as_crm_simulate(shape, tmp_path):
         pytest.skip("../shared/tools/gen-cib is not here: differential test skipped")
     if not shutil.which("crm_simulate"):
         pytest.skip("crm_simulate (pacemaker-cli-utils) is not installed: no oracle")
-    n, r, g, c, probed, run, fail, seed = shape
+    n, r, g, c, probed, run, fail, seed = shape[:8]
     cib = tmp_path / "cib.xml"
     args = [sys.executable, gen, "--nodes", str(n), "--resources", str(r), "--groups", str(g),
             "--clones", str(c), "--running", str(run), "--failed", str(fail),
             "--seed", str(seed)] + (["--probed"] if probed else [])
+    if len(shape) > 8:
+        args += ["--stickiness", str(shape[8])]
     with open(cib, "w") as f:
         subprocess.run(args, stdout=f, check=True)
     oracle = subprocess.run(["crm_simulate", "-x", str(cib), mode(shape)], capture_output=True,
