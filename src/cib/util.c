@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "herd_cib.h"
+#include "herd_common.h"
 
 /* Parse a score; see herd_cib.h. */
 bool herd_score_parse(const char *text, int *out)
@@ -82,64 +83,15 @@ bool herd_cib_parse_bool(const char *text, bool dflt)
     return dflt;
 }
 
-/* Intervals in ms; see herd_cib.h. */
+/* Intervals in ms; see herd_cib.h.  The parsing itself is the one every
+ * component uses (herd_parse_duration_ms); this keeps the model's
+ * bool/unsigned shape. */
 bool herd_cib_parse_interval(const char *text, guint64 *out_ms)
 {
-    if (text == NULL)
+    long long ms;
+    if (herd_parse_duration_ms(text, &ms) != 0)
         return false;
-    while (isspace((unsigned char) *text))
-        text++;
-    if (*text == 'P') {     /* ISO 8601 duration */
-        guint64 total = 0;
-        bool in_time = false;
-        const char *p = text + 1;
-        while (*p) {
-            if (*p == 'T') {
-                in_time = true;
-                p++;
-                continue;
-            }
-            char *end;
-            double v = strtod(p, &end);
-            if (end == p)
-                return false;
-            double mult;
-            switch (*end) {
-            case 'Y': mult = 365.0 * 86400; break;
-            case 'M': mult = in_time ? 60 : 30.0 * 86400; break;
-            case 'W': mult = 7.0 * 86400; break;
-            case 'D': mult = 86400; break;
-            case 'H': mult = 3600; break;
-            case 'S': mult = 1; break;
-            default: return false;
-            }
-            total += (guint64) (v * mult * 1000);
-            p = end + 1;
-        }
-        *out_ms = total;
-        return true;
-    }
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (end == text || v < 0)
-        return false;
-    while (isspace((unsigned char) *end))
-        end++;
-    double mult = 1000;   /* seconds by default */
-    if (*end == '\0' || !strcasecmp(end, "s") || !strcasecmp(end, "sec"))
-        mult = 1000;
-    else if (!strcasecmp(end, "ms") || !strcasecmp(end, "msec"))
-        mult = 1;
-    else if (!strcasecmp(end, "us") || !strcasecmp(end, "usec"))
-        mult = 0.001;
-    else if (!strcasecmp(end, "m") || !strcasecmp(end, "min"))
-        mult = 60000;
-    else if (!strcasecmp(end, "h") || !strcasecmp(end, "hr"))
-        mult = 3600000;
-    else
-        return false;
-    *out_ms = (guint64) (v * mult);
+    *out_ms = (guint64) ms;
     return true;
 }
 
