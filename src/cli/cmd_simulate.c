@@ -5,9 +5,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
 #include "herd_cib.h"
 #include "herd_sched.h"
+#include "cli.h"
 
 typedef struct {
     char *xml_file;
@@ -21,6 +21,7 @@ typedef struct {
     char *save_output;
     char *time;
     gboolean quiet;
+    gboolean live;
 } sim_opts_t;
 
 /* ---- status display ---------------------------------------------------- */
@@ -232,6 +233,19 @@ static void print_status(view_t *v, FILE *out, const char *title)
     }
 }
 
+void cli_print_cluster_status(const herd_cib_t *cib, const herd_sched_result_t *res, FILE *out,
+                              const char *title)
+{
+    GHashTable *by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < res->placements->len; i++) {
+        herd_placement_t *p = res->placements->pdata[i];
+        g_hash_table_insert(by_name, p->name, p);
+    }
+    view_t v = {cib, res, by_name, false};
+    print_status(&v, out, title);
+    g_hash_table_destroy(by_name);
+}
+
 /* ---- summary ----------------------------------------------------------- */
 
 static void print_summary(const herd_sched_result_t *res, FILE *out)
@@ -335,7 +349,8 @@ int cmd_simulate(int argc, char **argv)
     sim_opts_t o = {0};
     const GOptionEntry entries[] = {
         {"xml-file", 'x', 0, G_OPTION_ARG_FILENAME, &o.xml_file, "CIB file to use", "FILE"},
-        {"live-check", 'L', 0, G_OPTION_ARG_NONE, &o.run, "(not supported: use -x)", NULL},
+        {"live-check", 'L', 0, G_OPTION_ARG_NONE, &o.live,
+         "Use the live CIB from herdd (schedule it, execute nothing)", NULL},
         {"xml-pipe", 'p', 0, G_OPTION_ARG_NONE, &o.from_stdin, "Read the CIB from stdin", NULL},
         {"run", 'R', 0, G_OPTION_ARG_NONE, &o.run, "Run the scheduler and show the transition",
          NULL},
@@ -366,11 +381,18 @@ int cmd_simulate(int argc, char **argv)
         ret = rc;
         goto out;
     }
-    if (!o.xml_file && !o.from_stdin) {
-        ret = cli_usage_error(argv[0], "give a CIB with -x FILE or -p");
+    if (!o.xml_file && !o.from_stdin && !o.live) {
+        ret = cli_usage_error(argv[0], "give a CIB with -x FILE, -p or -L");
         goto out;
     }
-    cib = herd_cib_load_file(o.from_stdin ? "-" : o.xml_file, &err);
+    if (o.live) {
+        int lrc = cli_live_cib(argv[0], &cib);
+        if (lrc) {
+            ret = lrc;
+            goto out;
+        }
+    } else
+        cib = herd_cib_load_file(o.from_stdin ? "-" : o.xml_file, &err);
     if (!cib) {
         fprintf(stderr, "herd simulate: %s\n", err->message);
         ret = err->code;
