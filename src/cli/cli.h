@@ -66,6 +66,20 @@ int cmd_crm_node(int argc, char **argv);
  * HERD_EXIT_NOSUCH when `quiet_nosuch`. */
 int cli_call(const char *cmd, JsonObject *req, JsonObject **reply, bool quiet_nosuch);
 
+/* `herd status` and `herd resource` (cmd_status.c, cmd_resource.c). */
+int cmd_status(int argc, char **argv);
+int cmd_resource(int argc, char **argv);
+
+/* The live CIB's XML text (owned) in *out.  Returns 0, or an exit status
+ * after printing the error as "cmd: message" (cmd_status.c). */
+int cli_live_cib_text(const char *cmd, char **out);
+
+#ifdef HERD_SCHED_H
+/* The live CIB from herdd, unpacked into the model (*out, owned); same
+ * errors as cli_live_cib_text (cmd_status.c). */
+int cli_live_cib(const char *cmd, herd_cib_t **out);
+#endif
+
 /* A new request object with "op" set (owned). */
 JsonObject *cli_request(const char *op);
 

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
 #include "herd_cib.h"
 #include "herd_sched.h"
 #include "sim_whatif.h"
@@ -22,6 +21,7 @@ typedef struct {
     char *save_output;
     char *time;
     gboolean quiet;
+    gboolean live;
 } sim_opts_t;
 
 /* ---- summary ----------------------------------------------------------- */
@@ -249,7 +249,8 @@ int cmd_simulate(int argc, char **argv)
     sim_whatif_t w = {0};
     const GOptionEntry entries[] = {
         {"xml-file", 'x', 0, G_OPTION_ARG_FILENAME, &o.xml_file, "CIB file to use", "FILE"},
-        {"live-check", 'L', 0, G_OPTION_ARG_NONE, &o.run, "(not supported: use -x)", NULL},
+        {"live-check", 'L', 0, G_OPTION_ARG_NONE, &o.live,
+         "Use the live CIB from herdd (schedule it, execute nothing)", NULL},
         {"xml-pipe", 'p', 0, G_OPTION_ARG_NONE, &o.from_stdin, "Read the CIB from stdin", NULL},
         {"run", 'R', 0, G_OPTION_ARG_NONE, &o.run, "Run the scheduler and show the transition",
          NULL},
@@ -282,8 +283,8 @@ int cmd_simulate(int argc, char **argv)
         ret = rc;
         goto out;
     }
-    if (!o.xml_file && !o.from_stdin) {
-        ret = cli_usage_error(argv[0], "give a CIB with -x FILE or -p");
+    if (!o.xml_file && !o.from_stdin && !o.live) {
+        ret = cli_usage_error(argv[0], "give a CIB with -x FILE, -p or -L");
         goto out;
     }
     if (o.save_output) {
@@ -292,7 +293,18 @@ int cmd_simulate(int argc, char **argv)
         ret = HERD_EXIT_UNIMPLEMENT_FEATURE;
         goto out;
     }
-    ret = sim_whatif_load(&w, argv[0], o.from_stdin ? "-" : o.xml_file, &cib);
+    if (o.live) {
+        /* what would herd do now: the live CIB from herdd, as it is */
+        if (w.node_up || w.node_down || w.node_fail || w.op_inject || w.ticket_grant ||
+            w.ticket_revoke || w.ticket_standby || w.ticket_activate || w.quorum || w.watchdog) {
+            ret = cli_usage_error(argv[0], "-L takes the live CIB as it is: synthetic events "
+                                           "need a file (-x, or -p from stdin)");
+            goto out;
+        }
+        ret = cli_live_cib(argv[0], &cib);
+    } else {
+        ret = sim_whatif_load(&w, argv[0], o.from_stdin ? "-" : o.xml_file, &cib);
+    }
     if (ret)
         goto out;
     time_t now = time(NULL);

@@ -12,6 +12,8 @@ static const cli_command_t commands[] = {
     {"simulate", "Run the scheduler on a CIB file (crm_simulate)", cmd_simulate},
     {"cib", "Query and change the live CIB (through herdd)", cmd_cib},
     {"attribute", "Node attributes and promotion scores (through herdd)", cmd_attribute},
+    {"status", "Show the live cluster status (crm_mon)", cmd_status},
+    {"resource", "Manage resources: start, stop, move, ban, cleanup (crm_resource)", cmd_resource},
     {NULL, NULL, NULL},
 };
 

@@ -163,8 +163,13 @@ static char *history_path(herd_store_t *s, guint64 seq)
     return g_strdup_printf("%s/cib-%" G_GUINT64_FORMAT ".xml", s->hist_dir, seq);
 }
 
-/* Write `data` to the CIB file atomically, keeping the old file in history. */
-static int write_atomic(herd_store_t *s, const char *data, gsize len, GError **err)
+/* Write `data` to the CIB file atomically, keeping the old file in history.
+ * A status-only change (`durable` false) is still atomic (temporary file,
+ * rename) and survives the daemon's death, but is neither fsynced nor kept
+ * in history: after a power loss the node reprobes what it runs, while
+ * configuration changes are always synced before the reply. */
+static int write_atomic(herd_store_t *s, const char *data, gsize len, bool durable,
+                        GError **err)
 {
     int fd = open(s->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
@@ -182,7 +187,7 @@ static int write_atomic(herd_store_t *s, const char *data, gsize len, GError **e
             goto io_error;
         done += (gsize)w;
     }
-    if (fsync(fd) < 0)
+    if (durable && fsync(fd) < 0)
         goto io_error;
     if (close(fd) < 0) {
         fd = -1;
@@ -190,7 +195,7 @@ static int write_atomic(herd_store_t *s, const char *data, gsize len, GError **e
     }
     fd = -1;
     bool linked = false;
-    if (s->keep > 0 && access(s->path, F_OK) == 0) {
+    if (durable && s->keep > 0 && access(s->path, F_OK) == 0) {
         g_autofree char *h = history_path(s, s->seq + 1);
         unlink(h);
         if (link(s->path, h) == 0) {
@@ -202,7 +207,7 @@ static int write_atomic(herd_store_t *s, const char *data, gsize len, GError **e
     }
     if (rename(s->tmp_path, s->path) < 0)
         goto io_error;
-    int rc = fsync_dir(s->dir, err);
+    int rc = durable ? fsync_dir(s->dir, err) : 0;
     if (rc)
         return rc;
     if (linked) {
@@ -377,7 +382,7 @@ herd_store_t *herd_store_open(const char *state_dir, guint keep, GError **err)
     gsize len;
     g_autofree char *digest = NULL;
     g_autofree char *data = render(doc, &len, &digest);
-    if (write_atomic(s, data, len, err)) {
+    if (write_atomic(s, data, len, true, err)) {
         xmlFreeDoc(doc);
         return NULL;
     }
@@ -460,6 +465,7 @@ int herd_store_commit(herd_store_t *s, xmlDoc *doc, herd_store_commit_mode_t mod
     if (!s->cmp_conf)
         neutral_strings(s->doc, NULL, &s->cmp_conf);
     herd_store_version_t next = cur;
+    bool durable = true;
     if (newer) {
         next.admin_epoch = given.admin_epoch;
         next.epoch = given.epoch;
@@ -469,6 +475,7 @@ int herd_store_commit(herd_store_t *s, xmlDoc *doc, herd_store_commit_mode_t mod
         next.num_updates = 0;
     } else {
         next.num_updates++;
+        durable = false;
     }
     set_int_prop(root, "admin_epoch", next.admin_epoch);
     set_int_prop(root, "epoch", next.epoch);
@@ -477,7 +484,7 @@ int herd_store_commit(herd_store_t *s, xmlDoc *doc, herd_store_commit_mode_t mod
     gsize len;
     g_autofree char *digest = NULL;
     g_autofree char *data = render(doc, &len, &digest);
-    rc = write_atomic(s, data, len, err);
+    rc = write_atomic(s, data, len, durable, err);
     if (rc) {
         xmlFreeDoc(doc);
         return rc;

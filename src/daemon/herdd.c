@@ -39,9 +39,11 @@ static gboolean on_signal(gpointer data)
     herdd_t *d = data;
     herd_notice("signal received: shutting down");
     notify_systemd("STOPPING=1");
-    /* TODO(executor): stop resources per the `shutdown` semantics (or
-     * leave them running in maintenance mode) before quitting. */
-    g_main_loop_quit(d->loop);
+    /* Stop resources per the `shutdown` semantics (the scheduler with this
+     * node shutting down), or in maintenance mode leave them running.  A
+     * second signal quits at once. */
+    if (!herdd_converge_shutdown(d))
+        g_main_loop_quit(d->loop);
     return G_SOURCE_CONTINUE;
 }
 
@@ -127,7 +129,9 @@ int main(int argc, char **argv)
     g_autofree char *backend = NULL;
     g_autofree char *node_name = NULL;
     g_autofree char *log_file = NULL;
-    gboolean foreground = TRUE, version = FALSE, syslog = FALSE;
+    g_autofree char *rsc_tmp = NULL;
+    g_autofree char *ocf_root = NULL;
+    gboolean foreground = TRUE, version = FALSE, syslog = FALSE, store_only = FALSE;
     int keep = 20, verbose = 0;
     GOptionEntry entries[] = {
         {"state-dir", 's', 0, G_OPTION_ARG_FILENAME, &state_dir,
@@ -140,6 +144,12 @@ int main(int argc, char **argv)
          "This node's name (default: the host name)", "NAME"},
         {"keep-versions", 'k', 0, G_OPTION_ARG_INT, &keep,
          "Earlier CIB versions kept under STATE_DIR/history (default 20)", "N"},
+        {"rsc-tmp-dir", 0, 0, G_OPTION_ARG_FILENAME, &rsc_tmp,
+         "HA_RSCTMP for resource agents (default " HERD_RSC_TMP_DIR ")", "DIR"},
+        {"store-only", 0, 0, G_OPTION_ARG_NONE, &store_only,
+         "Serve the CIB only: schedule nothing and run no agent (tests)", NULL},
+        {"ocf-root", 0, 0, G_OPTION_ARG_FILENAME, &ocf_root,
+         "OCF root of the resource agents (default " HERD_OCF_ROOT_DIR ")", "DIR"},
         {"log-file", 'l', 0, G_OPTION_ARG_FILENAME, &log_file, "Log to this file", "FILE"},
         {"syslog", 0, 0, G_OPTION_ARG_NONE, &syslog, "Log to syslog (the journal)", NULL},
         {"foreground", 'f', 0, G_OPTION_ARG_NONE, &foreground,
@@ -205,6 +215,14 @@ int main(int argc, char **argv)
     if (!d.ipc)
         goto fail;
     g_setenv(HERD_IPC_SOCKET_ENV, d.socket_path, TRUE); /* for agents and their tools */
+    d.rsc_tmp_dir = rsc_tmp;
+    d.ocf_root = ocf_root;
+    if (rsc_tmp)
+        g_mkdir_with_parents(rsc_tmp, 0755);
+    if (!store_only) {
+        herdd_converge_reset_node(&d);
+        herdd_converge_new(&d);
+    }
     guint sig_term = g_unix_signal_add(SIGTERM, on_signal, &d);
     guint sig_int = g_unix_signal_add(SIGINT, on_signal, &d);
     signal(SIGPIPE, SIG_IGN);
@@ -227,6 +245,7 @@ fail:
     rc = err->domain == HERD_ERROR ? err->code : HERD_EXIT_ERROR;
 out:
     herdd_converge_cancel(&d);
+    herdd_converge_free(d.converge);
     herd_ipc_server_free(d.ipc);
     herd_cluster_free(d.cluster);
     herd_store_free(d.store);

@@ -149,6 +149,7 @@ const char *herd_store_node_id(xmlDoc *doc, const char *node_name);
 
 typedef struct herdd herdd_t;
 typedef struct herd_ipc_server herd_ipc_server_t;
+typedef struct herd_converge herd_converge_t;
 
 struct herdd {
     char *state_dir;
@@ -161,7 +162,23 @@ struct herdd {
     guint64 changes;       /* CIB changes seen since start */
     char *pending_reason;
     bool ready;            /* READY=1 sent (after the first membership) */
+    herd_converge_t *converge; /* scheduler + executor (NULL: store only) */
+    const char *rsc_tmp_dir;   /* HA_RSCTMP for agents (NULL: build default) */
+    const char *ocf_root;      /* OCF root (NULL: build default) */
 };
+
+/* Create the converger of `d` (executor included; sets d->converge).
+ * Free with herdd_converge_free. */
+herd_converge_t *herdd_converge_new(herdd_t *d);
+void herdd_converge_free(herd_converge_t *cv);
+
+/* SIGTERM: stop the node's resources, then quit the main loop.  Returns
+ * false when there is nothing to wait for (maintenance mode, already
+ * shutting down, no converger): the caller quits at once. */
+bool herdd_converge_shutdown(herdd_t *d);
+
+/* Forget this node's resource history (start-up: reprobe). */
+void herdd_converge_reset_node(herdd_t *d);
 
 /* The "CIB changed" hook (converge.c): called after every committed
  * change with a short reason; coalesces changes into one run per main-loop

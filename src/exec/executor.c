@@ -62,6 +62,7 @@ struct herd_exec {
     guint max_concurrent, default_timeout_ms, kill_grace_ms;
     gsize output_limit;
     char *ocf_root, *lsb_dir, *stonith_dir, *heartbeat_dir, *rsc_tmp, *cwd;
+    char **extra_env;
     herd_agent_dirs_t dirs;
     GHashTable *ops;   /* id -> op_t* (owned) */
     GQueue queue;      /* op_t* waiting for a slot */
@@ -444,6 +445,13 @@ static void op_start(op_t *op)
     g_auto(GStrv) argv = herd_exec_build_argv(agent, &req);
     g_auto(GStrv) envp = herd_exec_build_env(agent, &req, op->timeout_ms, ex->ocf_root,
                                              ex->rsc_tmp);
+    for (guint e = 0; ex->extra_env && ex->extra_env[e]; e++) {
+        const char *eq = strchr(ex->extra_env[e], '=');
+        if (!eq)
+            continue;
+        g_autofree char *name = g_strndup(ex->extra_env[e], (gsize)(eq - ex->extra_env[e]));
+        envp = g_environ_setenv(envp, name, eq + 1, TRUE);
+    }
     g_autofree char *in = agent->klass == HERD_AGENT_STONITH
                               ? herd_exec_stonith_stdin(&req, op->port_param)
                               : NULL;
@@ -569,6 +577,7 @@ herd_exec_t *herd_exec_new(const herd_exec_config_t *cfg)
     ex->dirs = (herd_agent_dirs_t){ex->ocf_root, ex->lsb_dir, ex->stonith_dir, ex->heartbeat_dir};
     ex->rsc_tmp = g_strdup(cfg->rsc_tmp_dir ? cfg->rsc_tmp_dir : HERD_RSC_TMP_DIR);
     ex->cwd = g_strdup(cfg->cwd ? cfg->cwd : "/");
+    ex->extra_env = g_strdupv((char **)cfg->extra_env);
     ex->ops = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)op_free);
     ex->stonith_port = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     ex->busy_rsc = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -638,6 +647,7 @@ void herd_exec_free(herd_exec_t *ex)
     g_free(ex->heartbeat_dir);
     g_free(ex->rsc_tmp);
     g_free(ex->cwd);
+    g_strfreev(ex->extra_env);
     g_free(ex);
 }
 

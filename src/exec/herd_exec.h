@@ -225,6 +225,9 @@ typedef struct {
     herd_agent_dirs_t dirs;   /* strings are copied */
     const char *rsc_tmp_dir;  /* HA_RSCTMP; NULL = build default */
     const char *cwd;          /* agents' working directory; NULL = "/" */
+    const char *const *extra_env; /* NULL-terminated "NAME=value" added to every
+                                 agent's environment (replacing a variable of
+                                 the same name, PATH included); copied */
 } herd_exec_config_t;
 
 /* A new executor (config may be NULL for defaults); it creates HA_RSCTMP

@@ -70,7 +70,7 @@ class Daemon:
         logf = open(self.log, "a")
         self.proc = subprocess.Popen(
             [HERDD, "--state-dir", self.state, "--socket", self.sock, "--node-name", "node1",
-             "--keep-versions", "5"],
+             "--keep-versions", "5", "--store-only"],
             stdout=logf, stderr=logf, env=self.env(NOTIFY_SOCKET=notify))
         logf.close()
         try:

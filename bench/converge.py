@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""herdd converging a node with real agents (ocf:heartbeat:Dummy).
+
+  bench/converge.py --build BUILD
+
+Measures, with the plain build of herdd on a temporary state directory:
+  * recovery: a failed monitor result (injected over the socket, as the
+    executor would report it) -> the resource started again (its new start
+    recorded in the CIB);
+  * move: `herd resource move` -> the resource started on its target (with
+    one node: a ban then a clear, i.e. stop then start, timed to the start);
+  * converging 200 Dummy resources from an empty node (probes, starts,
+    monitors) until the scheduler has nothing left to do;
+  * herdd's resident memory with 1 and with 1,000 configured resources,
+    once converged.
+Targets (issue 6, half of Pacemaker 2.1.5 here): recovery <= 27.5 ms,
+move <= 55 ms, RSS < 15 MB with 1 resource, < 100 MB with 1,000.
+"""
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import struct
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "integration"))
+from herdd_helpers import Herdd, cib, dummy, wait_for  # noqa: E402
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def ipc(sock_path, obj):
+    payload = json.dumps(obj).encode()
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sock_path)
+    s.sendall(b"HERD" + struct.pack(">HHI", 1, 1, len(payload)) + payload)
+    buf = b""
+    while len(buf) < 12 or len(buf) < 12 + struct.unpack(">I", buf[8:12])[0]:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    s.close()
+    return json.loads(buf[12:12 + struct.unpack(">I", buf[8:12])[0]])
+
+
+def last_start_call(h, rid):
+    op = h.ops(rid).get(rid + "_last_0")
+    if op and op["operation"] == "start" and op["rc-code"] == "0":
+        return int(op["call-id"])
+    return None
+
+
+def converged(h):
+    if not h.idle():
+        return False
+    r = h.run("simulate", "-L")
+    return r.returncode == 0 and "Resource action" not in r.stdout
+
+
+def fresh(herd, n, interval="10s"):
+    root = tempfile.mkdtemp(prefix="herd-bench-")
+    h = Herdd(root, herd)
+    h.start()
+    return h
+
+
+def bench_recovery(herd, rounds=10):
+    h = fresh(herd, 1)
+    try:
+        st = os.path.join(h.root, "a.state")
+        h.replace(cib(dummy("a", st, interval="60s")))
+        wait_for(lambda: last_start_call(h, "a") and converged(h), what="started")
+        times = []
+        for i in range(rounds):
+            before = last_start_call(h, "a")
+            t0 = time.perf_counter()
+            r = ipc(h.sock, {"op": "op_result", "node": "node1", "rsc": "a", "class": "ocf",
+                             "provider": "heartbeat", "type": "Dummy", "operation": "monitor",
+                             "interval": 60000, "rc": 7, "call_id": 100000 + i})
+            assert r.get("rc") == 0, r
+            wait_for(lambda: (last_start_call(h, "a") or 0) > before, step=0.0005,
+                     what="restarted")
+            times.append((time.perf_counter() - t0) * 1000)
+            wait_for(lambda: converged(h), what="converged")
+        return statistics.median(times)
+    finally:
+        h.stop()
+        shutil.rmtree(h.root, ignore_errors=True)
+
+
+def bench_move(herd, rounds=10):
+    h = fresh(herd, 1)
+    try:
+        st = os.path.join(h.root, "a.state")
+        h.replace(cib(dummy("a", st, interval="60s")))
+        wait_for(lambda: last_start_call(h, "a") and converged(h), what="started")
+        times = []
+        for _ in range(rounds):
+            # one node: move away (ban) then back (clear); time the way back
+            h.run("resource", "ban", "a", check=True)
+            wait_for(lambda: not os.path.exists(st) and converged(h), what="stopped")
+            before = last_start_call(h, "a") or 0
+            t0 = time.perf_counter()
+            h.run("resource", "move", "a", "--node", "node1", check=True)
+            h.run("resource", "clear", "a", "--node", "node1", check=False)
+            wait_for(lambda: (last_start_call(h, "a") or 0) > before, step=0.0005,
+                     what="started on its target")
+            times.append((time.perf_counter() - t0) * 1000)
+            h.run("resource", "clear", "a", check=True)
+            wait_for(lambda: converged(h), what="converged")
+        return statistics.median(times)
+    finally:
+        h.stop()
+        shutil.rmtree(h.root, ignore_errors=True)
+
+
+def bench_converge(herd, n):
+    h = fresh(herd, n)
+    try:
+        rs = "".join(dummy("d%d" % i, os.path.join(h.root, "d%d.state" % i), interval="60s")
+                     for i in range(n))
+        t0 = time.perf_counter()
+        h.replace(cib(rs))
+        wait_for(lambda: all(os.path.exists(os.path.join(h.root, "d%d.state" % i))
+                             for i in range(n)) and converged(h), timeout=600, step=0.01,
+                 what="converged")
+        elapsed = time.perf_counter() - t0
+        return elapsed, rss_kb(h.proc.pid)
+    finally:
+        h.stop(timeout=600)
+        shutil.rmtree(h.root, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    a = ap.parse_args()
+    herd = os.path.abspath(os.path.join(a.build, "herd"))
+    rec = bench_recovery(herd)
+    mv = bench_move(herd)
+    t200, _ = bench_converge(herd, 200)
+    _, rss1 = bench_converge(herd, 1)
+    t1000, rss1000 = bench_converge(herd, 1000)
+    rows = [
+        ("failed monitor -> running again (median)", "%.1f ms" % rec, "<= 27.5 ms", rec <= 27.5),
+        ("resource move -> started on target (median)", "%.1f ms" % mv, "<= 55 ms", mv <= 55),
+        ("converge 200 Dummy from empty", "%.2f s" % t200, "-", True),
+        ("converge 1,000 Dummy from empty", "%.2f s" % t1000, "-", True),
+        ("herdd RSS, 1 resource", "%.1f MB" % (rss1 / 1024), "< 15 MB", rss1 < 15 * 1024),
+        ("herdd RSS, 1,000 resources", "%.1f MB" % (rss1000 / 1024), "< 100 MB",
+         rss1000 < 100 * 1024),
+    ]
+    print("%-46s %12s %12s  %s" % ("converge", "measured", "target", "ok"))
+    for name, v, t, ok in rows:
+        print("%-46s %12s %12s  %s" % (name, v, t, "yes" if ok else "MISSED"))
+    return 0 if all(r[3] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
