@@ -139,7 +139,10 @@ bool herd_cib_parse_interval(const char *text, guint64 *out_ms)
         mult = 3600000;
     else
         return false;
-    *out_ms = (guint64) (v * mult);
+    double ms = v * mult;
+    if (!(ms < 1e18))   /* absurd (or NaN): not an interval */
+        return false;
+    *out_ms = (guint64) ms;
     return true;
 }
 
