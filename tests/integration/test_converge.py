@@ -228,3 +228,40 @@ def test_kill9_during_transitions():
     finally:
         h.kill9()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_status_output_formats_and_watch(node):
+    import json
+    node.replace(cib(dummy("a", state(node, "a"))))
+    wait_for(lambda: running(node, "a") and converged(node), what="started")
+    r = node.run("status", "--output-as", "json", check=True)
+    data = json.loads(r.stdout)
+    body = data.get("status") if isinstance(data.get("status"), dict) and "resources" in data["status"] else data
+    text = json.dumps(data)
+    assert '"a"' in text and "Started" in text and "node1" in text
+    r = node.run("status", "--output-as", "xml", check=True)
+    assert r.stdout.lstrip().startswith("<") and "node1" in r.stdout
+    r = node.run("status", check=True)
+    assert "Online: [ node1 ]" in r.stdout and "Started node1" in r.stdout
+    # --watch shows the status again after a change
+    import subprocess
+    p = subprocess.Popen([node.herd, "status", "--watch", "-n", "2"], stdout=subprocess.PIPE,
+                         text=True, env=node.env())
+    time.sleep(0.5)
+    node.run("resource", "stop", "a", check=True)
+    out, _ = p.communicate(timeout=30)
+    assert p.returncode == 0
+    assert out.count("Cluster status:") == 2
+
+
+def test_simulate_live_and_resource_list(node):
+    node.replace(cib(dummy("a", state(node, "a"))))
+    wait_for(lambda: running(node, "a") and converged(node), what="started")
+    node.run("resource", "stop", "a", check=True)
+    # the stop may already be running: -L shows the plan, never executes it
+    r = node.run("simulate", "-L", check=True)
+    assert "Current cluster status:" in r.stdout
+    wait_for(lambda: not running(node, "a") and converged(node), what="stopped")
+    r = node.run("resource", "list", check=True)
+    assert "a\t(ocf:heartbeat:Dummy):" in r.stdout and "Stopped" in r.stdout
+    assert node.run("resource", "start", "nosuch").returncode == 105
