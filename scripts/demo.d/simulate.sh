@@ -33,7 +33,7 @@ cat > "$SIMDIR/cib.xml" <<'CIB'
         </lrm_resource>
         <lrm_resource id="web" class="ocf" provider="heartbeat" type="Dummy">
           <lrm_rsc_op id="web_last_0" operation_key="web_start_0" operation="start" transition-key="2:1:0:demo" transition-magic="0:0;2:1:0:demo" call-id="3" rc-code="0" op-status="0" interval="0" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/>
-          <lrm_rsc_op id="web_last_failure_0" operation_key="web_monitor_10000" operation="monitor" transition-key="3:1:0:demo" transition-magic="0:7;3:1:0:demo" call-id="4" rc-code="7" op-status="0" interval="10000"/>
+          <lrm_rsc_op id="web_last_failure_0" operation_key="web_monitor_10000" operation="monitor" transition-key="3:1:0:demo" transition-magic="0:7;3:1:0:demo" call-id="4" rc-code="7" op-status="0" interval="10000" op-digest="4811cef7f7f94e3a35a70be7916cb2fd"/>
         </lrm_resource>
       </lrm_resources></lrm>
     </node_state>
