@@ -44,11 +44,11 @@ typedef struct {
     char *message;
     char *detail;      /* the offending attribute's value, when there is one */
     char *element;     /* the parent of the offending element, for context */
-} first_error_t;
+} best_error_t;
 
 static void on_error(void *user, const xmlError *e)
 {
-    first_error_t *fe = user;
+    best_error_t *fe = user;
     if (!e || fe->precise)
         return;
     bool precise = e->message && (strstr(e->message, "attribute") || strstr(e->message, "Did not expect") ||
@@ -113,7 +113,7 @@ static bool check(xmlDoc *doc, const char *name, int code, GError **err)
         g_set_error(err, HERD_ERROR, HERD_EXIT_OSERR, "%s: out of memory", name);
         return false;
     }
-    first_error_t fe = {0};
+    best_error_t fe = {0};
     xmlRelaxNGSetValidStructuredErrors(vc, (xmlStructuredErrorFunc) on_error, &fe);
     int rc = xmlRelaxNGValidateDoc(vc, doc);
     xmlRelaxNGFreeValidCtxt(vc);
