@@ -414,4 +414,19 @@ bool herd_cib_parse_interval(const char *text, guint64 *out_ms);
 /* Parse Pacemaker booleans (true/yes/on/1/y, false/no/off/0/n). */
 bool herd_cib_parse_bool(const char *text, bool dflt);
 
+/* ---- schema (schema.c) --------------------------------------------- */
+
+struct _xmlDoc;
+
+/* Validate a parsed CIB against herd's own RelaxNG schema (data/cib.rng,
+ * built into the binary; compiled once per process).  A document whose
+ * validate-with is "none" is not validated (Pacemaker's rule).  Returns
+ * true, or false with `err` (HERD_ERROR, DATAERR) "NAME:LINE: the CIB does
+ * not match the schema: what libxml2 expected". */
+bool herd_cib_schema_validate(struct _xmlDoc *doc, const char *name, GError **err);
+
+/* The same check with the signature of herd_store_validator_fn, for the
+ * daemon's write gate: 0, or HERD_EXIT_CONFIG with `err` set (code CONFIG). */
+int herd_cib_schema_validator(struct _xmlDoc *doc, GError **err);
+
 #endif

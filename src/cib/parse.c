@@ -1398,6 +1398,11 @@ static herd_cib_t *build(parser_t *p, xmlDoc *doc)
              root ? (const char *) root->name : "");
         return NULL;
     }
+    /* the schema sees what is in `doc`: all of it, or when streaming the
+     * configuration with an empty <status> (its children are checked as
+     * they are unpacked) */
+    if (!p->err && !herd_cib_schema_validate(doc, p->src, &p->err))
+        return NULL;
     cib->validate_with = attr(root, "validate-with");
     g_autofree char *q = attr(root, "have-quorum");
     cib->have_quorum = herd_cib_parse_bool(q, false);

@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "herd_cib.h"
 #include "internal.h"
 
 /* sd_notify without libsystemd: one datagram to $NOTIFY_SOCKET. */
@@ -194,6 +195,8 @@ int main(int argc, char **argv)
     d.cluster = herd_cluster_new(backend, node_name, &cb, &d, &err);
     if (!d.cluster)
         goto fail;
+    /* every CIB the store loads or writes must match herd's schema */
+    herd_store_set_schema_validator(herd_cib_schema_validator);
     d.store = herd_store_open(d.state_dir, (guint)keep, &err);
     if (!d.store) {
         g_prefix_error(&err, "cannot start: ");
