@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "herd_cib.h"
 #include "herd_daemon.h"
 
 static void text_xml(JsonNode *data, GString *out, void *user)
@@ -179,6 +180,8 @@ static int cib_validate(int argc, char **argv)
     if (rc)
         return rc;
     g_autoptr(GError) err = NULL;
+    /* the same checks herdd makes before a write, schema included */
+    herd_store_set_schema_validator(herd_cib_schema_validator);
     xmlDoc *doc = herd_store_parse(xml, strlen(xml), argv[1], &err);
     if (doc) {
         rc = herd_store_validate(doc, &err);
