@@ -105,3 +105,15 @@ def test_daemon_refuses_schema_invalid_cib(daemon, tmp_path):  # noqa: F811
                    '<primitive id="d1"><bogus id="b"/></primitive>')
     assert r.returncode != 0
     assert file_bytes(daemon.cib_path) == before
+
+
+def test_offline_validate_uses_the_schema(tmp_path):
+    # `herd cib validate` makes herdd's checks without a daemon: the schema too
+    whole = SAMPLE.replace("</cib>", "<status/></cib>")
+    bad = whole.replace('type="Dummy"/>',
+                         'type="Dummy"><nvpair id="n" name="a" value="b"/></primitive>')
+    proc = run_herd("cib", "validate", write(tmp_path, bad))
+    assert proc.returncode == EXIT["CONFIG"], proc.stderr
+    assert "schema" in proc.stderr and "nvpair" in proc.stderr
+    proc = run_herd("cib", "validate", write(tmp_path, whole))
+    assert proc.returncode == 0, proc.stderr
