@@ -839,12 +839,17 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
     /* ordered=false (also inherited from a clone): members in any order */
     bool ordered = herd_cib_parse_bool(herd_cib_rsc_meta(cfg, "ordered"), true);
     bool any_start = false, any_stop = false, any_promote = false, any_demote = false;
+    bool stop_waits = false;
     for (guint i = 0; i < members->len; i++) {
         prim_acts_t *pa = pa_of(b, ((herd_placement_t *) members->pdata[i])->name);
         any_start |= pa->start != NULL;
         any_stop |= pa->stops->len > 0;
         any_promote |= pa->promote != NULL;
         any_demote |= pa->demote != NULL;
+        /* a stop waiting on one that cannot run: the group's stop still
+         * begins, its stopped never comes */
+        const herd_decision_t *d = decision_for(b, ((herd_placement_t *) members->pdata[i])->name);
+        stop_waits |= d && d->kind == HERD_DECISION_STOP && d->blocked && d->reason;
     }
     if (any_promote) {
         out->promote = coll_op(b, name, "promote", group, R_GRP_PROMOTE, cfg);
@@ -869,6 +874,8 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
         out->stop = coll_op(b, name, "stop", group, R_GRP_STOP, cfg);
         out->stopped = coll_op(b, name, "stopped", group, R_GRP_STOPPED, cfg);
         gb_order(b, out->stop, out->stopped);
+    } else if (stop_waits) {
+        out->stop = coll_op(b, name, "stop", group, R_GRP_STOP, cfg);
     }
     if (any_start) {
         out->start = coll_op(b, name, "start", group, R_GRP_START, cfg);

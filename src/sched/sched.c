@@ -1923,6 +1923,71 @@ static void apply_orders(sched_t *s)
     }
 }
 
+/* A stop that cannot run: a blocked resource's (a failure left as it is)
+ * or one that waits on such a stop. */
+static bool stop_unrunnable(const sched_t *s, const prim_t *p)
+{
+    if (!p->running->len)
+        return false;
+    const herd_cib_node_t *n = p->running->pdata[0];
+    if (p->stop_blocked)
+        return true;
+    return p->managed && p->blocked && !s->fenced[n->index];
+}
+
+/* A plain stop of p that must wait for the stop of q. */
+static bool stop_after(const sched_t *s, prim_t *p, const prim_t *q)
+{
+    if (p == q || p->stop_blocked || !p->managed || p->blocked || p->next ||
+        p->running->len != 1 || s->fenced[((herd_cib_node_t *) p->running->pdata[0])->index] ||
+        !stop_unrunnable(s, q))
+        return false;
+    p->stop_blocked = true;
+    return true;
+}
+
+/* Stops run in the reverse of the start order (inside a group, and for
+ * symmetrical mandatory orders), or as a stop-then-stop order says: a stop
+ * that would follow one that cannot run cannot run either. */
+static void block_stops(sched_t *s)
+{
+    g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) orders = expand_orders(s, owned);
+    for (int round = 0; round < 8; round++) {
+        bool changed = false;
+        for (guint i = 0; i < s->all_units->len; i++) {
+            unit_t *u = s->all_units->pdata[i];
+            for (guint k = 0; k + 1 < u->prims->len; k++)
+                changed |= stop_after(s, u->prims->pdata[k], u->prims->pdata[k + 1]);
+        }
+        for (guint i = 0; i < orders->len; i++) {
+            const herd_order_t *o = orders->pdata[i];
+            if (!o->first || !o->then || o->kind != HERD_ORDER_MANDATORY)
+                continue;
+            const char *fa = o->first_action ? o->first_action : "start";
+            const char *ta = o->then_action ? o->then_action : fa;
+            GPtrArray *fp = prims_under(s, o->first), *tp = prims_under(s, o->then);
+            if (!fp || !tp)
+                continue;
+            GPtrArray *waiting, *before;
+            if (!strcmp(fa, "start") && !strcmp(ta, "start") && o->symmetrical) {
+                waiting = fp;
+                before = tp;
+            } else if (!strcmp(fa, "stop") && !strcmp(ta, "stop")) {
+                waiting = tp;
+                before = fp;
+            } else {
+                continue;
+            }
+            for (guint b = 0; b < before->len; b++)
+                for (guint w = 0; w < waiting->len; w++)
+                    changed |= stop_after(s, waiting->pdata[w], before->pdata[b]);
+        }
+        if (!changed)
+            break;
+    }
+}
+
 /* Group members after one that restarts restart too. */
 static void group_restarts(sched_t *s)
 {
@@ -2064,6 +2129,8 @@ static void decide_prim(sched_t *s, prim_t *p)
         if (p->blocked) {
             g_free(d->reason);
             d->reason = NULL;
+            d->blocked = true;
+        } else if (p->stop_blocked) {
             d->blocked = true;
         }
     } else if (cur != nxt) {
@@ -2364,6 +2431,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     group_restarts(&s);
     apply_orders(&s);
     group_restarts(&s);
+    block_stops(&s);
     sched_remote_finish(&s);
     decide(&s, order);
     fill_result(&s);
