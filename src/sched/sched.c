@@ -1716,11 +1716,26 @@ static GPtrArray *prims_under(sched_t *s, const char *id)
     return r ? g_hash_table_lookup(s->under, r) : NULL;
 }
 
-static bool any_active_after(GPtrArray *ps)
+/* A blocked resource: a failure left as it is, on a node not fenced. */
+static bool held_failed(const sched_t *s, const prim_t *p)
 {
-    for (guint i = 0; ps && i < ps->len; i++)
-        if (((prim_t *) ps->pdata[i])->next)
-            return true;
+    return p->managed && p->blocked && p->failed && p->running->len &&
+           !s->fenced[((herd_cib_node_t *) p->running->pdata[0])->index];
+}
+
+/* Whether any of ps will be active after the transition through a start
+ * that can run: a blocked resource (a failure left as it is) stays where it
+ * is, but its start cannot run. */
+static bool any_active_after(const sched_t *s, GPtrArray *ps)
+{
+    for (guint i = 0; ps && i < ps->len; i++) {
+        const prim_t *p = ps->pdata[i];
+        if (!p->next)
+            continue;
+        if (held_failed(s, p))
+            continue;
+        return true;
+    }
     return false;
 }
 
@@ -1871,10 +1886,11 @@ static void apply_orders(sched_t *s)
             g_autofree char *why = action_name(fr, fa);
             bool first_was_active = false;
             for (guint k = 0; k < fp->len; k++)
-                first_was_active |= ((prim_t *) fp->pdata[k])->running->len > 0;
+                first_was_active |= ((prim_t *) fp->pdata[k])->running->len > 0 &&
+                                    !held_failed(s, fp->pdata[k]);
             bool runnable;
             if (!strcmp(fa, "start"))
-                runnable = any_active_after(fp);
+                runnable = any_active_after(s, fp);
             else if (!strcmp(fa, "promote"))
                 runnable = any_promoted_after(fp);
             else
