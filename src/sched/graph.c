@@ -439,7 +439,8 @@ static bool monitor_applies(const herd_cib_op_t *o, herd_role_t role, bool promo
 static void add_monitors(gb_t *b, const herd_placement_t *p, const char *node, herd_role_t role,
                          herd_action_t *after, bool promotable)
 {
-    bool fresh = after && (!strcmp(after->task, "start") || !strcmp(after->task, "migrate_from"));
+    bool fresh = after && (!strcmp(after->task, "start") || !strcmp(after->task, "migrate_from") ||
+                           !strcmp(after->task, "reload-agent"));
     const herd_rsc_history_t *h = fresh ? NULL : history_on(b, p, node);
     for (guint i = 0; p->cfg->ops && i < p->cfg->ops->len; i++) {
         const herd_cib_op_t *o = p->cfg->ops->pdata[i];
@@ -777,6 +778,12 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
             last = pa->promote;
         }
         add_monitors(b, p, nxt, r1, last, promotable);
+        return;
+    }
+    if (d->kind == HERD_DECISION_RELOAD && nxt) {
+        /* the agent reloads its parameters; the monitors run again */
+        herd_action_t *rl = rsc_op(b, p, "reload-agent", 0, nxt, "resource definition change");
+        add_monitors(b, p, nxt, r1, rl, promotable);
         return;
     }
     if (nxt && promotable && r0 != r1) {

@@ -31,6 +31,7 @@ struct prim {
                               * it (NULL: no exclusive constraint) */
     bool guest_reset;        /* container recovered to fence its guest */
     bool restart;            /* definition changed: restart in place */
+    bool reload;             /* only reloadable parameters changed */
     const herd_cib_node_t *restart_node;
     bool migratable;
     bool unrunnable_start;   /* start blocked by ordering */

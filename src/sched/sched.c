@@ -601,9 +601,13 @@ static int definition_changed(const sched_t *s, const herd_cib_rsc_t *r, const h
         g_autofree char *sd = param_digest(params, NULL);
         return strcmp(sd, op->op_secure_digest) != 0;
     }
-    g_autofree char *d = param_digest(params, NULL);
-    if (!strcmp(d, op->op_digest))
-        return 0;
+    /* the agent can reload: the parameters it cannot reload (listed in
+     * op-force-restart) are unchanged, only the others changed */
+    if (op->op_force_restart && op->op_restart_digest) {
+        g_autofree char *rd = param_digest(params, op->op_force_restart);
+        if (!strcmp(rd, op->op_restart_digest))
+            return 2;
+    }
     return 1;
 }
 
@@ -696,10 +700,14 @@ static void unpack_histories(sched_t *s, bool remote)
                 g_autofree char *why = g_strdup_printf("%s is thought to be active there", p->name);
                 fence_node(s, ni, why);
             }
-            if (!st.failed && p->managed && !cfg->implicit && definition_changed(s, cfg, st.last_start, ns->cfg) == 1) {
+            int changed = !st.failed && p->managed && !cfg->implicit
+                          ? definition_changed(s, cfg, st.last_start, ns->cfg) : 0;
+            if (changed == 1) {
                 p->restart = true;
                 g_free(p->unrunnable_reason);
                 p->unrunnable_reason = g_strdup("due to resource definition change");
+            } else if (changed == 2) {
+                p->reload = true;
             }
             g_ptr_array_add(p->running, (gpointer) ns->cfg);
             if (st.role > p->role)
@@ -2187,6 +2195,11 @@ static void decide_prim(sched_t *s, prim_t *p)
         if (promotable)
             d->from_role = r0;
         d->reason = g_strdup(p->unrunnable_reason);
+    } else if (p->reload && p->running->len == 1 && r0 == r1) {
+        d = decision(HERD_DECISION_RELOAD, p->name);
+        d->from = g_strdup(cur->uname);
+        if (promotable)
+            d->from_role = r0;
     } else if (promotable && r0 != r1 && r1 == HERD_ROLE_PROMOTED) {
         d = decision(HERD_DECISION_PROMOTE, p->name);
         d->from_role = r0 == HERD_ROLE_STARTED ? HERD_ROLE_UNPROMOTED : r0;
