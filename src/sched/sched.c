@@ -431,9 +431,13 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
                     st->active = false;
                     st->failed = false;
                 } else if (rc == 8) {
+                    if (probe)
+                        st->last_start = op;    /* found active: its digest counts */
                     st->role = HERD_ROLE_PROMOTED;
                     st->active = true;
                 } else if (rc == 0) {
+                    if (probe)
+                        st->last_start = op;
                     if (!st->active || st->role == HERD_ROLE_PROMOTED)
                         st->role = HERD_ROLE_STARTED;
                     st->active = true;
