@@ -2104,7 +2104,10 @@ static void decide_prim(sched_t *s, prim_t *p)
         return;
     }
     const char *nqp = s->cib->options.no_quorum_policy;
-    if (!s->res->have_quorum && strcmp(nqp, "ignore") != 0) {
+    /* requires=nothing: quorum does not matter */
+    const char *req = herd_cib_rsc_meta(p->cfg, "requires");
+    bool needs_quorum = !req || strcmp(req, "nothing") != 0;
+    if (!s->res->have_quorum && strcmp(nqp, "ignore") != 0 && needs_quorum) {
         bool freeze = !strcmp(nqp, "freeze");
         if (!strcmp(nqp, "demote") && cur) {
             if (promotable && r0 == HERD_ROLE_PROMOTED) {
