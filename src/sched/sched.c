@@ -2062,6 +2062,12 @@ static void decide_prim(sched_t *s, prim_t *p)
         if (p->unit->clone && p->unit->clone->promotable)
             b->from_role = p->role == HERD_ROLE_STARTED ? HERD_ROLE_UNPROMOTED : p->role;
         b->blocked = true;
+        /* ... and without quorum it would have been stopped anyway */
+        const char *q = s->cib->options.no_quorum_policy;
+        const char *rq = herd_cib_rsc_meta(p->cfg, "requires");
+        if (!s->res->have_quorum && strcmp(q, "ignore") && strcmp(q, "freeze") &&
+            !(rq && !strcmp(rq, "nothing")))
+            b->reason = g_strdup("due to no quorum");
         add_decision(s, b);
         return;
     }
