@@ -1401,6 +1401,8 @@ static herd_cib_t *build(parser_t *p, xmlDoc *doc)
     cib->validate_with = attr(root, "validate-with");
     g_autofree char *q = attr(root, "have-quorum");
     cib->have_quorum = herd_cib_parse_bool(q, false);
+    g_autofree char *qp = attr(root, "no-quorum-panic");
+    cib->no_quorum_panic = herd_cib_parse_bool(qp, false);
     cib->dc_uuid = attr(root, "dc-uuid");
     cib->execution_date = attr(root, "execution-date");
     collect_ids(p, root, false);

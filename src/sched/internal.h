@@ -97,6 +97,7 @@ typedef struct {
     GHashTable *unit_by_rsc;     /* top or group rsc -> unit (non clone) */
     GHashTable *clone_by_rsc;    /* clone rsc / its child -> clone */
     herd_sched_result_t *res;
+    const char *nqp;             /* effective no-quorum-policy */
     GPtrArray *fence;            /* fence decisions (herd_decision_t*) */
     bool *fenced;                /* per node: will be fenced */
     bool *unfenceable;           /* per node: unclean, but no quorum to fence */

@@ -113,7 +113,7 @@ static void fence_node(sched_t *s, int i, const char *reason)
     if (s->fenced[i])
         return;
     const herd_cib_node_t *n = s->ns[i]->cfg;
-    const char *nqp = s->cib->options.no_quorum_policy;
+    const char *nqp = s->nqp;
     if (s->cib->options.stonith_enabled && !s->cib->have_quorum && strcmp(nqp, "ignore") != 0 &&
         strcmp(nqp, "suicide") != 0) {
         s->unfenceable[i] = true;   /* no fencing without quorum */
@@ -2063,7 +2063,7 @@ static void decide_prim(sched_t *s, prim_t *p)
             b->from_role = p->role == HERD_ROLE_STARTED ? HERD_ROLE_UNPROMOTED : p->role;
         b->blocked = true;
         /* ... and without quorum it would have been stopped anyway */
-        const char *q = s->cib->options.no_quorum_policy;
+        const char *q = s->nqp;
         const char *rq = herd_cib_rsc_meta(p->cfg, "requires");
         if (!s->res->have_quorum && strcmp(q, "ignore") && strcmp(q, "freeze") &&
             !(rq && !strcmp(rq, "nothing")))
@@ -2109,7 +2109,7 @@ static void decide_prim(sched_t *s, prim_t *p)
         }
         return;
     }
-    const char *nqp = s->cib->options.no_quorum_policy;
+    const char *nqp = s->nqp;
     /* requires=nothing: quorum does not matter */
     const char *req = herd_cib_rsc_meta(p->cfg, "requires");
     bool needs_quorum = !req || strcmp(req, "nothing") != 0;
@@ -2364,10 +2364,15 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     res->rsc_order = g_ptr_array_new();
     s.res = res;
 
+    /* suicide needs fencing, and a cluster that had quorum (or says to
+     * panic without it); otherwise it is stop */
+    s.nqp = cib->options.no_quorum_policy;
+    if (!strcmp(s.nqp, "suicide") &&
+        !(cib->options.stonith_enabled && (cib->have_quorum || cib->no_quorum_panic)))
+        s.nqp = "stop";
     unpack_nodes(&s);
     build(&s);
-    if (!cib->have_quorum && cib->options.stonith_enabled &&
-        !strcmp(cib->options.no_quorum_policy, "suicide"))
+    if (!cib->have_quorum && cib->options.stonith_enabled && !strcmp(s.nqp, "suicide"))
         for (int n = 0; n < s.nn; n++)
             if (s.ns[n]->online && s.ns[n]->cfg->kind == HERD_NODE_MEMBER)
                 fence_node(&s, n, "cluster does not have quorum");
