@@ -2171,7 +2171,8 @@ static void decide_prim(sched_t *s, prim_t *p)
             d->blocked = true;
         }
     } else if (cur != nxt) {
-        d = decision(p->failed && (!s->fenced[cur->index] || p->guest_reset) ? HERD_DECISION_RECOVER
+        d = decision(p->failed && (!s->fenced[cur->index] || p->guest_reset || s->ns[cur->index]->online)
+                     ? HERD_DECISION_RECOVER
                      : p->migratable && !promotable ? HERD_DECISION_MIGRATE : HERD_DECISION_MOVE,
                      p->name);
         d->from = g_strdup(cur->uname);
