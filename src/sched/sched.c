@@ -1711,6 +1711,48 @@ static void promote(sched_t *s, clone_t *c)
     g_ptr_array_free(cands, TRUE);
 }
 
+/* ---- resources active on more than one node ------------------------- */
+
+/* multiple-active of r, inherited from its parents */
+static const char *multiple_active_of(const herd_cib_rsc_t *r)
+{
+    for (; r; r = r->parent) {
+        const char *v = herd_cib_rsc_meta(r, "multiple-active");
+        if (v)
+            return v;
+    }
+    return "stop_start";
+}
+
+/* What to do with a resource active on several nodes (not counting nodes
+ * being fenced): stop_only stops it everywhere; block leaves it (and, when
+ * its group says block, the whole group) as it is; stop_start (the
+ * default) and stop_unexpected are the usual recovery. */
+static void multiple_active(sched_t *s)
+{
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
+        if (!p->managed || p->unit->clone || p->running->len < 2)
+            continue;
+        guint live = 0;
+        for (guint k = 0; k < p->running->len; k++)
+            live += !s->fenced[((herd_cib_node_t *) p->running->pdata[k])->index];
+        if (live < 2)
+            continue;
+        const char *ma = multiple_active_of(p->cfg);
+        if (!strcmp(ma, "stop_only")) {
+            p->next = NULL;
+            p->next_role = HERD_ROLE_STOPPED;
+        } else if (!strcmp(ma, "block")) {
+            p->blocked = true;
+            const herd_cib_rsc_t *g = p->cfg->parent;
+            if (g && g->kind == HERD_RSC_GROUP && !strcmp(multiple_active_of(g), "block"))
+                for (guint k = 0; k < p->unit->prims->len; k++)
+                    ((prim_t *) p->unit->prims->pdata[k])->blocked = true;
+        }
+    }
+}
+
 /* ---- ordering effects ------------------------------------------------- */
 
 static bool prim_moving_or_restarting(const prim_t *p)
@@ -2464,6 +2506,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     }
     for (guint i = 0; i < s.clones->len; i++)
         promote(&s, s.clones->pdata[i]);
+    multiple_active(&s);
     /* resources on fenced nodes: they are stopped by the fencing */
     /* blocked resources stay as they are */
     for (guint i = 0; i < s.prims->len; i++) {
