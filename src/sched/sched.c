@@ -2131,8 +2131,10 @@ static void decide_prim(sched_t *s, prim_t *p)
         for (guint k = 0; k < p->running->len; k++)
             there |= p->running->pdata[k] == nxt;
         if (nxt && there) {
-            d = decision(HERD_DECISION_RESTART, p->name);
+            d = decision(p->failed ? HERD_DECISION_RECOVER : HERD_DECISION_RESTART, p->name);
             d->from = g_strdup(nxt->uname);
+            if (p->failed && !strcmp(multiple_active_of(p->cfg), "stop_unexpected"))
+                d->reason = g_strdup("due to being multiply active");
             add_decision(s, d);
             return;
         }
