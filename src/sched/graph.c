@@ -436,6 +436,17 @@ static bool monitor_applies(const herd_cib_op_t *o, herd_role_t role, bool promo
 
 /* Recurring monitors for `role` on `node`; `after` is what they follow
  * (a start or promote), NULL when the resource stays as it is. */
+/* multiple-active of r, inherited from its parents */
+static const char *multiple_active_of(const herd_cib_rsc_t *r)
+{
+    for (; r; r = r->parent) {
+        const char *v = herd_cib_rsc_meta(r, "multiple-active");
+        if (v)
+            return v;
+    }
+    return "stop_start";
+}
+
 static void add_monitors(gb_t *b, const herd_placement_t *p, const char *node, herd_role_t role,
                          herd_action_t *after, bool promotable)
 {
@@ -717,11 +728,17 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
     const char *why = d->reason ? d->reason : "the transition summary";
     bool starts = nxt && d->kind != HERD_DECISION_STOP &&
                   (p->current->len == 0 || !node_in(p, nxt) || restart || p->current->len > 1);
+    /* multiple-active=stop_unexpected: only the instances elsewhere stop;
+     * the one where it stays is left running (its start is a pseudo action) */
+    bool unexpected = nxt && restart && p->current->len > 1 && node_in(p, nxt) &&
+                      !strcmp(multiple_active_of(p->cfg), "stop_unexpected");
     /* stops */
     for (guint i = 0; i < p->current->len; i++) {
         const char *node = p->current->pdata[i];
         bool stop = !nxt || strcmp(node, nxt) || restart || p->current->len > 1 ||
                     d->kind == HERD_DECISION_STOP;
+        if (unexpected && !strcmp(node, nxt))
+            stop = false;
         if (!stop)
             continue;
         if (r0 == HERD_ROLE_PROMOTED && promotable) {
@@ -763,6 +780,21 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
         pa->start = s;
         for (guint i = 0; i < pa->probes->len; i++)
             gb_order(b, pa->probes->pdata[i], mt);
+        add_monitors(b, p, nxt, r1, s, promotable);
+        return;
+    }
+    if (starts && unexpected) {
+        g_autofree char *key = g_strdup_printf("%s_start_0", p->name);
+        int group = GPOINTER_TO_INT(g_hash_table_lookup(b->group_of_prim, p->name));
+        herd_action_t *s = gb_action(b, HERD_ACTION_PSEUDO, key, "start", NULL, group, 30);
+        s->rsc = gs(b, p->name);
+        s->cfg = p->cfg;
+        s->reason = gs(b, "multiple-active=stop_unexpected");
+        for (guint i = 0; i < pa->stops->len; i++)
+            gb_order(b, pa->stops->pdata[i], s);
+        for (guint i = 0; i < pa->probes->len; i++)
+            gb_order(b, pa->probes->pdata[i], s);
+        pa->start = s;
         add_monitors(b, p, nxt, r1, s, promotable);
         return;
     }
