@@ -292,6 +292,12 @@ static herd_nvset_t *parse_nvset(parser_t *p, xmlNode *n)
                 g_free(value);
                 continue;
             }
+            if (value && !g_ascii_strcasecmp(value, "#default")) {
+                /* "#default": as if not set here */
+                g_free(name);
+                g_free(value);
+                continue;
+            }
             if (!g_hash_table_contains(s->values, name)) {
                 g_ptr_array_add(s->names, g_strdup(name));
                 g_hash_table_insert(s->values, name, value ? value : g_strdup(""));
