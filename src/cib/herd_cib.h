@@ -349,6 +349,7 @@ typedef struct {
     char *source;            /* file name for messages ("-" for stdin) */
     char *validate_with;
     bool have_quorum;
+    bool no_quorum_panic;    /* <cib no-quorum-panic="1">: suicide even if never quorate */
     char *dc_uuid;
     char *execution_date;    /* cib's execution-date (the "now") or NULL */
 

@@ -292,6 +292,12 @@ static herd_nvset_t *parse_nvset(parser_t *p, xmlNode *n)
                 g_free(value);
                 continue;
             }
+            if (value && !g_ascii_strcasecmp(value, "#default")) {
+                /* "#default": as if not set here */
+                g_free(name);
+                g_free(value);
+                continue;
+            }
             if (!g_hash_table_contains(s->values, name)) {
                 g_ptr_array_add(s->names, g_strdup(name));
                 g_hash_table_insert(s->values, name, value ? value : g_strdup(""));
@@ -1406,6 +1412,8 @@ static herd_cib_t *build(parser_t *p, xmlDoc *doc)
     cib->validate_with = attr(root, "validate-with");
     g_autofree char *q = attr(root, "have-quorum");
     cib->have_quorum = herd_cib_parse_bool(q, false);
+    g_autofree char *qp = attr(root, "no-quorum-panic");
+    cib->no_quorum_panic = herd_cib_parse_bool(qp, false);
     cib->dc_uuid = attr(root, "dc-uuid");
     cib->execution_date = attr(root, "execution-date");
     collect_ids(p, root, false);

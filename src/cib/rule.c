@@ -5,7 +5,7 @@
 
 #include "herd_cib.h"
 
-static const char *node_value(const herd_cib_node_t *node, const char *name)
+static const char *node_value(const herd_cib_node_t *node, const char *name, time_t now)
 {
     if (!node)
         return NULL;
@@ -16,7 +16,18 @@ static const char *node_value(const herd_cib_node_t *node, const char *name)
     if (!strcmp(name, "#kind"))
         return node->kind == HERD_NODE_MEMBER ? "cluster"
              : node->kind == HERD_NODE_REMOTE ? "remote" : "container";
-    return g_hash_table_lookup(node->attrs, name);
+    const char *v = g_hash_table_lookup(node->attrs, name);
+    if (v || !node->attr_sets)
+        return v;
+    /* instance_attributes with a rule (in score order): only the rule's
+     * dates count, not other node attributes */
+    for (guint i = 0; i < node->attr_sets->len; i++) {
+        const herd_nvset_t *set = node->attr_sets->pdata[i];
+        if (!g_hash_table_contains(set->values, name) || !herd_rule_eval(set->rule, NULL, NULL, now))
+            continue;
+        return g_hash_table_lookup(set->values, name);
+    }
+    return NULL;
 }
 
 static int cmp_version(const char *a, const char *b)
@@ -34,9 +45,10 @@ static int cmp_version(const char *a, const char *b)
     return 0;
 }
 
-static bool attr_expr(const herd_expr_t *e, const herd_cib_node_t *node, const herd_cib_rsc_t *rsc)
+static bool attr_expr(const herd_expr_t *e, const herd_cib_node_t *node, const herd_cib_rsc_t *rsc,
+                      time_t now)
 {
-    const char *have = node_value(node, e->attribute);
+    const char *have = node_value(node, e->attribute, now);
     const char *want = e->value;
     if (e->value_source && rsc && want) {
         if (!strcmp(e->value_source, "param"))
@@ -148,7 +160,7 @@ bool herd_rule_eval(const herd_rule_t *rule, const herd_cib_node_t *node,
         const herd_expr_t *e = rule->exprs->pdata[i];
         bool v = false;
         switch (e->kind) {
-        case HERD_EXPR_ATTR: v = attr_expr(e, node, rsc); break;
+        case HERD_EXPR_ATTR: v = attr_expr(e, node, rsc, now); break;
         case HERD_EXPR_DATE: v = date_expr(e, now); break;
         case HERD_EXPR_RULE: v = herd_rule_eval(e->rule, node, rsc, now); break;
         case HERD_EXPR_RSC:

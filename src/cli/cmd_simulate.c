@@ -43,6 +43,7 @@ static void print_summary(const herd_sched_result_t *res, FILE *out)
         case HERD_DECISION_STOP:
         case HERD_DECISION_RECOVER:
         case HERD_DECISION_RESTART:
+        case HERD_DECISION_RELOAD:
             if (d->from_role && d->kind != HERD_DECISION_RECOVER)
                 g_string_append_printf(s, "%s ", herd_role_name(d->from_role));
             else if (d->from_role)
@@ -83,7 +84,7 @@ static void print_summary(const herd_sched_result_t *res, FILE *out)
         g_ptr_array_add(details, g_string_free(s, FALSE));
     }
     static const char *const words[] = {"Fence", "Start", "Stop", "Move", "Recover", "Restart",
-                                        "Migrate", "Promote", "Demote", "Re-promote"};
+                                        "Migrate", "Promote", "Demote", "Re-promote", "Reload"};
     for (guint i = 0; i < res->decisions->len; i++) {
         const herd_decision_t *d = res->decisions->pdata[i];
         if (d->kind == HERD_DECISION_FENCE) {
@@ -130,7 +131,7 @@ static int write_text_file(const char *path, const char *text)
 /* ---- scores and JSON ----------------------------------------------------- */
 
 static const char *const kind_words[] = {"fence", "start", "stop", "move", "recover", "restart",
-                                         "migrate", "promote", "demote", "re-promote"};
+                                         "migrate", "promote", "demote", "re-promote", "reload"};
 
 static void add_str(JsonBuilder *b, const char *name, const char *v)
 {

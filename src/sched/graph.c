@@ -436,10 +436,22 @@ static bool monitor_applies(const herd_cib_op_t *o, herd_role_t role, bool promo
 
 /* Recurring monitors for `role` on `node`; `after` is what they follow
  * (a start or promote), NULL when the resource stays as it is. */
+/* multiple-active of r, inherited from its parents */
+static const char *multiple_active_of(const herd_cib_rsc_t *r)
+{
+    for (; r; r = r->parent) {
+        const char *v = herd_cib_rsc_meta(r, "multiple-active");
+        if (v)
+            return v;
+    }
+    return "stop_start";
+}
+
 static void add_monitors(gb_t *b, const herd_placement_t *p, const char *node, herd_role_t role,
                          herd_action_t *after, bool promotable)
 {
-    bool fresh = after && (!strcmp(after->task, "start") || !strcmp(after->task, "migrate_from"));
+    bool fresh = after && (!strcmp(after->task, "start") || !strcmp(after->task, "migrate_from") ||
+                           !strcmp(after->task, "reload-agent"));
     const herd_rsc_history_t *h = fresh ? NULL : history_on(b, p, node);
     for (guint i = 0; p->cfg->ops && i < p->cfg->ops->len; i++) {
         const herd_cib_op_t *o = p->cfg->ops->pdata[i];
@@ -716,11 +728,17 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
     const char *why = d->reason ? d->reason : "the transition summary";
     bool starts = nxt && d->kind != HERD_DECISION_STOP &&
                   (p->current->len == 0 || !node_in(p, nxt) || restart || p->current->len > 1);
+    /* multiple-active=stop_unexpected: only the instances elsewhere stop;
+     * the one where it stays is left running (its start is a pseudo action) */
+    bool unexpected = nxt && restart && p->current->len > 1 && node_in(p, nxt) &&
+                      !strcmp(multiple_active_of(p->cfg), "stop_unexpected");
     /* stops */
     for (guint i = 0; i < p->current->len; i++) {
         const char *node = p->current->pdata[i];
         bool stop = !nxt || strcmp(node, nxt) || restart || p->current->len > 1 ||
                     d->kind == HERD_DECISION_STOP;
+        if (unexpected && !strcmp(node, nxt))
+            stop = false;
         if (!stop)
             continue;
         if (r0 == HERD_ROLE_PROMOTED && promotable) {
@@ -765,6 +783,21 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
         add_monitors(b, p, nxt, r1, s, promotable);
         return;
     }
+    if (starts && unexpected) {
+        g_autofree char *key = g_strdup_printf("%s_start_0", p->name);
+        int group = GPOINTER_TO_INT(g_hash_table_lookup(b->group_of_prim, p->name));
+        herd_action_t *s = gb_action(b, HERD_ACTION_PSEUDO, key, "start", NULL, group, 30);
+        s->rsc = gs(b, p->name);
+        s->cfg = p->cfg;
+        s->reason = gs(b, "multiple-active=stop_unexpected");
+        for (guint i = 0; i < pa->stops->len; i++)
+            gb_order(b, pa->stops->pdata[i], s);
+        for (guint i = 0; i < pa->probes->len; i++)
+            gb_order(b, pa->probes->pdata[i], s);
+        pa->start = s;
+        add_monitors(b, p, nxt, r1, s, promotable);
+        return;
+    }
     if (starts) {
         herd_action_t *s = rsc_op(b, p, "start", 0, nxt, why);
         pa->start = s;
@@ -777,6 +810,12 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
             last = pa->promote;
         }
         add_monitors(b, p, nxt, r1, last, promotable);
+        return;
+    }
+    if (d->kind == HERD_DECISION_RELOAD && nxt) {
+        /* the agent reloads its parameters; the monitors run again */
+        herd_action_t *rl = rsc_op(b, p, "reload-agent", 0, nxt, "resource definition change");
+        add_monitors(b, p, nxt, r1, rl, promotable);
         return;
     }
     if (nxt && promotable && r0 != r1) {
@@ -839,12 +878,17 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
     /* ordered=false (also inherited from a clone): members in any order */
     bool ordered = herd_cib_parse_bool(herd_cib_rsc_meta(cfg, "ordered"), true);
     bool any_start = false, any_stop = false, any_promote = false, any_demote = false;
+    bool stop_waits = false;
     for (guint i = 0; i < members->len; i++) {
         prim_acts_t *pa = pa_of(b, ((herd_placement_t *) members->pdata[i])->name);
         any_start |= pa->start != NULL;
         any_stop |= pa->stops->len > 0;
         any_promote |= pa->promote != NULL;
         any_demote |= pa->demote != NULL;
+        /* a stop waiting on one that cannot run: the group's stop still
+         * begins, its stopped never comes */
+        const herd_decision_t *d = decision_for(b, ((herd_placement_t *) members->pdata[i])->name);
+        stop_waits |= d && d->kind == HERD_DECISION_STOP && d->blocked && d->reason;
     }
     if (any_promote) {
         out->promote = coll_op(b, name, "promote", group, R_GRP_PROMOTE, cfg);
@@ -869,6 +913,8 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
         out->stop = coll_op(b, name, "stop", group, R_GRP_STOP, cfg);
         out->stopped = coll_op(b, name, "stopped", group, R_GRP_STOPPED, cfg);
         gb_order(b, out->stop, out->stopped);
+    } else if (stop_waits) {
+        out->stop = coll_op(b, name, "stop", group, R_GRP_STOP, cfg);
     }
     if (any_start) {
         out->start = coll_op(b, name, "start", group, R_GRP_START, cfg);

@@ -31,6 +31,7 @@ typedef enum {
     HERD_DECISION_PROMOTE,
     HERD_DECISION_DEMOTE,
     HERD_DECISION_REPROMOTE,
+    HERD_DECISION_RELOAD,    /* new parameters an agent reload applies */
 } herd_decision_kind_t;
 
 /* One line of the transition summary. */

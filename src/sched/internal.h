@@ -31,9 +31,11 @@ struct prim {
                               * it (NULL: no exclusive constraint) */
     bool guest_reset;        /* container recovered to fence its guest */
     bool restart;            /* definition changed: restart in place */
+    bool reload;             /* only reloadable parameters changed */
     const herd_cib_node_t *restart_node;
     bool migratable;
     bool unrunnable_start;   /* start blocked by ordering */
+    bool stop_blocked;       /* its stop waits on a stop that cannot run */
     const herd_cib_node_t *blocked_on;  /* where it would have started */
     char *unrunnable_reason;
     int *ban;                /* per node: -INF when fail count bans */
@@ -95,6 +97,7 @@ typedef struct {
     GHashTable *unit_by_rsc;     /* top or group rsc -> unit (non clone) */
     GHashTable *clone_by_rsc;    /* clone rsc / its child -> clone */
     herd_sched_result_t *res;
+    const char *nqp;             /* effective no-quorum-policy */
     GPtrArray *fence;            /* fence decisions (herd_decision_t*) */
     bool *fenced;                /* per node: will be fenced */
     bool *unfenceable;           /* per node: unclean, but no quorum to fence */

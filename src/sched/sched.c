@@ -113,7 +113,7 @@ static void fence_node(sched_t *s, int i, const char *reason)
     if (s->fenced[i])
         return;
     const herd_cib_node_t *n = s->ns[i]->cfg;
-    const char *nqp = s->cib->options.no_quorum_policy;
+    const char *nqp = s->nqp;
     if (s->cib->options.stonith_enabled && !s->cib->have_quorum && strcmp(nqp, "ignore") != 0 &&
         strcmp(nqp, "suicide") != 0) {
         s->unfenceable[i] = true;   /* no fencing without quorum */
@@ -431,9 +431,13 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
                     st->active = false;
                     st->failed = false;
                 } else if (rc == 8) {
+                    if (probe)
+                        st->last_start = op;    /* found active: its digest counts */
                     st->role = HERD_ROLE_PROMOTED;
                     st->active = true;
                 } else if (rc == 0) {
+                    if (probe)
+                        st->last_start = op;
                     if (!st->active || st->role == HERD_ROLE_PROMOTED)
                         st->role = HERD_ROLE_STARTED;
                     st->active = true;
@@ -601,9 +605,13 @@ static int definition_changed(const sched_t *s, const herd_cib_rsc_t *r, const h
         g_autofree char *sd = param_digest(params, NULL);
         return strcmp(sd, op->op_secure_digest) != 0;
     }
-    g_autofree char *d = param_digest(params, NULL);
-    if (!strcmp(d, op->op_digest))
-        return 0;
+    /* the agent can reload: the parameters it cannot reload (listed in
+     * op-force-restart) are unchanged, only the others changed */
+    if (op->op_force_restart && op->op_restart_digest) {
+        g_autofree char *rd = param_digest(params, op->op_force_restart);
+        if (!strcmp(rd, op->op_restart_digest))
+            return 2;
+    }
     return 1;
 }
 
@@ -696,10 +704,14 @@ static void unpack_histories(sched_t *s, bool remote)
                 g_autofree char *why = g_strdup_printf("%s is thought to be active there", p->name);
                 fence_node(s, ni, why);
             }
-            if (!st.failed && p->managed && !cfg->implicit && definition_changed(s, cfg, st.last_start, ns->cfg) == 1) {
+            int changed = !st.failed && p->managed && !cfg->implicit
+                          ? definition_changed(s, cfg, st.last_start, ns->cfg) : 0;
+            if (changed == 1) {
                 p->restart = true;
                 g_free(p->unrunnable_reason);
                 p->unrunnable_reason = g_strdup("due to resource definition change");
+            } else if (changed == 2) {
+                p->reload = true;
             }
             g_ptr_array_add(p->running, (gpointer) ns->cfg);
             if (st.role > p->role)
@@ -1699,6 +1711,48 @@ static void promote(sched_t *s, clone_t *c)
     g_ptr_array_free(cands, TRUE);
 }
 
+/* ---- resources active on more than one node ------------------------- */
+
+/* multiple-active of r, inherited from its parents */
+static const char *multiple_active_of(const herd_cib_rsc_t *r)
+{
+    for (; r; r = r->parent) {
+        const char *v = herd_cib_rsc_meta(r, "multiple-active");
+        if (v)
+            return v;
+    }
+    return "stop_start";
+}
+
+/* What to do with a resource active on several nodes (not counting nodes
+ * being fenced): stop_only stops it everywhere; block leaves it (and, when
+ * its group says block, the whole group) as it is; stop_start (the
+ * default) and stop_unexpected are the usual recovery. */
+static void multiple_active(sched_t *s)
+{
+    for (guint i = 0; i < s->prims->len; i++) {
+        prim_t *p = s->prims->pdata[i];
+        if (!p->managed || p->unit->clone || p->running->len < 2)
+            continue;
+        guint live = 0;
+        for (guint k = 0; k < p->running->len; k++)
+            live += !s->fenced[((herd_cib_node_t *) p->running->pdata[k])->index];
+        if (live < 2)
+            continue;
+        const char *ma = multiple_active_of(p->cfg);
+        if (!strcmp(ma, "stop_only")) {
+            p->next = NULL;
+            p->next_role = HERD_ROLE_STOPPED;
+        } else if (!strcmp(ma, "block")) {
+            p->blocked = true;
+            const herd_cib_rsc_t *g = p->cfg->parent;
+            if (g && g->kind == HERD_RSC_GROUP && !strcmp(multiple_active_of(g), "block"))
+                for (guint k = 0; k < p->unit->prims->len; k++)
+                    ((prim_t *) p->unit->prims->pdata[k])->blocked = true;
+        }
+    }
+}
+
 /* ---- ordering effects ------------------------------------------------- */
 
 static bool prim_moving_or_restarting(const prim_t *p)
@@ -1716,11 +1770,26 @@ static GPtrArray *prims_under(sched_t *s, const char *id)
     return r ? g_hash_table_lookup(s->under, r) : NULL;
 }
 
-static bool any_active_after(GPtrArray *ps)
+/* A blocked resource: a failure left as it is, on a node not fenced. */
+static bool held_failed(const sched_t *s, const prim_t *p)
 {
-    for (guint i = 0; ps && i < ps->len; i++)
-        if (((prim_t *) ps->pdata[i])->next)
-            return true;
+    return p->managed && p->blocked && p->failed && p->running->len &&
+           !s->fenced[((herd_cib_node_t *) p->running->pdata[0])->index];
+}
+
+/* Whether any of ps will be active after the transition through a start
+ * that can run: a blocked resource (a failure left as it is) stays where it
+ * is, but its start cannot run. */
+static bool any_active_after(const sched_t *s, GPtrArray *ps)
+{
+    for (guint i = 0; ps && i < ps->len; i++) {
+        const prim_t *p = ps->pdata[i];
+        if (!p->next)
+            continue;
+        if (held_failed(s, p))
+            continue;
+        return true;
+    }
     return false;
 }
 
@@ -1871,10 +1940,11 @@ static void apply_orders(sched_t *s)
             g_autofree char *why = action_name(fr, fa);
             bool first_was_active = false;
             for (guint k = 0; k < fp->len; k++)
-                first_was_active |= ((prim_t *) fp->pdata[k])->running->len > 0;
+                first_was_active |= ((prim_t *) fp->pdata[k])->running->len > 0 &&
+                                    !held_failed(s, fp->pdata[k]);
             bool runnable;
             if (!strcmp(fa, "start"))
-                runnable = any_active_after(fp);
+                runnable = any_active_after(s, fp);
             else if (!strcmp(fa, "promote"))
                 runnable = any_promoted_after(fp);
             else
@@ -1917,6 +1987,71 @@ static void apply_orders(sched_t *s)
                     }
                 }
             }
+        }
+        if (!changed)
+            break;
+    }
+}
+
+/* A stop that cannot run: a blocked resource's (a failure left as it is)
+ * or one that waits on such a stop. */
+static bool stop_unrunnable(const sched_t *s, const prim_t *p)
+{
+    if (!p->running->len)
+        return false;
+    const herd_cib_node_t *n = p->running->pdata[0];
+    if (p->stop_blocked)
+        return true;
+    return p->managed && p->blocked && !s->fenced[n->index];
+}
+
+/* A plain stop of p that must wait for the stop of q. */
+static bool stop_after(const sched_t *s, prim_t *p, const prim_t *q)
+{
+    if (p == q || p->stop_blocked || !p->managed || p->blocked || p->next ||
+        p->running->len != 1 || s->fenced[((herd_cib_node_t *) p->running->pdata[0])->index] ||
+        !stop_unrunnable(s, q))
+        return false;
+    p->stop_blocked = true;
+    return true;
+}
+
+/* Stops run in the reverse of the start order (inside a group, and for
+ * symmetrical mandatory orders), or as a stop-then-stop order says: a stop
+ * that would follow one that cannot run cannot run either. */
+static void block_stops(sched_t *s)
+{
+    g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) orders = expand_orders(s, owned);
+    for (int round = 0; round < 8; round++) {
+        bool changed = false;
+        for (guint i = 0; i < s->all_units->len; i++) {
+            unit_t *u = s->all_units->pdata[i];
+            for (guint k = 0; k + 1 < u->prims->len; k++)
+                changed |= stop_after(s, u->prims->pdata[k], u->prims->pdata[k + 1]);
+        }
+        for (guint i = 0; i < orders->len; i++) {
+            const herd_order_t *o = orders->pdata[i];
+            if (!o->first || !o->then || o->kind != HERD_ORDER_MANDATORY)
+                continue;
+            const char *fa = o->first_action ? o->first_action : "start";
+            const char *ta = o->then_action ? o->then_action : fa;
+            GPtrArray *fp = prims_under(s, o->first), *tp = prims_under(s, o->then);
+            if (!fp || !tp)
+                continue;
+            GPtrArray *waiting, *before;
+            if (!strcmp(fa, "start") && !strcmp(ta, "start") && o->symmetrical) {
+                waiting = fp;
+                before = tp;
+            } else if (!strcmp(fa, "stop") && !strcmp(ta, "stop")) {
+                waiting = tp;
+                before = fp;
+            } else {
+                continue;
+            }
+            for (guint b = 0; b < before->len; b++)
+                for (guint w = 0; w < waiting->len; w++)
+                    changed |= stop_after(s, waiting->pdata[w], before->pdata[b]);
         }
         if (!changed)
             break;
@@ -1969,6 +2104,12 @@ static void decide_prim(sched_t *s, prim_t *p)
         if (p->unit->clone && p->unit->clone->promotable)
             b->from_role = p->role == HERD_ROLE_STARTED ? HERD_ROLE_UNPROMOTED : p->role;
         b->blocked = true;
+        /* ... and without quorum it would have been stopped anyway */
+        const char *q = s->nqp;
+        const char *rq = herd_cib_rsc_meta(p->cfg, "requires");
+        if (!s->res->have_quorum && strcmp(q, "ignore") && strcmp(q, "freeze") &&
+            !(rq && !strcmp(rq, "nothing")))
+            b->reason = g_strdup("due to no quorum");
         add_decision(s, b);
         return;
     }
@@ -1990,8 +2131,10 @@ static void decide_prim(sched_t *s, prim_t *p)
         for (guint k = 0; k < p->running->len; k++)
             there |= p->running->pdata[k] == nxt;
         if (nxt && there) {
-            d = decision(HERD_DECISION_RESTART, p->name);
+            d = decision(p->failed ? HERD_DECISION_RECOVER : HERD_DECISION_RESTART, p->name);
             d->from = g_strdup(nxt->uname);
+            if (p->failed && !strcmp(multiple_active_of(p->cfg), "stop_unexpected"))
+                d->reason = g_strdup("due to being multiply active");
             add_decision(s, d);
             return;
         }
@@ -2010,8 +2153,11 @@ static void decide_prim(sched_t *s, prim_t *p)
         }
         return;
     }
-    const char *nqp = s->cib->options.no_quorum_policy;
-    if (!s->res->have_quorum && strcmp(nqp, "ignore") != 0) {
+    const char *nqp = s->nqp;
+    /* requires=nothing: quorum does not matter */
+    const char *req = herd_cib_rsc_meta(p->cfg, "requires");
+    bool needs_quorum = !req || strcmp(req, "nothing") != 0;
+    if (!s->res->have_quorum && strcmp(nqp, "ignore") != 0 && needs_quorum) {
         bool freeze = !strcmp(nqp, "freeze");
         if (!strcmp(nqp, "demote") && cur) {
             if (promotable && r0 == HERD_ROLE_PROMOTED) {
@@ -2065,9 +2211,12 @@ static void decide_prim(sched_t *s, prim_t *p)
             g_free(d->reason);
             d->reason = NULL;
             d->blocked = true;
+        } else if (p->stop_blocked) {
+            d->blocked = true;
         }
     } else if (cur != nxt) {
-        d = decision(p->failed && (!s->fenced[cur->index] || p->guest_reset) ? HERD_DECISION_RECOVER
+        d = decision(p->failed && (!s->fenced[cur->index] || p->guest_reset || s->ns[cur->index]->online)
+                     ? HERD_DECISION_RECOVER
                      : p->migratable && !promotable ? HERD_DECISION_MIGRATE : HERD_DECISION_MOVE,
                      p->name);
         d->from = g_strdup(cur->uname);
@@ -2104,6 +2253,11 @@ static void decide_prim(sched_t *s, prim_t *p)
         if (promotable)
             d->from_role = r0;
         d->reason = g_strdup(p->unrunnable_reason);
+    } else if (p->reload && p->running->len == 1 && r0 == r1) {
+        d = decision(HERD_DECISION_RELOAD, p->name);
+        d->from = g_strdup(cur->uname);
+        if (promotable)
+            d->from_role = r0;
     } else if (promotable && r0 != r1 && r1 == HERD_ROLE_PROMOTED) {
         d = decision(HERD_DECISION_PROMOTE, p->name);
         d->from_role = r0 == HERD_ROLE_STARTED ? HERD_ROLE_UNPROMOTED : r0;
@@ -2255,10 +2409,15 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     res->rsc_order = g_ptr_array_new();
     s.res = res;
 
+    /* suicide needs fencing, and a cluster that had quorum (or says to
+     * panic without it); otherwise it is stop */
+    s.nqp = cib->options.no_quorum_policy;
+    if (!strcmp(s.nqp, "suicide") &&
+        !(cib->options.stonith_enabled && (cib->have_quorum || cib->no_quorum_panic)))
+        s.nqp = "stop";
     unpack_nodes(&s);
     build(&s);
-    if (!cib->have_quorum && cib->options.stonith_enabled &&
-        !strcmp(cib->options.no_quorum_policy, "suicide"))
+    if (!cib->have_quorum && cib->options.stonith_enabled && !strcmp(s.nqp, "suicide"))
         for (int n = 0; n < s.nn; n++)
             if (s.ns[n]->online && s.ns[n]->cfg->kind == HERD_NODE_MEMBER)
                 fence_node(&s, n, "cluster does not have quorum");
@@ -2349,6 +2508,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     }
     for (guint i = 0; i < s.clones->len; i++)
         promote(&s, s.clones->pdata[i]);
+    multiple_active(&s);
     /* resources on fenced nodes: they are stopped by the fencing */
     /* blocked resources stay as they are */
     for (guint i = 0; i < s.prims->len; i++) {
@@ -2364,6 +2524,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     group_restarts(&s);
     apply_orders(&s);
     group_restarts(&s);
+    block_stops(&s);
     sched_remote_finish(&s);
     decide(&s, order);
     fill_result(&s);
