@@ -2365,7 +2365,8 @@ static void fill_result(sched_t *s)
                 pl->disabled = true;
         if (p->unit->score_set) {
             pl->scores = g_new0(int, s->nn ? s->nn : 1);
-            memcpy(pl->scores, p->unit->score, sizeof(int) * (size_t) s->nn);
+            if (s->nn)   /* no nodes: no scores to copy (score may be NULL) */
+                memcpy(pl->scores, p->unit->score, sizeof(int) * (size_t) s->nn);
         }
         g_ptr_array_add(res->placements, pl);
     }
