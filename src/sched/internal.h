@@ -32,6 +32,8 @@ struct prim {
     bool guest_reset;        /* container recovered to fence its guest */
     bool restart;            /* definition changed: restart in place */
     bool reload;             /* only reloadable parameters changed */
+    bool *fc_ignored;        /* per node: failures there had on-fail=ignore
+                              * (NULL: none) */
     const herd_cib_node_t *restart_node;
     bool migratable;
     bool unrunnable_start;   /* start blocked by ordering */

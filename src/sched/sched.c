@@ -455,6 +455,7 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
         if (!on_fail && !strcmp(task, "stop"))
             on_fail = s->cib->options.stonith_enabled ? "fence" : "block";
         if (on_fail && !strcmp(on_fail, "ignore")) {
+            st->ignore = true;
             if (!strcmp(task, "start") || !strcmp(task, "monitor")) {
                 st->active = true;
                 if (st->role < HERD_ROLE_STARTED)
@@ -486,7 +487,9 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
         } else if (!strcmp(task, "demote")) {
             st->active = true;
             st->failed = true;
-            st->role = HERD_ROLE_UNPROMOTED;
+            /* with on-fail=block it stays promoted (and blocked) */
+            st->role = on_fail && !strcmp(on_fail, "block") ? HERD_ROLE_PROMOTED
+                                                            : HERD_ROLE_UNPROMOTED;
         } else {
             st->active = true;
             st->failed = true;
@@ -694,6 +697,12 @@ static void unpack_histories(sched_t *s, bool remote)
         }
         if (!p)
             continue;
+        if (st.ignore) {
+            /* failures with on-fail=ignore: the fail count bans nothing */
+            if (!p->fc_ignored)
+                p->fc_ignored = g_new0(bool, s->nn);
+            p->fc_ignored[ni] = true;
+        }
         if (st.active && ns->maintenance)
             p->managed = false;     /* a node in maintenance: left as it is */
         if (st.active && !p->hist_name)
@@ -793,7 +802,7 @@ static void unpack_failcounts(sched_t *s)
                         last = t;
                 }
             }
-            if (total <= 0)
+            if (total <= 0 || (p->fc_ignored && p->fc_ignored[n]))
                 continue;
             if (timeout_ms > 0 && last > 0 && s->now >= last + (time_t) (timeout_ms / 1000))
                 continue;   /* expired */
@@ -1577,6 +1586,8 @@ static void assign_clone(sched_t *s, clone_t *c)
 
 /* ---- promotion -------------------------------------------------------- */
 
+static bool held_failed(const sched_t *s, const prim_t *p);
+
 static void promote(sched_t *s, clone_t *c)
 {
     if (!c->promotable || c->promoted_done)
@@ -1686,6 +1697,14 @@ static void promote(sched_t *s, clone_t *c)
     /* choose: highest score first, stable */
     int promoted = 0;
     g_autofree int *pc = g_new0(int, s->nn);
+    /* a promoted instance a failure blocks stays promoted where it is */
+    for (guint i = 0; i < c->units->len; i++) {
+        const prim_t *p = ((unit_t *) c->units->pdata[i])->prims->pdata[0];
+        if (p->role == HERD_ROLE_PROMOTED && held_failed(s, p)) {
+            pc[((herd_cib_node_t *) p->running->pdata[0])->index]++;
+            promoted++;
+        }
+    }
     while (promoted < pmax) {
         unit_t *best = NULL;
         for (guint i = 0; i < cands->len; i++) {
@@ -2346,7 +2365,8 @@ static void fill_result(sched_t *s)
                 pl->disabled = true;
         if (p->unit->score_set) {
             pl->scores = g_new0(int, s->nn ? s->nn : 1);
-            memcpy(pl->scores, p->unit->score, sizeof(int) * (size_t) s->nn);
+            if (s->nn)   /* no nodes: no scores to copy (score may be NULL) */
+                memcpy(pl->scores, p->unit->score, sizeof(int) * (size_t) s->nn);
         }
         g_ptr_array_add(res->placements, pl);
     }
@@ -2536,6 +2556,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
         g_free(p->excl);
         g_free(p->unrunnable_reason);
         g_free(p->hist_name);
+        g_free(p->fc_ignored);
         g_free(p);
     }
     for (guint i = 0; i < s.all_units->len; i++) {
