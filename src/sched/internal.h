@@ -46,10 +46,8 @@ struct prim {
     herd_role_t next_role;
     const herd_cib_node_t *fence_before; /* node fenced because of this */
     int promo_score;
-    bool is_conn;
     bool demote_onfail;      /* a failure with on-fail=demote */
     char *hist_name;         /* the id its status history used */
-    prim_t *guest_conn_of;   /* implicit guest connection: its container */            /* a remote connection or guest container */
 };
 
 /* A placement unit: a primitive, or a group, possibly a clone instance. */
@@ -112,8 +110,6 @@ typedef struct {
     target_t *co_dep, *co_pri;   /* per colocation: its two sides */
     GHashTable *co_by_dep;       /* unit/clone -> GArray of colocation index */
     GHashTable *co_by_pri;
-    prim_t **conn;               /* per node: remote connection / container */
-    bool conn_decided;           /* connections placed: node_usable uses them */
     GHashTable *sort_key;        /* top rsc -> placement weight (strategies) */
     bool debug;                  /* HERD_SCHED_DEBUG: trace to stderr */
     GHashTable *under;

@@ -70,25 +70,13 @@ static herd_role_t target_role(const herd_cib_rsc_t *r)
     return t == HERD_ROLE_UNKNOWN ? HERD_ROLE_PROMOTED : t;   /* no limit */
 }
 
-/* Can node i take resources after this transition?  A remote or guest
- * node needs its connection (or container) to be placed. */
+/* Can node i take resources after this transition?  (A remote or guest
+ * node is online once its connection is placed: remote.c.) */
 static bool node_usable(const sched_t *s, int i)
 {
     const herd_node_state_t *n = s->ns[i];
-    if (s->conn && s->conn[i]) {
-        const prim_t *c = s->conn[i];
-        if (!s->conn_decided)
-            return n->online && !n->standby && !n->maintenance && !s->fenced[i];
-        return c->next != NULL && !n->standby && !n->maintenance && !s->fenced[i] &&
-               (n->online || !c->failed);
-    }
     return n->online && !n->unclean && !n->standby && !n->maintenance && !n->shutdown &&
            !n->pending && !s->fenced[i];
-}
-
-static bool is_member(const sched_t *s, int i)
-{
-    return s->ns[i]->cfg->kind == HERD_NODE_MEMBER;
 }
 
 static herd_decision_t *decision(herd_decision_kind_t kind, const char *rsc)
@@ -1036,8 +1024,7 @@ static void compute_locations(sched_t *s)
         for (int n = 0; n < s->nn; n++) {
             if (!unhealthy_ok)
                 p->loc[n] = herd_score_add(p->loc[n], health[n]);
-            if ((s->conn[n] ? false : !node_usable(s, n)) || p->stop_only || p->ticket_stop ||
-                (p->is_conn && !is_member(s, n)))
+            if (!node_usable(s, n) || p->stop_only || p->ticket_stop)
                 p->loc[n] = -INF;
             p->loc[n] = herd_score_add(p->loc[n], p->ban[n]);
             if (p->excl && !p->excl[n])
@@ -2306,11 +2293,6 @@ static void decide(sched_t *s, GPtrArray *order)
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
-        if (p->guest_conn_of)
-            decide_prim(s, p);
-    }
-    for (guint i = 0; i < s->prims->len; i++) {
-        prim_t *p = s->prims->pdata[i];
         if (!p->orphan || !p->running->len || !s->cib->options.stop_orphan_resources)
             continue;
         for (guint k = 0; k < p->running->len; k++) {
@@ -2344,7 +2326,7 @@ static void fill_result(sched_t *s)
     }
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
-        if (p->orphan || p->guest_conn_of)
+        if (p->orphan)
             continue;
         herd_placement_t *pl = g_new0(herd_placement_t, 1);
         pl->name = g_strdup(p->name);
@@ -2417,7 +2399,6 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
     s.unfenceable = g_new0(bool, s.nn ? s.nn : 1);
     s.load = g_new0(int, s.nn ? s.nn : 1);
-    s.conn = g_new0(prim_t *, s.nn ? s.nn : 1);
     s.used = g_new0(GHashTable *, s.nn ? s.nn : 1);
     for (int n = 0; n < s.nn; n++)
         s.used[n] = g_hash_table_new(g_str_hash, g_str_equal);
@@ -2519,13 +2500,6 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
         if (pass == 0 && sched_remote_assigned(&s))
             compute_locations(&s);
     }
-    for (guint i = 0; i < s.prims->len; i++) {
-        prim_t *p = s.prims->pdata[i];
-        if (p->guest_conn_of) {
-            p->next = p->guest_conn_of->next;
-            p->next_role = p->next ? HERD_ROLE_STARTED : HERD_ROLE_STOPPED;
-        }
-    }
     for (guint i = 0; i < s.clones->len; i++)
         promote(&s, s.clones->pdata[i]);
     multiple_active(&s);
@@ -2592,7 +2566,6 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     g_free(s.rflags);
     g_free(s.unfenceable);
     g_free(s.load);
-    g_free(s.conn);
     for (int n = 0; n < s.nn; n++)
         g_hash_table_destroy(s.used[n]);
     g_free(s.used);
