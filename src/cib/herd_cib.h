@@ -412,6 +412,11 @@ bool herd_cib_parse_datetime(const char *text, time_t *out);
  * False when it cannot be parsed. */
 bool herd_cib_parse_interval(const char *text, guint64 *out_ms);
 
+/* Compare names in natural order, as Pacemaker sorts node names: digit
+ * runs by value ("node2" before "node10"), letters without case.  Returns
+ * <0, 0 or >0 as strcmp does. */
+int herd_cib_name_cmp(const char *a, const char *b);
+
 /* Parse Pacemaker booleans (true/yes/on/1/y, false/no/off/0/n). */
 bool herd_cib_parse_bool(const char *text, bool dflt);
 

@@ -1371,11 +1371,9 @@ void herd_cib_free(herd_cib_t *cib)
     g_free(cib);
 }
 
-/* Node names in natural order ("node2" before "node10"), as Pacemaker. */
-static gint node_cmp(gconstpointer a, gconstpointer b)
+/* Natural order of names; see herd_cib.h. */
+int herd_cib_name_cmp(const char *x, const char *y)
 {
-    const char *x = (*(herd_cib_node_t *const *) a)->uname;
-    const char *y = (*(herd_cib_node_t *const *) b)->uname;
     while (*x && *y) {
         if (g_ascii_isdigit(*x) && g_ascii_isdigit(*y)) {
             char *ex, *ey;
@@ -1393,6 +1391,13 @@ static gint node_cmp(gconstpointer a, gconstpointer b)
         y++;
     }
     return (*x != 0) - (*y != 0);
+}
+
+/* Nodes in natural order of their names, as Pacemaker lists them. */
+static gint node_cmp(gconstpointer a, gconstpointer b)
+{
+    return herd_cib_name_cmp((*(herd_cib_node_t *const *) a)->uname,
+                             (*(herd_cib_node_t *const *) b)->uname);
 }
 
 static herd_cib_t *build(parser_t *p, xmlDoc *doc)

@@ -926,31 +926,9 @@ static const char *health_of(const view_t *v, const herd_cib_node_t *n)
     return worst;
 }
 
-/* Natural order of node names ("n2" before "n10"), as Pacemaker sorts. */
-static int name_cmp(const char *x, const char *y)
-{
-    while (*x && *y) {
-        if (g_ascii_isdigit(*x) && g_ascii_isdigit(*y)) {
-            char *ex, *ey;
-            long long vx = strtoll(x, &ex, 10), vy = strtoll(y, &ey, 10);
-            if (vx != vy)
-                return vx < vy ? -1 : 1;
-            x = ex;
-            y = ey;
-            continue;
-        }
-        int cx = g_ascii_tolower(*x), cy = g_ascii_tolower(*y);
-        if (cx != cy)
-            return cx < cy ? -1 : 1;
-        x++;
-        y++;
-    }
-    return (*x != 0) - (*y != 0);
-}
-
 static gint name_cmp_p(gconstpointer a, gconstpointer b)
 {
-    return name_cmp(*(const char *const *) a, *(const char *const *) b);
+    return herd_cib_name_cmp(*(const char *const *) a, *(const char *const *) b);
 }
 
 static void print_nodes(const view_t *v, FILE *out)
@@ -975,7 +953,7 @@ static void print_nodes(const view_t *v, FILE *out)
     for (guint i = 0; i < v->res->nodes->len; i++) {
         const herd_node_state_t *n = v->res->nodes->pdata[i];
         const char *name = n->cfg->uname;
-        while (next_extra < extra->len && name_cmp(extra->pdata[next_extra], name) < 0)
+        while (next_extra < extra->len && herd_cib_name_cmp(extra->pdata[next_extra], name) < 0)
             g_string_append_printf(g_online, " %s", (char *) extra->pdata[next_extra++]);
         node_class_t cls = node_class(v, n);
         if (cls == NODE_HIDDEN)
