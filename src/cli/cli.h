@@ -78,6 +78,11 @@ int cli_live_cib_text(const char *cmd, char **out);
 /* The live CIB from herdd, unpacked into the model (*out, owned); same
  * errors as cli_live_cib_text (cmd_status.c). */
 int cli_live_cib(const char *cmd, herd_cib_t **out);
+
+/* Add the "resources" member (every primitive instance: id, top-level
+ * resource, agent, role, node, failed, managed) to the object being built
+ * in `b` (cmd_status.c; `herd status` and `herd resource list`). */
+void cli_add_resources_json(JsonBuilder *b, const herd_sched_result_t *res);
 #endif
 
 /* A new request object with "op" set (owned). */

@@ -159,23 +159,7 @@ static int do_list(const char *cmd, cli_common_t *c, const herd_cib_t *cib,
     }
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "resources");
-    json_builder_begin_array(b);
-    for (guint i = 0; i < res->placements->len; i++) {
-        const herd_placement_t *p = res->placements->pdata[i];
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "id");
-        json_builder_add_string_value(b, p->name);
-        json_builder_set_member_name(b, "role");
-        json_builder_add_string_value(b, herd_role_name(p->current->len ? p->current_role
-                                                                         : HERD_ROLE_STOPPED));
-        if (p->current->len) {
-            json_builder_set_member_name(b, "node");
-            json_builder_add_string_value(b, p->current->pdata[0]);
-        }
-        json_builder_end_object(b);
-    }
-    json_builder_end_array(b);
+    cli_add_resources_json(b, res);
     json_builder_end_object(b);
     g_autoptr(JsonNode) data = json_builder_get_root(b);
     herd_output_emit(stdout, c->format, "resource list", data, 0, NULL, NULL);

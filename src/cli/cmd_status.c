@@ -75,31 +75,10 @@ static const char *op_status_text(int s)
     }
 }
 
-/* The data of the status: nodes, resources, failures, fail counts. */
-static JsonNode *status_data(const herd_cib_t *cib, const herd_sched_result_t *res)
+/* The "resources" member: every primitive instance with where it runs,
+ * its role and flags (shared with `herd resource list`). */
+void cli_add_resources_json(JsonBuilder *b, const herd_sched_result_t *res)
 {
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "have_quorum");
-    json_builder_add_boolean_value(b, res->have_quorum);
-    json_builder_set_member_name(b, "nodes");
-    json_builder_begin_array(b);
-    for (guint i = 0; i < res->nodes->len; i++) {
-        const herd_node_state_t *n = res->nodes->pdata[i];
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "name");
-        json_builder_add_string_value(b, n->cfg->uname);
-        json_builder_set_member_name(b, "id");
-        json_builder_add_string_value(b, n->cfg->id);
-        json_builder_set_member_name(b, "online");
-        json_builder_add_boolean_value(b, n->online);
-        json_builder_set_member_name(b, "standby");
-        json_builder_add_boolean_value(b, n->standby);
-        json_builder_set_member_name(b, "maintenance");
-        json_builder_add_boolean_value(b, n->maintenance);
-        json_builder_end_object(b);
-    }
-    json_builder_end_array(b);
     json_builder_set_member_name(b, "resources");
     json_builder_begin_array(b);
     for (guint i = 0; i < res->placements->len; i++) {
@@ -130,6 +109,34 @@ static JsonNode *status_data(const herd_cib_t *cib, const herd_sched_result_t *r
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
+}
+
+/* The data of the status: nodes, resources, failures, fail counts. */
+static JsonNode *status_data(const herd_cib_t *cib, const herd_sched_result_t *res)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "have_quorum");
+    json_builder_add_boolean_value(b, res->have_quorum);
+    json_builder_set_member_name(b, "nodes");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < res->nodes->len; i++) {
+        const herd_node_state_t *n = res->nodes->pdata[i];
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "name");
+        json_builder_add_string_value(b, n->cfg->uname);
+        json_builder_set_member_name(b, "id");
+        json_builder_add_string_value(b, n->cfg->id);
+        json_builder_set_member_name(b, "online");
+        json_builder_add_boolean_value(b, n->online);
+        json_builder_set_member_name(b, "standby");
+        json_builder_add_boolean_value(b, n->standby);
+        json_builder_set_member_name(b, "maintenance");
+        json_builder_add_boolean_value(b, n->maintenance);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    cli_add_resources_json(b, res);
     json_builder_set_member_name(b, "failures");
     json_builder_begin_array(b);
     for (guint i = 0; i < cib->histories->len; i++) {
