@@ -33,6 +33,14 @@ typedef struct {
 int spawn_agent(char **argv, char **envp, const char *cwd, const char *stdin_data,
                 bool share_vm, spawn_child_t *child, const char **what);
 
+/* Fork and exec `path` (argv, envp) in a new session like spawn_agent, with
+ * the caller's descriptors: fds[0..2] become the child's 0-2 and fds[3],
+ * unless -1, its descriptor 3.  Waits until the exec has happened (or
+ * failed): returns 0 with `*pid` set, or -errno with `*what` naming the
+ * failed step (the child is then reaped). */
+int spawn_with_fds(const char *path, char **argv, char **envp, const char *cwd,
+                   const int fds[4], bool share_vm, pid_t *pid, const char **what);
+
 /* After the child has exited: did its exec fail?  Reads the exec-error
  * pipe (and closes it).  Returns 0 when the exec happened, else -errno of
  * the failed step, named in `*what`. */

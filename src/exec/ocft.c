@@ -617,7 +617,8 @@ char *ocft_printable(const char *text)
     return g_string_free(out, FALSE);
 }
 
-static void add_str(JsonBuilder *b, const char *key, const char *value)
+/* A printable string member, or null (see ocft_internal.h). */
+void ocft_json_add_str(JsonBuilder *b, const char *key, const char *value)
 {
     json_builder_set_member_name(b, key);
     if (value) {
@@ -628,7 +629,8 @@ static void add_str(JsonBuilder *b, const char *key, const char *value)
     }
 }
 
-static void add_int(JsonBuilder *b, const char *key, gint64 value)
+/* An integer member. */
+void ocft_json_add_int(JsonBuilder *b, const char *key, gint64 value)
 {
     json_builder_set_member_name(b, key);
     json_builder_add_int_value(b, value);
@@ -639,45 +641,45 @@ JsonNode *herd_ocft_config_to_json(const herd_ocft_config_t *cfg)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    add_str(b, "path", cfg->path);
-    add_str(b, "agent", cfg->agent);
-    add_str(b, "agent_root", cfg->agent_root);
-    add_int(b, "hang_timeout", cfg->hang_timeout);
+    ocft_json_add_str(b, "path", cfg->path);
+    ocft_json_add_str(b, "agent", cfg->agent);
+    ocft_json_add_str(b, "agent_root", cfg->agent_root);
+    ocft_json_add_int(b, "hang_timeout", cfg->hang_timeout);
     json_builder_set_member_name(b, "packages");
     json_builder_begin_array(b);
     for (guint i = 0; i < cfg->packages->len; i++)
         json_builder_add_string_value(b, cfg->packages->pdata[i]);
     json_builder_end_array(b);
-    add_int(b, "variables", cfg->variables->len);
-    add_int(b, "setup_line", cfg->setup_line);
-    add_int(b, "cleanup_line", cfg->cleanup_line);
+    ocft_json_add_int(b, "variables", cfg->variables->len);
+    ocft_json_add_int(b, "setup_line", cfg->setup_line);
+    ocft_json_add_int(b, "cleanup_line", cfg->cleanup_line);
     json_builder_set_member_name(b, "cases");
     json_builder_begin_array(b);
     for (guint i = 0; i < cfg->cases->len; i++) {
         const herd_ocft_case_t *c = cfg->cases->pdata[i];
         json_builder_begin_object(b);
-        add_int(b, "index", i);
-        add_str(b, "name", c->name);
-        add_int(b, "line", c->line);
+        ocft_json_add_int(b, "index", i);
+        ocft_json_add_str(b, "name", c->name);
+        ocft_json_add_int(b, "line", c->line);
         json_builder_set_member_name(b, "statements");
         json_builder_begin_array(b);
         for (guint j = 0; j < c->stmts->len; j++) {
             const herd_ocft_stmt_t *s = c->stmts->pdata[j];
             json_builder_begin_object(b);
-            add_str(b, "keyword", herd_ocft_kind_name(s->kind));
-            add_int(b, "line", s->line);
+            ocft_json_add_str(b, "keyword", herd_ocft_kind_name(s->kind));
+            ocft_json_add_int(b, "line", s->line);
             if (s->included_at)
-                add_int(b, "included_at", s->included_at);
+                ocft_json_add_int(b, "included_at", s->included_at);
             if (s->host)
-                add_str(b, "host", s->host);
+                ocft_json_add_str(b, "host", s->host);
             if (s->kind == HERD_OCFT_AGENT_RUN) {
-                add_str(b, "action", s->action);
+                ocft_json_add_str(b, "action", s->action);
                 if (s->expected >= 0) {
-                    add_int(b, "expected", s->expected);
-                    add_str(b, "expected_name", s->expected_name);
+                    ocft_json_add_int(b, "expected", s->expected);
+                    ocft_json_add_str(b, "expected_name", s->expected_name);
                 }
             } else {
-                add_str(b, "text", s->text);
+                ocft_json_add_str(b, "text", s->text);
             }
             json_builder_end_object(b);
         }

@@ -9,4 +9,11 @@
  * "\xNN".  NULL stays NULL; the caller frees the result. */
 char *ocft_printable(const char *text);
 
+/* Member `key` of the object being built: `value` made printable (as
+ * above), or null when NULL. */
+void ocft_json_add_str(JsonBuilder *b, const char *key, const char *value);
+
+/* Member `key` of the object being built, an integer. */
+void ocft_json_add_int(JsonBuilder *b, const char *key, gint64 value);
+
 #endif

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "ocft_internal.h"
 
 #define OUTPUT_LIMIT (64 * 1024)      /* bytes of agent output kept */
@@ -48,11 +49,7 @@ static gint64 now_ms(void)
 
 /* ---- spawning ----------------------------------------------------------- */
 
-/* A small spawner of its own, written before the executor library existed:
- * once herd_exec.h offers spawn-with-timeout (own session, group kill,
- * bounded capture, exec errors told apart), spawn() and finish_child()
- * should give way to it. */
-
+/* What to start: the agent, the case shell or a package tool. */
 typedef struct {
     const char *path;
     char *const *argv;
@@ -63,73 +60,26 @@ typedef struct {
     int fd3;       /* becomes fd 3 in the child, or -1 */
 } spawn_req_t;
 
-/* Fork and exec `r` in a new session.  Returns the pid, or -1 with
+/* Start `r` through the executor's spawner (own session and process group,
+ * signals reset, nothing inherited but 0-3).  Returns the pid, or -1 with
  * *exec_errno set when the program could not be started. */
 static pid_t spawn(const spawn_req_t *r, int *exec_errno)
 {
-    int errpipe[2];
     *exec_errno = 0;
-    if (pipe2(errpipe, O_CLOEXEC) < 0) {
-        *exec_errno = errno;
-        return -1;
-    }
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (devnull < 0) {
         *exec_errno = errno;
-        close(errpipe[0]);
-        close(errpipe[1]);
         return -1;
     }
-    pid_t pid = fork();
-    if (pid < 0) {
-        *exec_errno = errno;
-        close(errpipe[0]);
-        close(errpipe[1]);
-        close(devnull);
-        return -1;
-    }
-    if (pid == 0) {
-        /* Only async-signal-safe calls from here on. */
-        sigset_t all;
-        sigemptyset(&all);
-        sigprocmask(SIG_SETMASK, &all, NULL);
-        struct sigaction dfl;
-        memset(&dfl, 0, sizeof(dfl));
-        dfl.sa_handler = SIG_DFL;
-        for (int s = 1; s < NSIG; s++)
-            sigaction(s, &dfl, NULL);
-        setsid();
-        /* Move the sources above 3 first so dup2 cannot clobber them. */
-        int in = fcntl(r->stdin_fd >= 0 ? r->stdin_fd : devnull, F_DUPFD_CLOEXEC, 10);
-        int out = fcntl(r->stdout_fd >= 0 ? r->stdout_fd : devnull, F_DUPFD_CLOEXEC, 10);
-        int three = r->fd3 >= 0 ? fcntl(r->fd3, F_DUPFD_CLOEXEC, 10) : -1;
-        if (in < 0 || out < 0 || (r->fd3 >= 0 && three < 0) || dup2(in, 0) < 0 ||
-            dup2(out, 1) < 0 || dup2(out, 2) < 0 || (three >= 0 && dup2(three, 3) < 0) ||
-            chdir(r->cwd ? r->cwd : "/") < 0)
-            goto failed;
-        if (three < 0)
-            close(3);
-#ifdef SYS_close_range
-        syscall(SYS_close_range, 4U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
-#endif
-        execve(r->path, r->argv, r->envp);
-    failed:;
-        int e = errno;
-        ssize_t w = write(errpipe[1], &e, sizeof(e));
-        (void)w;
-        _exit(127);
-    }
-    close(errpipe[1]);
+    int out = r->stdout_fd >= 0 ? r->stdout_fd : devnull;
+    int fds[4] = {r->stdin_fd >= 0 ? r->stdin_fd : devnull, out, out, r->fd3};
+    pid_t pid = -1;
+    const char *what = NULL;
+    int rc = spawn_with_fds(r->path, (char **)r->argv, (char **)r->envp, r->cwd ? r->cwd : "/",
+                            fds, true, &pid, &what);
     close(devnull);
-    int e = 0;
-    ssize_t n;
-    do
-        n = read(errpipe[0], &e, sizeof(e));
-    while (n < 0 && errno == EINTR);
-    close(errpipe[0]);
-    if (n == (ssize_t)sizeof(e)) {
-        waitpid(pid, NULL, 0);
-        *exec_errno = e;
+    if (rc < 0) {
+        *exec_errno = -rc;
         return -1;
     }
     return pid;
@@ -684,23 +634,6 @@ out:
     agent_result_clear(&a);
 }
 
-static void add_str(JsonBuilder *b, const char *key, const char *value)
-{
-    json_builder_set_member_name(b, key);
-    if (value) {
-        g_autofree char *clean = ocft_printable(value);
-        json_builder_add_string_value(b, clean);
-    } else {
-        json_builder_add_null_value(b);
-    }
-}
-
-static void add_int(JsonBuilder *b, const char *key, gint64 value)
-{
-    json_builder_set_member_name(b, key);
-    json_builder_add_int_value(b, value);
-}
-
 /* Print the last lines of `output`, indented. */
 static void show_output(runner_t *r, const char *output)
 {
@@ -719,23 +652,23 @@ static void show_output(runner_t *r, const char *output)
 
 static void failure_to_json(JsonBuilder *b, const failure_t *f)
 {
-    add_str(b, "message", f->message);
+    ocft_json_add_str(b, "message", f->message);
     if (f->line)
-        add_int(b, "failed_line", f->line);
+        ocft_json_add_int(b, "failed_line", f->line);
     if (f->included_at)
-        add_int(b, "included_at", f->included_at);
+        ocft_json_add_int(b, "included_at", f->included_at);
     if (f->expected >= 0) {
-        add_int(b, "expected", f->expected);
-        add_str(b, "expected_name", herd_ocft_rc_name(f->expected));
+        ocft_json_add_int(b, "expected", f->expected);
+        ocft_json_add_str(b, "expected_name", herd_ocft_rc_name(f->expected));
     }
     if (f->actual >= 0) {
-        add_int(b, "actual", f->actual);
-        add_str(b, "actual_name", herd_ocft_rc_name(f->actual));
+        ocft_json_add_int(b, "actual", f->actual);
+        ocft_json_add_str(b, "actual_name", herd_ocft_rc_name(f->actual));
     }
     if (f->exit_reason)
-        add_str(b, "exit_reason", f->exit_reason);
+        ocft_json_add_str(b, "exit_reason", f->exit_reason);
     if (f->output)
-        add_str(b, "output", f->output);
+        ocft_json_add_str(b, "output", f->output);
 }
 
 /* Run the BashAtExit steps registered so far, last first.  A dead shell is
@@ -833,13 +766,13 @@ static const char *case_result(runner_t *r, const herd_ocft_case_t *c, guint ind
     else if (f.failed)
         result = "fail";
     json_builder_begin_object(b);
-    add_int(b, "index", index);
-    add_str(b, "name", c->name);
-    add_int(b, "line", c->line);
-    add_str(b, "result", result);
-    add_int(b, "duration_ms", now_ms() - t0);
+    ocft_json_add_int(b, "index", index);
+    ocft_json_add_str(b, "name", c->name);
+    ocft_json_add_int(b, "line", c->line);
+    ocft_json_add_str(b, "result", result);
+    ocft_json_add_int(b, "duration_ms", now_ms() - t0);
     if (skip)
-        add_str(b, "message", skip);
+        ocft_json_add_str(b, "message", skip);
     if (f.failed)
         failure_to_json(b, &f);
     json_builder_end_object(b);
@@ -886,12 +819,12 @@ static bool run_block(runner_t *r, const char *what, const char *code, int line,
                    : NULL;
     json_builder_set_member_name(b, what);
     json_builder_begin_object(b);
-    add_int(b, "line", line);
-    add_str(b, "result", ok ? "pass" : "fail");
+    ocft_json_add_int(b, "line", line);
+    ocft_json_add_str(b, "result", ok ? "pass" : "fail");
     if (message)
-        add_str(b, "message", message);
+        ocft_json_add_str(b, "message", message);
     if (!ok && out)
-        add_str(b, "output", out);
+        ocft_json_add_str(b, "output", out);
     json_builder_end_object(b);
     if (ok) {
         progress(r, "%s: %s (line %d): ok\n", r->cfg->name, what, line);
@@ -1123,10 +1056,10 @@ int herd_ocft_run(const herd_ocft_config_t *cfg, const herd_ocft_run_options_t *
     int rc = HERD_EXIT_OK;
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    add_str(b, "config", cfg->path);
-    add_str(b, "agent", cfg->agent);
-    add_str(b, "agent_path", r.agent_path);
-    add_int(b, "hang_timeout", r.hang_timeout);
+    ocft_json_add_str(b, "config", cfg->path);
+    ocft_json_add_str(b, "agent", cfg->agent);
+    ocft_json_add_str(b, "agent_path", r.agent_path);
+    ocft_json_add_int(b, "hang_timeout", r.hang_timeout);
     guint passed = 0, failed = 0, skipped = 0;
     g_autofree char *skip_all = NULL;
     GError *local = NULL;
@@ -1151,11 +1084,11 @@ int herd_ocft_run(const herd_ocft_config_t *cfg, const herd_ocft_run_options_t *
             continue;
         if (skip_all || interrupted) {
             json_builder_begin_object(b);
-            add_int(b, "index", i);
-            add_str(b, "name", c->name);
-            add_int(b, "line", c->line);
-            add_str(b, "result", "skip");
-            add_str(b, "message", skip_all ? skip_all : "interrupted");
+            ocft_json_add_int(b, "index", i);
+            ocft_json_add_str(b, "name", c->name);
+            ocft_json_add_int(b, "line", c->line);
+            ocft_json_add_str(b, "result", "skip");
+            ocft_json_add_str(b, "message", skip_all ? skip_all : "interrupted");
             json_builder_end_object(b);
             skipped++;
             continue;
@@ -1178,14 +1111,14 @@ int herd_ocft_run(const herd_ocft_config_t *cfg, const herd_ocft_run_options_t *
         rc = HERD_EXIT_ERROR;
     if (interrupted)
         rc = HERD_EXIT_ERROR;
-    add_int(b, "passed", passed);
-    add_int(b, "failed", failed);
-    add_int(b, "skipped", skipped);
+    ocft_json_add_int(b, "passed", passed);
+    ocft_json_add_int(b, "failed", failed);
+    ocft_json_add_int(b, "skipped", skipped);
     if (skip_all)
-        add_str(b, "message", skip_all);
+        ocft_json_add_str(b, "message", skip_all);
     progress(&r, "%s: %u passed, %u failed, %u skipped\n", cfg->name, passed, failed, skipped);
 done:
-    add_str(b, "result", rc == HERD_EXIT_OK ? "pass"
+    ocft_json_add_str(b, "result", rc == HERD_EXIT_OK ? "pass"
                          : rc == HERD_EXIT_NOT_INSTALLED ? "skip"
                                                           : "fail");
     json_builder_end_object(b);

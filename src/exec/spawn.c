@@ -2,7 +2,7 @@
  * process.c, written for herd): a close-on-exec error pipe tells a failed
  * exec apart from the agent's own exit; the child gets a new session and
  * process group, default signal dispositions and an empty signal mask, only
- * descriptors 0-2, and nothing but async-signal-safe calls (raw system
+ * descriptors 0-2 (and 3 when asked for), and nothing but async-signal-safe calls (raw system
  * calls, no memory written but its own stack) between clone and exec. */
 #include <errno.h>
 #include <fcntl.h>
@@ -87,16 +87,17 @@ static CHILD_CODE void reset_reserved_signal(int sig)
 }
 
 /* What the child needs, on the parent's memory (the child shares it until
- * it execs, and writes to none of it). */
+ * it execs, and writes to none of it).  fds[i] becomes descriptor i; fds[3]
+ * is -1 when the child gets no descriptor 3. */
 typedef struct {
+    const char *path;
     char **argv, **envp;
     const char *cwd;
-    int in_fd, out_fd, err_fd, errpipe;
+    int fds[4];
+    int errpipe;
 } child_args_t;
 
-static CHILD_CODE G_GNUC_NORETURN void child_run(char **argv, char **envp, const char *cwd,
-                                                 int in_fd,
-                                      int out_fd, int err_fd, int errpipe)
+static CHILD_CODE G_GNUC_NORETURN void child_run(const child_args_t *a)
 {
     /* Signals first: default dispositions, nothing blocked. */
     struct sigaction sa;
@@ -113,41 +114,43 @@ static CHILD_CODE G_GNUC_NORETURN void child_run(char **argv, char **envp, const
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
 
     if (setsid() < 0)
-        child_fail(errpipe, STEP_SETSID);
-    /* Move the pipe ends clear of 0-2 before placing them, so that one
-     * dup2 cannot clobber another's source. */
-    int fds[3] = {in_fd, out_fd, err_fd};
-    for (int i = 0; i < 3; i++) {
-        if (fds[i] < 3) {
-            int moved = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+        child_fail(a->errpipe, STEP_SETSID);
+    /* Move the sources clear of 0-3 before placing them, so that one dup2
+     * cannot clobber another's source (on the child's own stack: the
+     * parent's memory stays untouched). */
+    int nfds = a->fds[3] >= 0 ? 4 : 3;
+    int fds[4];
+    for (int i = 0; i < nfds; i++) {
+        fds[i] = a->fds[i];
+        if (fds[i] < 4) {
+            int moved = fcntl(fds[i], F_DUPFD_CLOEXEC, 4);
             if (moved < 0)
-                child_fail(errpipe, STEP_STDIO);
+                child_fail(a->errpipe, STEP_STDIO);
             fds[i] = moved;
         }
     }
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < nfds; i++)
         if (child_dup(fds[i], i) < 0)
-            child_fail(errpipe, STEP_STDIO);
+            child_fail(a->errpipe, STEP_STDIO);
     /* Everything else closes at exec, whoever opened it (kernels before
      * 5.11 lack close_range: mark each descriptor instead). */
-    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+    if (syscall(SYS_close_range, (unsigned)nfds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
         struct rlimit rl;
         rlim_t max = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
         if (max > 65536)
             max = 65536;
-        for (int fd = 3; fd < (int)max; fd++)
+        for (int fd = nfds; fd < (int)max; fd++)
             fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
-    if (chdir(cwd) < 0)
-        child_fail(errpipe, STEP_CHDIR);
-    execve(argv[0], argv, envp);
-    child_fail(errpipe, STEP_EXEC);
+    if (chdir(a->cwd) < 0)
+        child_fail(a->errpipe, STEP_CHDIR);
+    execve(a->path, a->argv, a->envp);
+    child_fail(a->errpipe, STEP_EXEC);
 }
 
 static CHILD_CODE int child_entry(void *data)
 {
-    child_args_t *a = data;
-    child_run(a->argv, a->envp, a->cwd, a->in_fd, a->out_fd, a->err_fd, a->errpipe);
+    child_run(data);
 }
 
 #define CHILD_STACK_SIZE (64 * 1024)
@@ -174,7 +177,7 @@ static pid_t start_child(child_args_t *a, bool share_vm)
     } else {
         pid = fork();
         if (pid == 0)
-            child_run(a->argv, a->envp, a->cwd, a->in_fd, a->out_fd, a->err_fd, a->errpipe);
+            child_run(a);
     }
     int e = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -223,7 +226,7 @@ int spawn_agent(char **argv, char **envp, const char *cwd, const char *stdin_dat
         }
     }
     *what = "fork";
-    child_args_t ca = {argv, envp, cwd, in[0], out[1], err[1], ep[1]};
+    child_args_t ca = {argv[0], argv, envp, cwd, {in[0], out[1], err[1], -1}, ep[1]};
     pid_t pid = start_child(&ca, share_vm);
     if (pid < 0) {
         rc = -errno;
@@ -252,6 +255,29 @@ fail:
     close_pair(err);
     close_pair(ep);
     return rc ? rc : -EIO;
+}
+
+int spawn_with_fds(const char *path, char **argv, char **envp, const char *cwd,
+                   const int fds[4], bool share_vm, pid_t *pid, const char **what)
+{
+    int ep[2] = {-1, -1};
+    *what = "pipe";
+    if (pipe2(ep, O_CLOEXEC) < 0)
+        return -errno;
+    *what = "fork";
+    child_args_t ca = {path, argv, envp, cwd, {fds[0], fds[1], fds[2], fds[3]}, ep[1]};
+    *pid = start_child(&ca, share_vm);
+    int rc = *pid < 0 ? -errno : 0;
+    close(ep[1]);
+    if (rc == 0) {
+        /* Blocks until the exec closes the pipe, or the failure record. */
+        rc = spawn_exec_error(ep[0], what);
+        if (rc < 0)
+            waitpid(*pid, NULL, 0);
+    } else {
+        close(ep[0]);
+    }
+    return rc;
 }
 
 int spawn_exec_error(int fd, const char **what)
