@@ -29,6 +29,9 @@ typedef struct {
     GHashTable *bundle_index; /* bundle replica node uname -> bundle index + 1 */
     GHashTable *blocked_decision; /* resources whose transition is blocked */
     GHashTable *stopping;     /* resources the transition stops */
+    GHashTable *history_at;   /* "node\x1frsc" and "node\x1fbase:" (an anonymous
+                               * instance's id without its number) -> index + 1
+                               * of the first such history */
 } view_t;
 
 typedef enum { NODE_MEMBER, NODE_REMOTE, NODE_GUEST, NODE_HIDDEN } node_class_t;
@@ -157,23 +160,28 @@ static bool inst_failed(const view_t *v, const herd_placement_t *p)
 }
 
 /* The history of `p` on `node` (NULL when none). */
+static guint history_index(const view_t *v, const char *node, const char *rsc, const char *suffix)
+{
+    g_autofree char *key = g_strconcat(node, "\x1f", rsc, suffix, NULL);
+    return GPOINTER_TO_UINT(g_hash_table_lookup(v->history_at, key));
+}
+
+/* The first history on `node` that belongs to instance `p`: by its name,
+ * its configured id, or (an anonymous clone's) any instance number. */
 static const herd_rsc_history_t *history_of(const view_t *v, const herd_placement_t *p,
                                             const char *node)
 {
     const herd_cib_rsc_t *cl = clone_above(p->cfg);
-    for (guint i = 0; i < v->cib->histories->len; i++) {
-        const herd_rsc_history_t *h = v->cib->histories->pdata[i];
-        if (strcmp(h->node, node))
-            continue;
-        if (!strcmp(h->rsc_id, p->name) || !strcmp(h->rsc_id, p->cfg->id))
-            return h;
-        if (cl && !cl->unique) {
-            size_t n = strlen(p->cfg->id);
-            if (!strncmp(h->rsc_id, p->cfg->id, n) && h->rsc_id[n] == ':')
-                return h;
-        }
+    guint found = history_index(v, node, p->name, "");
+    guint by_id = history_index(v, node, p->cfg->id, "");
+    if (by_id && (!found || by_id < found))
+        found = by_id;
+    if (cl && !cl->unique) {
+        guint by_base = history_index(v, node, p->cfg->id, ":");
+        if (by_base && (!found || by_base < found))
+            found = by_base;
     }
-    return NULL;
+    return found ? v->cib->histories->pdata[found - 1] : NULL;
 }
 
 /* A pending operation recorded last (current view only): its task. */
@@ -1135,6 +1143,19 @@ static void view_init(view_t *v, const herd_cib_t *cib, const herd_sched_result_
     v->bundle_index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     v->blocked_decision = g_hash_table_new(g_str_hash, g_str_equal);
     v->stopping = g_hash_table_new(g_str_hash, g_str_equal);
+    v->history_at = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint i = cib->histories->len; i-- > 0;) {
+        /* backwards, so that the first history of each key is what stays */
+        const herd_rsc_history_t *h = cib->histories->pdata[i];
+        g_hash_table_insert(v->history_at, g_strconcat(h->node, "\x1f", h->rsc_id, NULL),
+                            GUINT_TO_POINTER(i + 1));
+        const char *colon = strrchr(h->rsc_id, ':');
+        if (colon)
+            g_hash_table_insert(v->history_at,
+                                g_strdup_printf("%s\x1f%.*s:", h->node, (int)(colon - h->rsc_id),
+                                                h->rsc_id),
+                                GUINT_TO_POINTER(i + 1));
+    }
     for (guint i = 0; i < res->decisions->len; i++) {
         const herd_decision_t *d = res->decisions->pdata[i];
         if (d->kind != HERD_DECISION_FENCE && d->blocked)
@@ -1189,6 +1210,7 @@ static void view_clear(view_t *v)
     g_hash_table_destroy(v->bundle_index);
     g_hash_table_destroy(v->blocked_decision);
     g_hash_table_destroy(v->stopping);
+    g_hash_table_destroy(v->history_at);
 }
 
 /* Print the status body (the lines after the section title) of `cib` as
