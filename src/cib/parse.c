@@ -1,5 +1,6 @@
 /* parse.c: CIB XML (libxml2) into the typed model of herd_cib.h. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1061,12 +1062,6 @@ static void history_free(herd_rsc_history_t *h)
     g_free(h);
 }
 
-static int attr_int(xmlNode *n, const char *name, int dflt)
-{
-    g_autofree char *v = attr(n, name);
-    return v ? atoi(v) : dflt;
-}
-
 static gint lrm_op_cmp(gconstpointer a, gconstpointer b)
 {
     const herd_lrm_op_t *x = *(herd_lrm_op_t *const *) a, *y = *(herd_lrm_op_t *const *) b;
@@ -1076,6 +1071,109 @@ static gint lrm_op_cmp(gconstpointer a, gconstpointer b)
     if (cx != cy)
         return cx < cy ? -1 : 1;
     return x->line - y->line;
+}
+
+/* The attributes of <lrm_rsc_op> herd reads, sorted by name for bsearch:
+ * the status holds one element per operation, so its attributes are read
+ * in one pass (a lookup per attribute name would rescan them each time). */
+typedef enum {
+    OPA_STR, OPA_CALL_ID, OPA_RC, OPA_OP_STATUS, OPA_INTERVAL, OPA_LAST_RC_CHANGE,
+    OPA_LAST_RC_CHANGE_OLD, OPA_LAST_RUN, OPA_LAST_RUN_OLD
+} op_attr_kind_t;
+
+typedef struct {
+    const char *name;
+    op_attr_kind_t kind;
+    size_t offset; /* of the char * field, for OPA_STR */
+} op_attr_t;
+
+#define OP_STR(n, f) {n, OPA_STR, offsetof(herd_lrm_op_t, f)}
+static const op_attr_t op_attrs[] = {
+    {"call-id", OPA_CALL_ID, 0},
+    OP_STR("exit-reason", exit_reason),
+    OP_STR("id", id),
+    {"interval", OPA_INTERVAL, 0},
+    {"last-rc-change", OPA_LAST_RC_CHANGE, 0},
+    {"last-run", OPA_LAST_RUN, 0},
+    {"last_rc_change", OPA_LAST_RC_CHANGE_OLD, 0},
+    {"last_run", OPA_LAST_RUN_OLD, 0},
+    OP_STR("migrate_source", migrate_source),
+    OP_STR("migrate_target", migrate_target),
+    OP_STR("on_node", on_node),
+    OP_STR("op-digest", op_digest),
+    OP_STR("op-force-restart", op_force_restart),
+    OP_STR("op-restart-digest", op_restart_digest),
+    OP_STR("op-secure-digest", op_secure_digest),
+    OP_STR("op-secure-params", op_secure_params),
+    {"op-status", OPA_OP_STATUS, 0},
+    OP_STR("operation", operation),
+    {"rc-code", OPA_RC, 0},
+    OP_STR("transition-key", transition_key),
+    OP_STR("transition-magic", transition_magic),
+};
+#undef OP_STR
+
+static int op_attr_cmp(const void *key, const void *entry)
+{
+    return strcmp(key, ((const op_attr_t *) entry)->name);
+}
+
+/* One <lrm_rsc_op> as herd's operation record (operation may be NULL when
+ * the element lacks it: the caller drops such entries). */
+static herd_lrm_op_t *parse_lrm_op(xmlNode *o)
+{
+    herd_lrm_op_t *op = g_new0(herd_lrm_op_t, 1);
+    op->line = (int) xmlGetLineNo(o);
+    op->call_id = -1;
+    op->target_rc = -1;
+    bool have_lrc = false, have_run = false;
+    for (xmlAttr *a = o->properties; a; a = a->next) {
+        const op_attr_t *d = bsearch(a->name, op_attrs, G_N_ELEMENTS(op_attrs),
+                                     sizeof op_attrs[0], op_attr_cmp);
+        if (!d)
+            continue;
+        xmlChar *raw = a->children && a->children->type == XML_TEXT_NODE && !a->children->next
+                           ? NULL
+                           : xmlNodeGetContent((xmlNode *) a);
+        const char *v = raw ? (const char *) raw
+                        : a->children ? (const char *) a->children->content : "";
+        switch (d->kind) {
+        case OPA_STR: {
+            char **field = (char **) ((char *) op + d->offset);
+            g_free(*field);
+            *field = g_strdup(v);
+            break;
+        }
+        case OPA_CALL_ID: op->call_id = atoi(v); break;
+        case OPA_RC: op->rc = atoi(v); break;
+        case OPA_OP_STATUS: op->op_status = atoi(v); break;
+        case OPA_INTERVAL: op->interval_ms = g_ascii_strtoull(v, NULL, 10); break; /* ms */
+        case OPA_LAST_RC_CHANGE:
+            op->last_rc_change = (time_t) g_ascii_strtoll(v, NULL, 10);
+            have_lrc = true;
+            break;
+        case OPA_LAST_RC_CHANGE_OLD:
+            if (!have_lrc)
+                op->last_rc_change = (time_t) g_ascii_strtoll(v, NULL, 10);
+            break;
+        case OPA_LAST_RUN:
+            op->last_run = (time_t) g_ascii_strtoll(v, NULL, 10);
+            have_run = true;
+            break;
+        case OPA_LAST_RUN_OLD:
+            if (!have_run)
+                op->last_run = (time_t) g_ascii_strtoll(v, NULL, 10);
+            break;
+        }
+        xmlFree(raw);
+    }
+    if (op->transition_key) {
+        /* action:transition:target_rc:uuid */
+        g_auto(GStrv) parts = g_strsplit(op->transition_key, ":", 4);
+        if (g_strv_length(parts) == 4)
+            op->target_rc = atoi(parts[2]);
+    }
+    return op;
 }
 
 static void parse_lrm(parser_t *p, xmlNode *lrm, const char *node)
@@ -1102,44 +1200,7 @@ static void parse_lrm(parser_t *p, xmlNode *lrm, const char *node)
             FOR_CHILDREN(r, o) {
                 if (!NAME_IS(o, "lrm_rsc_op"))
                     continue;
-                herd_lrm_op_t *op = g_new0(herd_lrm_op_t, 1);
-                op->id = attr(o, "id");
-                op->line = (int) xmlGetLineNo(o);
-                op->operation = attr(o, "operation");
-                g_autofree char *iv = attr(o, "interval");
-                guint64 ms = 0;
-                if (iv) {
-                    /* the status records ms */
-                    ms = g_ascii_strtoull(iv, NULL, 10);
-                }
-                op->interval_ms = ms;
-                op->call_id = attr_int(o, "call-id", -1);
-                op->rc = attr_int(o, "rc-code", 0);
-                op->op_status = attr_int(o, "op-status", 0);
-                op->transition_key = attr(o, "transition-key");
-                op->transition_magic = attr(o, "transition-magic");
-                op->target_rc = -1;
-                if (op->transition_key) {
-                    /* action:transition:target_rc:uuid */
-                    g_auto(GStrv) parts = g_strsplit(op->transition_key, ":", 4);
-                    if (g_strv_length(parts) == 4)
-                        op->target_rc = atoi(parts[2]);
-                }
-                op->op_digest = attr(o, "op-digest");
-                op->op_restart_digest = attr(o, "op-restart-digest");
-                op->op_secure_digest = attr(o, "op-secure-digest");
-                op->op_secure_params = attr(o, "op-secure-params");
-                op->op_force_restart = attr(o, "op-force-restart");
-                op->exit_reason = attr(o, "exit-reason");
-                op->migrate_source = attr(o, "migrate_source");
-                op->migrate_target = attr(o, "migrate_target");
-                g_autofree char *lrc = attr(o, "last-rc-change");
-                if (!lrc) lrc = attr(o, "last_rc_change");
-                op->last_rc_change = lrc ? (time_t) g_ascii_strtoll(lrc, NULL, 10) : 0;
-                g_autofree char *lr2 = attr(o, "last-run");
-                if (!lr2) lr2 = attr(o, "last_run");
-                op->last_run = lr2 ? (time_t) g_ascii_strtoll(lr2, NULL, 10) : 0;
-                op->on_node = attr(o, "on_node");
+                herd_lrm_op_t *op = parse_lrm_op(o);
                 if (!op->operation) {
                     lrm_op_free(op);
                     continue;
