@@ -352,6 +352,7 @@ typedef struct {
     bool no_quorum_panic;    /* <cib no-quorum-panic="1">: suicide even if never quorate */
     char *dc_uuid;
     char *execution_date;    /* cib's execution-date (the "now") or NULL */
+    char *feature_set;       /* cib's crm_feature_set, or NULL */
 
     herd_cib_options_t options;
     GHashTable *rsc_defaults;    /* name -> value */

@@ -765,12 +765,37 @@ static herd_cib_rsc_t *parse_rsc(parser_t *p, xmlNode *n, herd_cib_rsc_t *parent
     return NULL;
 }
 
+/* rsc_defaults for one resource: the sets in precedence order, those
+ * with a rule only when it holds for r (rsc_expression matches its class,
+ * provider and type). */
+static void copy_rsc_defaults(herd_cib_t *cib, herd_cib_rsc_t *r, GPtrArray *sets)
+{
+    bool ruled = false;
+    for (guint i = 0; sets && i < sets->len; i++)
+        ruled |= ((herd_nvset_t *) sets->pdata[i])->rule != NULL;
+    if (!ruled) {
+        copy_missing(r->meta, cib->rsc_defaults);
+        return;
+    }
+    for (guint i = 0; i < sets->len; i++) {
+        const herd_nvset_t *s = sets->pdata[i];
+        if (s->rule && !herd_rule_eval(s->rule, NULL, r, 0))
+            continue;
+        for (guint k = 0; k < s->names->len; k++) {
+            const char *name = s->names->pdata[k];
+            if (!g_hash_table_contains(r->meta, name))
+                g_hash_table_insert(r->meta, g_strdup(name),
+                                    g_strdup(g_hash_table_lookup(s->values, name)));
+        }
+    }
+}
+
 /* Meta inheritance: own > parents > rsc_defaults; then derived fields. */
-static void finish_rsc(herd_cib_t *cib, herd_cib_rsc_t *r)
+static void finish_rsc(herd_cib_t *cib, herd_cib_rsc_t *r, GPtrArray *default_sets)
 {
     for (herd_cib_rsc_t *a = r->parent; a; a = a->parent)
         copy_missing(r->meta, a->meta);
-    copy_missing(r->meta, cib->rsc_defaults);
+    copy_rsc_defaults(cib, r, default_sets);
     r->unique = herd_cib_parse_bool(g_hash_table_lookup(r->meta, "globally-unique"), false);
     r->interleave = herd_cib_parse_bool(g_hash_table_lookup(r->meta, "interleave"), false);
     r->ordered = herd_cib_parse_bool(g_hash_table_lookup(r->meta, "ordered"), false);
@@ -1403,6 +1428,7 @@ void herd_cib_free(herd_cib_t *cib)
     if (!cib)
         return;
     g_free(cib->source); g_free(cib->validate_with); g_free(cib->dc_uuid); g_free(cib->execution_date);
+    g_free(cib->feature_set);
     herd_cib_options_t *o = &cib->options;
     g_hash_table_destroy(o->values);
     g_ptr_array_free(o->sets, TRUE);
@@ -1482,6 +1508,7 @@ static herd_cib_t *build(parser_t *p, xmlDoc *doc)
     cib->no_quorum_panic = herd_cib_parse_bool(qp, false);
     cib->dc_uuid = attr(root, "dc-uuid");
     cib->execution_date = attr(root, "execution-date");
+    cib->feature_set = attr(root, "crm_feature_set");
     collect_ids(p, root, false);
     xmlNode *config = NULL, *status = NULL;
     FOR_CHILDREN(root, c) {
@@ -1521,8 +1548,16 @@ static herd_cib_t *build(parser_t *p, xmlDoc *doc)
     if (sec[2]) parse_resources(p, sec[2]);
     if (p->err)
         return NULL;
+    g_autoptr(GPtrArray) default_sets = g_ptr_array_new_with_free_func((GDestroyNotify) herd_nvset_free);
+    FOR_CHILDREN(sec[4], c)
+        if (NAME_IS(c, "meta_attributes")) {
+            herd_nvset_t *s = parse_nvset(p, c);
+            if (s)
+                g_ptr_array_add(default_sets, s);
+        }
+    g_ptr_array_sort(default_sets, nvset_cmp);
     for (guint i = 0; i < cib->all_rscs->len; i++)
-        finish_rsc(cib, cib->all_rscs->pdata[i]);
+        finish_rsc(cib, cib->all_rscs->pdata[i], default_sets);
     herd_cib_expand_remote(cib);
     if (sec[3]) parse_constraints(p, sec[3]);
     if (status) parse_status(p, status);

@@ -32,8 +32,9 @@ struct prim {
     bool guest_reset;        /* container recovered to fence its guest */
     bool restart;            /* definition changed: restart in place */
     bool reload;             /* only reloadable parameters changed */
-    bool *fc_ignored;        /* per node: failures there had on-fail=ignore
-                              * (NULL: none) */
+    bool *fc_ignored;        /* per node: its fail count there bans nothing
+                              * (on-fail=ignore, or cleared because the
+                              * parameters changed since) (NULL: none) */
     const herd_cib_node_t *restart_node;
     bool migratable;
     bool unrunnable_start;   /* start blocked by ordering */
@@ -127,5 +128,21 @@ bool sched_remote_orphan(const sched_t *s, herd_cib_rsc_t *o, const herd_rsc_his
 void sched_remote_locations(sched_t *s);
 bool sched_remote_assigned(sched_t *s);
 void sched_fence_node(sched_t *s, int i, const char *reason, const char *rsc);
+
+/* sched.c helpers */
+int sched_meta_score(const herd_cib_rsc_t *r, const char *name, int dflt);
+
+/* digest.c */
+char *sched_param_digest(GHashTable *params, const char *only);
+GHashTable *sched_node_params(const sched_t *s, const herd_cib_rsc_t *r, const herd_cib_node_t *n);
+int sched_definition_changed(const sched_t *s, const herd_cib_rsc_t *r, const herd_lrm_op_t *op,
+                             const herd_cib_node_t *n);
+char *sched_op_digest(const sched_t *s, const herd_cib_rsc_t *r, const char *task,
+                      guint64 interval_ms, const herd_cib_node_t *n);
+
+/* failcount.c */
+bool sched_failure_params_changed(const sched_t *s, const herd_cib_rsc_t *cfg,
+                                  const herd_rsc_history_t *h, const herd_cib_node_t *n);
+void sched_failcounts(sched_t *s);
 
 #endif

@@ -37,6 +37,12 @@ static int meta_score(const herd_cib_rsc_t *r, const char *name, int dflt)
     return x > INF ? INF : x < -INF ? -INF : (int) x;
 }
 
+/* A meta attribute as a score, read leniently (see meta_score). */
+int sched_meta_score(const herd_cib_rsc_t *r, const char *name, int dflt)
+{
+    return meta_score(r, name, dflt);
+}
+
 static const herd_cib_rsc_t *top_of(const herd_cib_rsc_t *r)
 {
     while (r->parent)
@@ -498,114 +504,6 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
     }
 }
 
-static void xml_escape_into(GString *out, const char *v)
-{
-    for (; *v; v++) {
-        switch (*v) {
-        case '&': g_string_append(out, "&amp;"); break;
-        case '<': g_string_append(out, "&lt;"); break;
-        case '>': g_string_append(out, "&gt;"); break;
-        case '"': g_string_append(out, "&quot;"); break;
-        case '\n': g_string_append(out, "&#10;"); break;
-        case '\r': g_string_append(out, "&#13;"); break;
-        case '\t': g_string_append(out, "&#9;"); break;
-        default: g_string_append_c(out, *v);
-        }
-    }
-}
-
-static gint str_cmp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-/* Pacemaker's parameter digest: md5 of " <parameters a="1" b="2"/>\n" with
- * the names sorted; `only` (space separated) restricts the names. */
-static char *param_digest(GHashTable *params, const char *only)
-{
-    g_autoptr(GPtrArray) names = g_ptr_array_new();
-    GHashTableIter it;
-    gpointer k, v;
-    g_hash_table_iter_init(&it, params);
-    while (g_hash_table_iter_next(&it, &k, &v)) {
-        if (only) {
-            g_autofree char *needle = g_strdup_printf(" %s ", (char *) k);
-            g_autofree char *hay = g_strdup_printf(" %s ", only);
-            if (!strstr(hay, needle))
-                continue;
-        }
-        g_ptr_array_add(names, k);
-    }
-    g_ptr_array_sort(names, str_cmp);
-    g_autoptr(GString) x = g_string_new(" <parameters");
-    for (guint i = 0; i < names->len; i++) {
-        g_string_append_printf(x, " %s=\"", (char *) names->pdata[i]);
-        xml_escape_into(x, g_hash_table_lookup(params, names->pdata[i]));
-        g_string_append_c(x, '"');
-    }
-    g_string_append(x, "/>\n");
-    return g_compute_checksum_for_string(G_CHECKSUM_MD5, x->str, (gssize) x->len);
-}
-
-/* The resource's parameters on a node (rules evaluated there). */
-static GHashTable *node_params(const sched_t *s, const herd_cib_rsc_t *r, const herd_cib_node_t *n)
-{
-    GHashTable *t = g_hash_table_new(g_str_hash, g_str_equal);
-    for (guint i = 0; i < r->param_sets->len; i++) {
-        const herd_nvset_t *set = r->param_sets->pdata[i];
-        if (!herd_rule_eval(set->rule, n, r, s->now))
-            continue;
-        for (guint k = 0; k < set->names->len; k++)
-            if (!g_hash_table_contains(t, set->names->pdata[k]))
-                g_hash_table_insert(t, set->names->pdata[k],
-                                    g_hash_table_lookup(set->values, set->names->pdata[k]));
-    }
-    GHashTableIter it;
-    gpointer k, v;
-    g_hash_table_iter_init(&it, r->params);
-    while (g_hash_table_iter_next(&it, &k, &v))
-        if (!g_hash_table_contains(t, k))
-            g_hash_table_insert(t, k, v);
-    return t;
-}
-
-/* Did the definition change since op ran?  0 no, 1 restart, 2 reload. */
-static int definition_changed(const sched_t *s, const herd_cib_rsc_t *r, const herd_lrm_op_t *op,
-                              const herd_cib_node_t *n)
-{
-    if (!op || !op->op_digest)
-        return 0;
-    g_autoptr(GHashTable) params = node_params(s, r, n);
-    g_autofree char *plain = param_digest(params, NULL);
-    if (!strcmp(plain, op->op_digest))
-        return 0;
-    if (r->klass && !strcmp(r->klass, "stonith") && op->op_secure_digest && op->op_secure_params) {
-        /* fence devices: the secure digest leaves out private values */
-        g_auto(GStrv) names = g_strsplit(op->op_secure_params, " ", -1);
-        for (int i = 0; names[i]; i++)
-            if (*names[i])
-                g_hash_table_remove(params, names[i]);
-        /* nor the fencer's own parameters, which the agent never sees */
-        GHashTableIter it;
-        gpointer k, v;
-        g_hash_table_iter_init(&it, params);
-        while (g_hash_table_iter_next(&it, &k, &v))
-            if (g_str_has_prefix(k, "pcmk_") || !strcmp(k, "provides") ||
-                !strcmp(k, "stonith-timeout"))
-                g_hash_table_iter_remove(&it);
-        g_autofree char *sd = param_digest(params, NULL);
-        return strcmp(sd, op->op_secure_digest) != 0;
-    }
-    /* the agent can reload: the parameters it cannot reload (listed in
-     * op-force-restart) are unchanged, only the others changed */
-    if (op->op_force_restart && op->op_restart_digest) {
-        g_autofree char *rd = param_digest(params, op->op_force_restart);
-        if (!strcmp(rd, op->op_restart_digest))
-            return 2;
-    }
-    return 1;
-}
-
 static char *base_id(const char *id)
 {
     const char *c = strrchr(id, ':');
@@ -685,8 +583,9 @@ static void unpack_histories(sched_t *s, bool remote)
         }
         if (!p)
             continue;
-        if (st.ignore) {
-            /* failures with on-fail=ignore: the fail count bans nothing */
+        if (st.ignore || sched_failure_params_changed(s, cfg, h, ns->cfg)) {
+            /* failures with on-fail=ignore, or cleared as the parameters
+             * changed since: the fail count bans nothing */
             if (!p->fc_ignored)
                 p->fc_ignored = g_new0(bool, s->nn);
             p->fc_ignored[ni] = true;
@@ -702,7 +601,7 @@ static void unpack_histories(sched_t *s, bool remote)
                 fence_node(s, ni, why);
             }
             int changed = !st.failed && p->managed && !cfg->implicit
-                          ? definition_changed(s, cfg, st.last_start, ns->cfg) : 0;
+                          ? sched_definition_changed(s, cfg, st.last_start, ns->cfg) : 0;
             if (changed == 1) {
                 p->restart = true;
                 g_free(p->unrunnable_reason);
@@ -751,52 +650,6 @@ static void set_current(sched_t *s)
         /* ties go to where the first member runs (clone instances: any) */
         const prim_t *p0 = u->prims->len ? u->prims->pdata[0] : NULL;
         u->prefer = p0 && p0->running->len ? p0->running->pdata[0] : NULL;
-    }
-}
-
-/* Fail counts: transient attributes fail-count-RSC[#op_interval]. */
-static void unpack_failcounts(sched_t *s)
-{
-    for (guint i = 0; i < s->prims->len; i++) {
-        prim_t *p = s->prims->pdata[i];
-        int threshold = meta_score(p->cfg, "migration-threshold", INF);
-        guint64 timeout_ms = 0;
-        const char *ft = meta(p->cfg, "failure-timeout");
-        if (ft)
-            herd_cib_parse_interval(ft, &timeout_ms);
-        if (threshold <= 0)
-            continue;
-        const herd_cib_rsc_t *cl = clone_of(p->cfg);
-        const char *key_id = cl && !cl->unique ? p->cfg->id : p->name;
-        g_autofree char *prefix = g_strdup_printf("fail-count-%s", key_id);
-        g_autofree char *lprefix = g_strdup_printf("last-failure-%s", key_id);
-        size_t pl = strlen(prefix);
-        for (int n = 0; n < s->nn; n++) {
-            const herd_cib_node_t *nd = s->ns[n]->cfg;
-            GHashTableIter it;
-            gpointer k, v;
-            int total = 0;
-            time_t last = 0;
-            g_hash_table_iter_init(&it, nd->attrs);
-            while (g_hash_table_iter_next(&it, &k, &v)) {
-                const char *key = k;
-                if (!strncmp(key, prefix, pl) && (key[pl] == '\0' || key[pl] == '#')) {
-                    int sc;
-                    if (herd_score_parse(v, &sc))
-                        total = herd_score_add(total, sc);
-                } else if (!strncmp(key, lprefix, strlen(lprefix))) {
-                    time_t t = (time_t) g_ascii_strtoll(v, NULL, 10);
-                    if (t > last)
-                        last = t;
-                }
-            }
-            if (total <= 0 || (p->fc_ignored && p->fc_ignored[n]))
-                continue;
-            if (timeout_ms > 0 && last > 0 && s->now >= last + (time_t) (timeout_ms / 1000))
-                continue;   /* expired */
-            if (total >= threshold)
-                p->ban[n] = -INF;
-        }
     }
 }
 
@@ -2452,7 +2305,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
         }
     }
     index_colocations(&s);
-    unpack_failcounts(&s);
+    sched_failcounts(&s);
     apply_tickets(&s);
     compute_locations(&s);
 
