@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -92,12 +93,20 @@ typedef struct {
     char **argv, **envp;
     const char *cwd;
     int in_fd, out_fd, err_fd, errpipe;
+    pid_t parent;
 } child_args_t;
 
 static CHILD_CODE G_GNUC_NORETURN void child_run(char **argv, char **envp, const char *cwd,
                                                  int in_fd,
-                                      int out_fd, int err_fd, int errpipe)
+                                      int out_fd, int err_fd, int errpipe, pid_t parent)
 {
+    /* An agent does not outlive the process that runs it: when herdd dies
+     * (kill -9), what it had in flight is killed too, and the next herdd
+     * reprobes instead of racing an operation nobody waits for.  (A parent
+     * gone before this line: give up at once.) */
+    syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (syscall(SYS_getppid) != parent)
+        _exit(127);
     /* Signals first: default dispositions, nothing blocked. */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -147,7 +156,7 @@ static CHILD_CODE G_GNUC_NORETURN void child_run(char **argv, char **envp, const
 static CHILD_CODE int child_entry(void *data)
 {
     child_args_t *a = data;
-    child_run(a->argv, a->envp, a->cwd, a->in_fd, a->out_fd, a->err_fd, a->errpipe);
+    child_run(a->argv, a->envp, a->cwd, a->in_fd, a->out_fd, a->err_fd, a->errpipe, a->parent);
 }
 
 #define CHILD_STACK_SIZE (64 * 1024)
@@ -174,7 +183,8 @@ static pid_t start_child(child_args_t *a, bool share_vm)
     } else {
         pid = fork();
         if (pid == 0)
-            child_run(a->argv, a->envp, a->cwd, a->in_fd, a->out_fd, a->err_fd, a->errpipe);
+            child_run(a->argv, a->envp, a->cwd, a->in_fd, a->out_fd, a->err_fd, a->errpipe,
+                      a->parent);
     }
     int e = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -223,7 +233,7 @@ int spawn_agent(char **argv, char **envp, const char *cwd, const char *stdin_dat
         }
     }
     *what = "fork";
-    child_args_t ca = {argv, envp, cwd, in[0], out[1], err[1], ep[1]};
+    child_args_t ca = {argv, envp, cwd, in[0], out[1], err[1], ep[1], getpid()};
     pid_t pid = start_child(&ca, share_vm);
     if (pid < 0) {
         rc = -errno;
