@@ -17,8 +17,13 @@ static xmlNode *child(xmlNode *parent, const char *name)
 
 static bool prop_is(xmlNode *n, const char *name, const char *value)
 {
-    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-    bool eq = v && value && strcmp((const char *)v, value) == 0;
+    xmlAttr *a = xmlHasProp(n, (const xmlChar *)name);
+    if (!a || !value)
+        return false;
+    if (a->children && !a->children->next && a->children->type == XML_TEXT_NODE)
+        return a->children->content && strcmp((const char *)a->children->content, value) == 0;
+    xmlChar *v = xmlGetProp(n, (const xmlChar *)name); /* entities: the slow way */
+    bool eq = v && strcmp((const char *)v, value) == 0;
     xmlFree(v);
     return eq;
 }

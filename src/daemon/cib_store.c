@@ -3,7 +3,19 @@
  * fsync), with a SHA-256 digest of its content in a closing comment,
  * earlier versions kept as hard links under STATE_DIR/history/, and a
  * lock so that one daemon at a time owns the directory.  A file that
- * cannot be trusted is never touched: opening the store fails instead. */
+ * cannot be trusted is never touched: opening the store fails instead.
+ *
+ * Status edits made by the daemon itself (operation results, fail counts)
+ * are staged in the live document and written together by
+ * herd_store_flush, once per main-loop pass.  Such a flush appends a
+ * record of what changed (the touched lrm_resource elements and the
+ * node's transient attributes, not the whole CIB) to STATE_DIR/cib.journal
+ * and fdatasyncs it, so its cost does not grow with the CIB; once the
+ * journal outgrows the CIB, or when the daemon is idle, the whole CIB is
+ * written again (temporary file, fsync, rename, directory fsync) and the
+ * journal emptied.  Opening the store replays the journal's records that
+ * are newer than cib.xml; a record cut short by a crash (never
+ * acknowledged: its fdatasync had not returned) ends the replay. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +30,11 @@
 
 #define DIGEST_MARK "<!-- herd-digest sha256:"
 #define DIGEST_END " -->\n"
+#define JOURNAL_MAGIC "HERDJ1"
+/* The journal is folded into cib.xml once it is larger than this many
+ * bytes and larger than the CIB itself (so that rewriting the CIB costs
+ * no more than the records written since the last time). */
+#define JOURNAL_MIN_FOLD (256 * 1024)
 
 struct herd_store {
     char *dir;
@@ -33,8 +50,18 @@ struct herd_store {
      * stamp (whole, and its configuration), to tell what a commit changes
      * without serialising the current CIB again each time; NULL until
      * first needed. */
-    char *cmp_all;
+    char *cmp_rest;  /* everything but the configuration (NULL: stale) */
     char *cmp_conf;
+    /* staged status edits (herd_store_stage), not yet written */
+    bool dirty;
+    bool dirty_all;       /* an edit the journal cannot describe */
+    GHashTable *dirty_rsc; /* "node_id\trsc_id" */
+    GHashTable *dirty_node; /* node_id */
+    char *journal_path;
+    int journal_fd;        /* -1: none open */
+    gsize journal_bytes;
+    gsize snapshot_bytes;  /* size of cib.xml as last written */
+    herd_store_stats_t stats;
 };
 
 static const char *const version_attrs[] = {"admin_epoch", "epoch", "num_updates",
@@ -114,25 +141,38 @@ static char *node_to_string(xmlNode *n)
 
 static xmlNode *child(xmlNode *parent, const char *name);
 
-/* Serialise `doc` (whole into *all and/or its configuration into *conf)
- * with the version attributes and time stamp left out. */
-static void neutral_strings(xmlDoc *doc, char **all, char **conf)
+/* Serialise `doc` for comparisons, with the version attributes and the
+ * time stamp left out: its configuration into *conf and everything else
+ * (the other root attributes and sections) into *rest, each when asked.
+ * Each element is serialised once. */
+static void neutral_strings(xmlDoc *doc, char **conf, char **rest)
 {
     xmlNode *root = xmlDocGetRootElement(doc);
-    char *saved[G_N_ELEMENTS(version_attrs)];
-    for (size_t i = 0; i < G_N_ELEMENTS(version_attrs); i++) {
-        saved[i] = (char *)xmlGetProp(root, (const xmlChar *)version_attrs[i]);
-        xmlUnsetProp(root, (const xmlChar *)version_attrs[i]);
-    }
-    if (all)
-        *all = node_to_string(root);
     if (conf)
         *conf = node_to_string(child(root, "configuration"));
-    for (size_t i = 0; i < G_N_ELEMENTS(version_attrs); i++) {
-        if (saved[i])
-            xmlSetProp(root, (const xmlChar *)version_attrs[i], (const xmlChar *)saved[i]);
-        xmlFree(saved[i]);
+    if (!rest)
+        return;
+    GString *r = g_string_new(NULL);
+    for (xmlAttr *a = root->properties; a; a = a->next) {
+        bool version = false;
+        for (size_t i = 0; i < G_N_ELEMENTS(version_attrs); i++)
+            if (!strcmp((const char *)a->name, version_attrs[i]))
+                version = true;
+        if (version)
+            continue;
+        xmlChar *v = xmlNodeListGetString(doc, a->children, 1);
+        g_string_append_printf(r, "%s=\"%s\" ", (const char *)a->name, v ? (char *)v : "");
+        xmlFree(v);
     }
+    xmlBuffer *b = xmlBufferCreate();
+    for (xmlNode *c = root->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "configuration"))
+            continue;
+        xmlNodeDump(b, doc, c, 0, 0);
+    }
+    g_string_append(r, (const char *)xmlBufferContent(b));
+    xmlBufferFree(b);
+    *rest = g_string_free(r, FALSE);
 }
 
 static xmlNode *child(xmlNode *parent, const char *name)
@@ -163,13 +203,25 @@ static char *history_path(herd_store_t *s, guint64 seq)
     return g_strdup_printf("%s/cib-%" G_GUINT64_FORMAT ".xml", s->hist_dir, seq);
 }
 
-/* Write `data` to the CIB file atomically, keeping the old file in history.
- * A status-only change (`durable` false) is still atomic (temporary file,
- * rename) and survives the daemon's death, but is neither fsynced nor kept
- * in history: after a power loss the node reprobes what it runs, while
- * configuration changes are always synced before the reply. */
-static int write_atomic(herd_store_t *s, const char *data, gsize len, bool durable,
-                        GError **err)
+static int write_all(int fd, const char *data, gsize len)
+{
+    gsize done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        done += (gsize)w;
+    }
+    return 0;
+}
+
+/* Write `body` then `tail` to the CIB file durably and atomically
+ * (temporary file, fsync, rename, directory fsync), keeping the old file
+ * in history. */
+static int write_atomic(herd_store_t *s, const char *body, gsize blen, const char *tail,
+                        gsize tlen, GError **err)
 {
     int fd = open(s->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
@@ -178,16 +230,7 @@ static int write_atomic(herd_store_t *s, const char *data, gsize len, bool durab
                     g_strerror(e));
         return errno_status(e);
     }
-    gsize done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, data + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            goto io_error;
-        done += (gsize)w;
-    }
-    if (durable && fsync(fd) < 0)
+    if (write_all(fd, body, blen) < 0 || write_all(fd, tail, tlen) < 0 || fsync(fd) < 0)
         goto io_error;
     if (close(fd) < 0) {
         fd = -1;
@@ -195,7 +238,7 @@ static int write_atomic(herd_store_t *s, const char *data, gsize len, bool durab
     }
     fd = -1;
     bool linked = false;
-    if (durable && s->keep > 0 && access(s->path, F_OK) == 0) {
+    if (s->keep > 0 && access(s->path, F_OK) == 0) {
         g_autofree char *h = history_path(s, s->seq + 1);
         unlink(h);
         if (link(s->path, h) == 0) {
@@ -207,7 +250,7 @@ static int write_atomic(herd_store_t *s, const char *data, gsize len, bool durab
     }
     if (rename(s->tmp_path, s->path) < 0)
         goto io_error;
-    int rc = durable ? fsync_dir(s->dir, err) : 0;
+    int rc = fsync_dir(s->dir, err);
     if (rc)
         return rc;
     if (linked) {
@@ -217,6 +260,9 @@ static int write_atomic(herd_store_t *s, const char *data, gsize len, bool durab
         }
         fsync_dir(s->hist_dir, NULL);
     }
+    s->snapshot_bytes = blen + tlen;
+    s->stats.snapshots++;
+    s->stats.bytes_written += blen + tlen;
     return 0;
 
 io_error: {
@@ -230,15 +276,24 @@ io_error: {
     }
 }
 
-/* The bytes of `doc` as stored, digest comment included; sets s->digest. */
-static char *render(xmlDoc *doc, gsize *len, char **digest)
+/* Write `doc` as the CIB file (its bytes, then the digest comment), with
+ * no copy of the serialised text.  On success *digest is the new digest
+ * (owned). */
+static int write_doc(herd_store_t *s, xmlDoc *doc, char **digest, GError **err)
 {
-    gsize blen = 0;
-    g_autofree char *body = herd_store_to_string(doc, &blen);
-    *digest = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)body, blen);
-    char *out = g_strdup_printf("%s" DIGEST_MARK "%s" DIGEST_END, body, *digest);
-    *len = strlen(out);
-    return out;
+    xmlChar *buf = NULL;
+    int n = 0;
+    xmlDocDumpFormatMemoryEnc(doc, &buf, &n, "UTF-8", 1);
+    char *d = g_compute_checksum_for_data(G_CHECKSUM_SHA256, buf, (gsize)n);
+    g_autofree char *tail = g_strconcat(DIGEST_MARK, d, DIGEST_END, NULL);
+    int rc = write_atomic(s, (const char *)buf, (gsize)n, tail, strlen(tail), err);
+    xmlFree(buf);
+    if (rc) {
+        g_free(d);
+        return rc;
+    }
+    *digest = d;
+    return 0;
 }
 
 static void stamp_last_written(xmlDoc *doc)
@@ -336,14 +391,336 @@ static int load(herd_store_t *s, GError **err)
     }
     s->doc = doc;
     s->digest = g_steal_pointer(&digest);
+    s->snapshot_bytes = len;
     return 0;
+}
+
+/* ---- the journal of staged status edits ---------------------------------- */
+
+static xmlNode *child_id(xmlNode *parent, const char *name, const char *id)
+{
+    for (xmlNode *c = parent ? parent->children : NULL; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, name) != 0)
+            continue;
+        xmlAttr *a = xmlHasProp(c, (const xmlChar *)"id");
+        if (a && a->children && a->children->content &&
+            !strcmp((const char *)a->children->content, id))
+            return c;
+    }
+    return NULL;
+}
+
+static void unlink_free(xmlNode *n)
+{
+    if (n) {
+        xmlUnlinkNode(n);
+        xmlFreeNode(n);
+    }
+}
+
+static xmlNode *gone(xmlNode *parent, const char *name, const char *id)
+{
+    xmlNode *n = xmlNewChild(parent, NULL, (const xmlChar *)name, NULL);
+    xmlSetProp(n, (const xmlChar *)"id", (const xmlChar *)id);
+    xmlSetProp(n, (const xmlChar *)"herd-gone", (const xmlChar *)"1");
+    return n;
+}
+
+/* The record of the staged edits: the version, then per touched node its
+ * node_state attributes, its transient attributes and the touched
+ * lrm_resource elements (or markers for those that are gone). */
+static char *journal_payload(herd_store_t *s, gsize *len)
+{
+    xmlNode *root = xmlDocGetRootElement(s->doc);
+    xmlNode *status = child(root, "status");
+    xmlDoc *jd = xmlNewDoc((const xmlChar *)"1.0");
+    xmlNode *j = xmlNewNode(NULL, (const xmlChar *)"journal");
+    xmlDocSetRootElement(jd, j);
+    for (xmlAttr *a = root->properties; a; a = a->next)
+        for (size_t i = 0; i < G_N_ELEMENTS(version_attrs); i++)
+            if (!strcmp((const char *)a->name, version_attrs[i])) {
+                xmlChar *v = xmlNodeListGetString(s->doc, a->children, 1);
+                xmlSetProp(j, a->name, v);
+                xmlFree(v);
+            }
+    GHashTableIter it;
+    gpointer k;
+    g_hash_table_iter_init(&it, s->dirty_node);
+    while (g_hash_table_iter_next(&it, &k, NULL)) {
+        const char *node_id = k;
+        xmlNode *ns = child_id(status, "node_state", node_id);
+        if (!ns) {
+            gone(j, "node_state", node_id);
+            continue;
+        }
+        xmlNode *rec = xmlDocCopyNode(ns, jd, 2); /* attributes only */
+        xmlAddChild(j, rec);
+        xmlNode *ta = child(ns, "transient_attributes");
+        if (ta)
+            xmlAddChild(rec, xmlDocCopyNode(ta, jd, 1));
+        else
+            gone(rec, "transient_attributes", node_id);
+    }
+    g_hash_table_iter_init(&it, s->dirty_rsc);
+    while (g_hash_table_iter_next(&it, &k, NULL)) {
+        g_auto(GStrv) parts = g_strsplit(k, "\t", 2);
+        xmlNode *rec = child_id(j, "node_state", parts[0]);
+        if (!rec || xmlHasProp(rec, (const xmlChar *)"herd-gone"))
+            continue;
+        xmlNode *ns = child_id(status, "node_state", parts[0]);
+        xmlNode *lr = child_id(child(child(ns, "lrm"), "lrm_resources"), "lrm_resource",
+                               parts[1]);
+        if (lr)
+            xmlAddChild(rec, xmlDocCopyNode(lr, jd, 1));
+        else
+            gone(rec, "lrm_resource", parts[1]);
+    }
+    xmlBuffer *b = xmlBufferCreate();
+    xmlNodeDump(b, jd, j, 0, 0);
+    *len = (gsize)xmlBufferLength(b);
+    char *out = g_strndup((const char *)xmlBufferContent(b), *len);
+    xmlBufferFree(b);
+    xmlFreeDoc(jd);
+    return out;
+}
+
+/* Apply one journal record (its root element) to `doc`. */
+static void journal_apply(xmlDoc *doc, xmlNode *j)
+{
+    xmlNode *root = xmlDocGetRootElement(doc);
+    for (xmlAttr *a = j->properties; a; a = a->next) {
+        xmlChar *v = xmlNodeListGetString(j->doc, a->children, 1);
+        xmlSetProp(root, a->name, v);
+        xmlFree(v);
+    }
+    xmlNode *status = child(root, "status");
+    for (xmlNode *rec = j->children; rec; rec = rec->next) {
+        if (rec->type != XML_ELEMENT_NODE || strcmp((const char *)rec->name, "node_state"))
+            continue;
+        g_autofree char *id = (char *)xmlGetProp(rec, (const xmlChar *)"id");
+        if (!id)
+            continue;
+        xmlNode *ns = child_id(status, "node_state", id);
+        if (xmlHasProp(rec, (const xmlChar *)"herd-gone")) {
+            unlink_free(ns);
+            continue;
+        }
+        if (!ns)
+            ns = xmlNewChild(status, NULL, (const xmlChar *)"node_state", NULL);
+        while (ns->properties)
+            xmlRemoveProp(ns->properties);
+        for (xmlAttr *a = rec->properties; a; a = a->next) {
+            xmlChar *v = xmlNodeListGetString(rec->doc, a->children, 1);
+            xmlSetProp(ns, a->name, v);
+            xmlFree(v);
+        }
+        for (xmlNode *c = rec->children; c; c = c->next) {
+            if (c->type != XML_ELEMENT_NODE)
+                continue;
+            bool is_gone = xmlHasProp(c, (const xmlChar *)"herd-gone") != NULL;
+            if (!strcmp((const char *)c->name, "transient_attributes")) {
+                unlink_free(child(ns, "transient_attributes"));
+                if (!is_gone)
+                    xmlAddChild(ns, xmlDocCopyNode(c, doc, 1));
+            } else if (!strcmp((const char *)c->name, "lrm_resource")) {
+                g_autofree char *rid = (char *)xmlGetProp(c, (const xmlChar *)"id");
+                xmlNode *lrm = child(ns, "lrm");
+                if (!lrm) {
+                    lrm = xmlNewChild(ns, NULL, (const xmlChar *)"lrm", NULL);
+                    xmlSetProp(lrm, (const xmlChar *)"id", (const xmlChar *)id);
+                }
+                xmlNode *lrs = child(lrm, "lrm_resources");
+                if (!lrs)
+                    lrs = xmlNewChild(lrm, NULL, (const xmlChar *)"lrm_resources", NULL);
+                if (rid)
+                    unlink_free(child_id(lrs, "lrm_resource", rid));
+                if (!is_gone)
+                    xmlAddChild(lrs, xmlDocCopyNode(c, doc, 1));
+            }
+        }
+    }
+}
+
+/* Replay the records of cib.journal newer than the loaded CIB.  Returns
+ * the number applied, or -1 with `err` (a record that passes its checksum
+ * but cannot be read).  A record cut short ends the replay. */
+static int journal_replay(herd_store_t *s, GError **err)
+{
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(s->journal_path, &data, &len, NULL))
+        return 0;
+    herd_store_version_t cur = herd_store_version(s->doc);
+    int applied = 0, stale = 0;
+    gsize off = 0;
+    while (off < len) {
+        const char *h = data + off;
+        const char *nl = memchr(h, '\n', len - off);
+        char sum[65];
+        unsigned long plen = 0;
+        int used = 0;
+        if (!nl || sscanf(h, JOURNAL_MAGIC " %lu %64s%n", &plen, sum, &used) != 2 ||
+            h + used != nl || strlen(sum) != 64 || plen > len - (gsize)(nl + 1 - data) ||
+            plen + 1 > len - (gsize)(nl + 1 - data) || nl[1 + plen] != '\n') {
+            herd_warn("%s: ignoring %zu bytes at offset %zu: a record cut short by a crash "
+                      "(never acknowledged)", s->journal_path, len - off, off);
+            break;
+        }
+        const char *payload = nl + 1;
+        g_autofree char *actual =
+            g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)payload, plen);
+        if (strcmp(actual, sum) != 0) {
+            herd_warn("%s: ignoring %zu bytes at offset %zu: a record whose checksum does "
+                      "not match (cut short by a crash, never acknowledged)",
+                      s->journal_path, len - off, off);
+            break;
+        }
+        g_autoptr(GError) perr = NULL;
+        xmlDoc *jd = herd_store_parse(payload, plen, s->journal_path, &perr);
+        if (!jd) {
+            g_set_error(err, HERD_ERROR, HERD_EXIT_CONFIG, "cannot replay %s at offset %zu: %s",
+                        s->journal_path, off, perr->message);
+            return -1;
+        }
+        herd_store_version_t v = herd_store_version(jd);
+        if (v.admin_epoch == cur.admin_epoch && v.epoch == cur.epoch &&
+            v.num_updates > cur.num_updates) {
+            journal_apply(s->doc, xmlDocGetRootElement(jd));
+            cur = v;
+            applied++;
+        } else {
+            stale++;
+        }
+        xmlFreeDoc(jd);
+        off = (gsize)(nl + 1 - data) + plen + 1;
+    }
+    if (applied || stale)
+        herd_info("%s: %d record(s) replayed, %d older than cib.xml skipped", s->journal_path,
+                  applied, stale);
+    return applied;
+}
+
+/* Empty the journal (the CIB file now holds everything). */
+static void journal_reset(herd_store_t *s)
+{
+    if (s->journal_fd >= 0 && s->journal_bytes > 0 && ftruncate(s->journal_fd, 0) < 0)
+        herd_warn("cannot empty %s: %s", s->journal_path, g_strerror(errno));
+    s->journal_bytes = 0;
+}
+
+static void journal_open(herd_store_t *s)
+{
+    bool existed = access(s->journal_path, F_OK) == 0;
+    s->journal_fd = open(s->journal_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (s->journal_fd < 0) {
+        herd_warn("cannot open %s (%s): every status change rewrites the CIB",
+                  s->journal_path, g_strerror(errno));
+        return;
+    }
+    if (ftruncate(s->journal_fd, 0) < 0 || (!existed && fsync_dir(s->dir, NULL))) {
+        herd_warn("cannot prepare %s (%s): every status change rewrites the CIB",
+                  s->journal_path, g_strerror(errno));
+        close(s->journal_fd);
+        s->journal_fd = -1;
+    }
+    s->journal_bytes = 0;
+}
+
+/* Append the staged edits as one record and make it durable. */
+static int journal_append(herd_store_t *s, GError **err)
+{
+    gsize plen = 0;
+    g_autofree char *payload = journal_payload(s, &plen);
+    g_autofree char *sum =
+        g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)payload, plen);
+    g_autofree char *head = g_strdup_printf(JOURNAL_MAGIC " %zu %s\n", plen, sum);
+    gsize hlen = strlen(head);
+    if (write_all(s->journal_fd, head, hlen) < 0 || write_all(s->journal_fd, payload, plen) < 0 ||
+        write_all(s->journal_fd, "\n", 1) < 0 || fdatasync(s->journal_fd) < 0) {
+        int e = errno ? errno : EIO;
+        /* cut what was written: the next record must follow a whole one */
+        if (ftruncate(s->journal_fd, (off_t)s->journal_bytes) < 0)
+            herd_warn("cannot cut %s back: %s", s->journal_path, g_strerror(errno));
+        g_set_error(err, HERD_ERROR, errno_status(e), "cannot write %s: %s", s->journal_path,
+                    g_strerror(e));
+        return errno_status(e);
+    }
+    s->journal_bytes += hlen + plen + 1;
+    s->stats.journal_records++;
+    s->stats.bytes_written += hlen + plen + 1;
+    return 0;
+}
+
+static void clear_staged(herd_store_t *s)
+{
+    s->dirty = false;
+    s->dirty_all = false;
+    g_hash_table_remove_all(s->dirty_rsc);
+    g_hash_table_remove_all(s->dirty_node);
+}
+
+xmlDoc *herd_store_stage(herd_store_t *s, const char *node_id, const char *rsc_id)
+{
+    s->dirty = true;
+    g_clear_pointer(&s->cmp_rest, g_free); /* the configuration stays as it was */
+    if (!node_id) {
+        s->dirty_all = true;
+    } else {
+        g_hash_table_add(s->dirty_node, g_strdup(node_id));
+        if (rsc_id)
+            g_hash_table_add(s->dirty_rsc, g_strconcat(node_id, "\t", rsc_id, NULL));
+    }
+    return s->doc;
+}
+
+bool herd_store_pending(herd_store_t *s)
+{
+    return s->dirty;
+}
+
+int herd_store_flush(herd_store_t *s, bool fold, GError **err)
+{
+    if (!s->dirty && !(fold && s->journal_bytes > 0))
+        return 0;
+    if (s->dirty) {
+        herd_store_version_t v = herd_store_version(s->doc);
+        set_int_prop(xmlDocGetRootElement(s->doc), "num_updates", v.num_updates + 1);
+        stamp_last_written(s->doc);
+    }
+    bool journal = !fold && !s->dirty_all && s->journal_fd >= 0 &&
+                   !(s->journal_bytes > JOURNAL_MIN_FOLD && s->journal_bytes > s->snapshot_bytes);
+    int rc;
+    if (journal) {
+        rc = journal_append(s, err);
+    } else {
+        char *digest = NULL;
+        rc = write_doc(s, s->doc, &digest, err);
+        if (!rc) {
+            g_free(s->digest);
+            s->digest = digest;
+            journal_reset(s);
+        }
+    }
+    if (rc)
+        return rc; /* the edits stay staged: the next flush tries again */
+    clear_staged(s);
+    return 0;
+}
+
+herd_store_stats_t herd_store_stats(herd_store_t *s)
+{
+    return s->stats;
 }
 
 herd_store_t *herd_store_open(const char *state_dir, guint keep, GError **err)
 {
     g_autoptr(herd_store_t) s = g_new0(herd_store_t, 1);
     s->lock_fd = -1;
+    s->journal_fd = -1;
     s->keep = keep;
+    s->dirty_rsc = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    s->dirty_node = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    s->journal_path = g_build_filename(state_dir, "cib.journal", NULL);
     s->dir = g_strdup(state_dir);
     s->path = g_build_filename(state_dir, "cib.xml", NULL);
     s->tmp_path = g_build_filename(state_dir, ".cib.xml.tmp", NULL);
@@ -371,6 +748,25 @@ herd_store_t *herd_store_open(const char *state_dir, guint keep, GError **err)
     if (access(s->path, F_OK) == 0 || errno != ENOENT) {
         if (load(s, err))
             return NULL;
+        int applied = journal_replay(s, err);
+        if (applied < 0)
+            return NULL;
+        if (applied > 0) {
+            g_autoptr(GError) verr = NULL;
+            if (herd_store_validate(s->doc, &verr)) {
+                g_set_error(err, HERD_ERROR, HERD_EXIT_CONFIG,
+                            "the CIB with %s replayed is not valid: %s", s->journal_path,
+                            verr->message);
+                return NULL;
+            }
+            /* fold the replayed records into cib.xml before emptying the journal */
+            char *digest = NULL;
+            if (write_doc(s, s->doc, &digest, err))
+                return NULL;
+            g_free(s->digest);
+            s->digest = digest;
+        }
+        journal_open(s);
         herd_store_version_t v = herd_store_version(s->doc);
         herd_info("loaded %s (version %" G_GINT64_FORMAT ".%" G_GINT64_FORMAT
                   ".%" G_GINT64_FORMAT ")", s->path, v.admin_epoch, v.epoch, v.num_updates);
@@ -379,15 +775,14 @@ herd_store_t *herd_store_open(const char *state_dir, guint keep, GError **err)
     herd_notice("no CIB in %s: starting with an empty one", state_dir);
     xmlDoc *doc = herd_store_new_empty();
     stamp_last_written(doc);
-    gsize len;
-    g_autofree char *digest = NULL;
-    g_autofree char *data = render(doc, &len, &digest);
-    if (write_atomic(s, data, len, true, err)) {
+    char *digest = NULL;
+    if (write_doc(s, doc, &digest, err)) {
         xmlFreeDoc(doc);
         return NULL;
     }
     s->doc = doc;
-    s->digest = g_steal_pointer(&digest);
+    s->digest = digest;
+    journal_open(s); /* records of an earlier CIB, if any, do not apply to a new one */
     return g_steal_pointer(&s);
 }
 
@@ -397,14 +792,19 @@ void herd_store_free(herd_store_t *s)
         return;
     if (s->doc)
         xmlFreeDoc(s->doc);
+    if (s->journal_fd >= 0)
+        close(s->journal_fd);
     if (s->lock_fd >= 0)
         close(s->lock_fd);
+    g_hash_table_destroy(s->dirty_rsc);
+    g_hash_table_destroy(s->dirty_node);
+    g_free(s->journal_path);
     g_free(s->dir);
     g_free(s->path);
     g_free(s->tmp_path);
     g_free(s->hist_dir);
     g_free(s->digest);
-    g_free(s->cmp_all);
+    g_free(s->cmp_rest);
     g_free(s->cmp_conf);
     g_free(s);
 }
@@ -450,51 +850,54 @@ int herd_store_commit(herd_store_t *s, xmlDoc *doc, herd_store_commit_mode_t mod
         xmlFreeDoc(doc);
         return HERD_EXIT_OLD;
     }
-    /* Compare with the versions and the time stamp left out. */
+    /* Compare with the versions and the time stamp left out: the
+     * configuration first (a difference there settles it), then the rest. */
     bool newer = mode == HERD_STORE_COMMIT_REPLACE && has_epoch &&
                  (given.admin_epoch > cur.admin_epoch || given.epoch > cur.epoch);
-    g_autofree char *new_all = NULL, *new_conf = NULL;
-    neutral_strings(doc, &new_all, NULL);
-    if (!s->cmp_all)
-        neutral_strings(s->doc, &s->cmp_all, NULL);
-    if (strcmp(s->cmp_all, new_all) == 0 && !newer) {
-        xmlFreeDoc(doc);
-        return 0;
-    }
-    neutral_strings(doc, NULL, &new_conf);
+    g_autofree char *new_conf = NULL, *new_rest = NULL;
+    neutral_strings(doc, &new_conf, NULL);
     if (!s->cmp_conf)
-        neutral_strings(s->doc, NULL, &s->cmp_conf);
+        neutral_strings(s->doc, &s->cmp_conf, NULL);
+    bool conf_changed = strcmp(s->cmp_conf, new_conf) != 0;
+    if (!conf_changed) {
+        neutral_strings(doc, NULL, &new_rest);
+        if (!s->cmp_rest)
+            neutral_strings(s->doc, NULL, &s->cmp_rest);
+        if (strcmp(s->cmp_rest, new_rest) == 0 && !newer) {
+            xmlFreeDoc(doc);
+            return 0;
+        }
+    }
     herd_store_version_t next = cur;
-    bool durable = true;
     if (newer) {
         next.admin_epoch = given.admin_epoch;
         next.epoch = given.epoch;
         next.num_updates = 0;
-    } else if (strcmp(s->cmp_conf, new_conf) != 0) {
+    } else if (conf_changed) {
         next.epoch++;
         next.num_updates = 0;
     } else {
         next.num_updates++;
-        durable = false;
     }
     set_int_prop(root, "admin_epoch", next.admin_epoch);
     set_int_prop(root, "epoch", next.epoch);
     set_int_prop(root, "num_updates", next.num_updates);
     stamp_last_written(doc);
-    gsize len;
-    g_autofree char *digest = NULL;
-    g_autofree char *data = render(doc, &len, &digest);
-    rc = write_atomic(s, data, len, durable, err);
+    char *digest = NULL;
+    rc = write_doc(s, doc, &digest, err);
     if (rc) {
         xmlFreeDoc(doc);
         return rc;
     }
+    /* the new file holds everything: staged edits included or superseded */
+    journal_reset(s);
+    clear_staged(s);
     xmlFreeDoc(s->doc);
     s->doc = doc;
     g_free(s->digest);
-    s->digest = g_steal_pointer(&digest);
-    g_free(s->cmp_all);
-    s->cmp_all = g_steal_pointer(&new_all);
+    s->digest = digest;
+    g_free(s->cmp_rest);
+    s->cmp_rest = g_steal_pointer(&new_rest); /* NULL when not computed */
     g_free(s->cmp_conf);
     s->cmp_conf = g_steal_pointer(&new_conf);
     *changed = true;

@@ -166,11 +166,11 @@ static bool result_failed(const herd_op_result_t *r)
     return r->rc_code != 0 && r->rc_code != 190;
 }
 
-/* Commit a result (and its failure accounting) into the store. */
-static int record(herdd_t *d, const herd_op_result_t *res, bool fatal_start, bool drop_recurring,
-                  GError **err)
+/* Stage a result (and its failure accounting) in the store's live
+ * document; the caller queues the flush (herdd_status_staged). */
+static void record(herdd_t *d, const herd_op_result_t *res, bool fatal_start, bool drop_recurring)
 {
-    xmlDoc *doc = xmlCopyDoc(herd_store_doc(d->store), 1);
+    xmlDoc *doc = herd_store_stage(d->store, res->node_id, res->rsc_id);
     herd_store_record_op(doc, res);
     if (drop_recurring) {
         /* a stopped resource has no recurring monitors left */
@@ -181,8 +181,6 @@ static int record(herdd_t *d, const herd_op_result_t *res, bool fatal_start, boo
     }
     if (result_failed(res))
         apply_failure(doc, res, fatal_start);
-    bool changed = false;
-    return herd_store_commit(d->store, doc, HERD_STORE_COMMIT_AUTO, &changed, err);
 }
 
 /* ---- the transition ----------------------------------------------------- */
@@ -291,15 +289,11 @@ static void on_result(const herd_exec_result_t *r, void *user)
         else
             herd_notice("result of %s on %s: %s (rc=%d)", j->op_key, local_name(d),
                         herd_ocf_rc_name(r->rc), r->rc);
-        g_autoptr(GError) err = NULL;
         bool fatal = cv->cib ? cv->cib->options.start_failure_is_fatal : true;
         bool stop_ok = !strcmp(j->task, "stop") && !failed;
-        if (record(d, &res, fatal, stop_ok, &err))
-            herd_err("cannot record the result of %s: %s", j->op_key, err->message);
-        else {
-            g_autofree char *why2 = g_strdup_printf("%s result rc=%d", j->op_key, r->rc);
-            notify_change(d, why2);
-        }
+        record(d, &res, fatal, stop_ok);
+        g_autofree char *why2 = g_strdup_printf("%s result rc=%d", j->op_key, r->rc);
+        herdd_status_staged(d, why2, false);
         j->recorded = true;
         j->last_rc = r->rc;
         j->last_status = r->status;
@@ -466,18 +460,17 @@ static void run_cluster_action(herd_converge_t *cv, herd_action_t *a)
 {
     herdd_t *d = cv->d;
     if (!strcmp(a->task, "clear_failcount") && a->rsc_id) {
-        xmlDoc *doc = xmlCopyDoc(herd_store_doc(d->store), 1);
+        xmlDoc *doc = herd_store_doc(d->store);
         g_autofree char *xp = g_strdup_printf(
             "/cib/status/node_state[@uname='%s']/transient_attributes//nvpair["
             "starts-with(@name,'fail-count-%s#') or starts-with(@name,'last-failure-%s#')]",
             a->node, a->rsc_id, a->rsc_id);
-        herd_store_delete_xpath(doc, xp, NULL);
-        bool changed = false;
-        g_autoptr(GError) err = NULL;
-        if (herd_store_commit(d->store, doc, HERD_STORE_COMMIT_AUTO, &changed, &err))
-            herd_err("cannot clear the fail count of %s: %s", a->rsc_id, err->message);
-        else if (changed)
-            notify_change(d, "clear_failcount");
+        if (herd_store_delete_xpath(doc, xp, NULL) == 0) {
+            const char *nid = a->node ? herd_store_node_id(doc, a->node) : NULL;
+            g_autofree char *id = g_strdup(nid);
+            herd_store_stage(d->store, id, NULL);
+            herdd_status_staged(d, "clear_failcount", false);
+        }
     }
     herd_info("cluster action %s on %s", a->task, a->node ? a->node : "");
 }
@@ -490,18 +483,15 @@ static void forget_recurring(herd_converge_t *cv, const herd_action_t *a)
     herd_notice("cancelling %s_monitor_%" G_GUINT64_FORMAT " on %s%s%s",
                 a->rsc_id ? a->rsc_id : a->rsc, a->interval_ms, local_name(d),
                 a->reason ? ": " : "", a->reason ? a->reason : "");
-    xmlDoc *doc = xmlCopyDoc(herd_store_doc(d->store), 1);
+    const char *rid = a->rsc_id ? a->rsc_id : a->rsc;
     g_autofree char *xp = g_strdup_printf(
         "/cib/status/node_state[@uname='%s']/lrm/lrm_resources/lrm_resource[@id='%s']"
-        "/lrm_rsc_op[@interval='%" G_GUINT64_FORMAT "']", local_name(d),
-        a->rsc_id ? a->rsc_id : a->rsc, a->interval_ms);
-    herd_store_delete_xpath(doc, xp, NULL);
-    bool changed = false;
-    g_autoptr(GError) err = NULL;
-    if (herd_store_commit(d->store, doc, HERD_STORE_COMMIT_AUTO, &changed, &err))
-        herd_err("cannot record the cancellation: %s", err->message);
-    else if (changed)
-        notify_change(d, "monitor cancelled");
+        "/lrm_rsc_op[@interval='%" G_GUINT64_FORMAT "']", local_name(d), rid, a->interval_ms);
+    if (herd_store_delete_xpath(herd_store_doc(d->store), xp, NULL) == 0) {
+        g_autofree char *id = local_id(d);
+        herd_store_stage(d->store, id, rid);
+        herdd_status_staged(d, "monitor cancelled", false);
+    }
 }
 
 /* "delete": an unconfigured resource is stopped; its history and fail
@@ -514,22 +504,21 @@ static void forget_resource(herd_converge_t *cv, const herd_action_t *a)
                 a->reason ? a->reason : "");
     cancel_recurring_of(cv, rid);
     params_forget(cv, rid);
-    xmlDoc *doc = xmlCopyDoc(herd_store_doc(d->store), 1);
+    xmlDoc *doc = herd_store_doc(d->store);
     g_autofree char *xp = g_strdup_printf(
         "/cib/status/node_state[@uname='%s']/lrm/lrm_resources/lrm_resource[@id='%s']",
         local_name(d), rid);
-    herd_store_delete_xpath(doc, xp, NULL);
+    bool changed = herd_store_delete_xpath(doc, xp, NULL) == 0;
     g_autofree char *xa = g_strdup_printf(
         "/cib/status/node_state[@uname='%s']/transient_attributes//nvpair["
         "starts-with(@name,'fail-count-%s#') or starts-with(@name,'last-failure-%s#')]",
         local_name(d), rid, rid);
-    herd_store_delete_xpath(doc, xa, NULL);
-    bool changed = false;
-    g_autoptr(GError) err = NULL;
-    if (herd_store_commit(d->store, doc, HERD_STORE_COMMIT_AUTO, &changed, &err))
-        herd_err("cannot forget %s: %s", rid, err->message);
-    else if (changed)
-        notify_change(d, "resource forgotten");
+    changed |= herd_store_delete_xpath(doc, xa, NULL) == 0;
+    if (changed) {
+        g_autofree char *id = local_id(d);
+        herd_store_stage(d->store, id, rid);
+        herdd_status_staged(d, "resource forgotten", false);
+    }
 }
 
 static void fire_ready(herd_converge_t *cv)
@@ -659,22 +648,21 @@ static void expire_failures(herd_converge_t *cv, const herd_cib_t *cib, time_t n
         const char *rid = expired->pdata[i];
         herd_notice("failure of %s on %s expired (failure-timeout): clearing its fail count",
                     rid, local_name(d));
-        xmlDoc *doc = xmlCopyDoc(herd_store_doc(d->store), 1);
+        xmlDoc *doc = herd_store_doc(d->store);
         g_autofree char *xp = g_strdup_printf(
             "/cib/status/node_state[@uname='%s']/transient_attributes//nvpair["
             "starts-with(@name,'fail-count-%s#') or starts-with(@name,'last-failure-%s#')]",
             local_name(d), rid, rid);
-        herd_store_delete_xpath(doc, xp, NULL);
+        bool changed = herd_store_delete_xpath(doc, xp, NULL) == 0;
         g_autofree char *xp2 = g_strdup_printf(
             "/cib/status/node_state[@uname='%s']/lrm/lrm_resources/lrm_resource[@id='%s']"
             "/lrm_rsc_op[@id='%s_last_failure_0']", local_name(d), rid, rid);
-        herd_store_delete_xpath(doc, xp2, NULL);
-        bool changed = false;
-        g_autoptr(GError) err = NULL;
-        if (herd_store_commit(d->store, doc, HERD_STORE_COMMIT_AUTO, &changed, &err))
-            herd_err("cannot clear the fail count of %s: %s", rid, err->message);
-        else if (changed)
-            herdd_cib_changed(d, "failure-timeout expired");
+        changed |= herd_store_delete_xpath(doc, xp2, NULL) == 0;
+        if (changed) {
+            g_autofree char *id = local_id(d);
+            herd_store_stage(d->store, id, rid);
+            herdd_status_staged(d, "failure-timeout expired", true);
+        }
     }
     if (soonest) {
         if (cv->recheck_source)
@@ -759,6 +747,11 @@ static gboolean converge_run(gpointer data)
     }
     guint n = res->graph ? res->graph->actions->len : 0;
     if (n == 0) {
+        /* idle: fold the journal into cib.xml, so that the file read by
+         * other tools (crm_simulate -x) is whole */
+        g_autoptr(GError) ferr = NULL;
+        if (herdd_flush(d, true, &ferr))
+            herd_err("cannot write the CIB: %s", ferr->message);
         herd_info("CIB %" G_GINT64_FORMAT ".%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT
                   ": nothing to do", v.admin_epoch, v.epoch, v.num_updates);
         herd_sched_result_free(res);
@@ -812,10 +805,8 @@ static void notify_change(herdd_t *d, const char *reason)
     herd_ipc_server_broadcast(d->ipc, ev);
 }
 
-void herdd_cib_changed(herdd_t *d, const char *reason)
+static void request_run(herdd_t *d, const char *reason)
 {
-    herd_info("CIB changed: %s", reason);
-    notify_change(d, reason);
     if (d->converge)
         d->converge->idle_runs = 0;
     if (!d->pending_reason)
@@ -829,12 +820,85 @@ void herdd_cib_changed(herdd_t *d, const char *reason)
         d->converge_source = g_idle_add(converge_run, d);
 }
 
+void herdd_cib_changed(herdd_t *d, const char *reason)
+{
+    herd_info("CIB changed: %s", reason);
+    notify_change(d, reason);
+    request_run(d, reason);
+}
+
+/* Staged edits go to the journal only while a transition runs: then
+ * results come one after another and rewriting the CIB for each would cost
+ * its whole size every time.  Otherwise (a recurring monitor's changed
+ * result, an IPC request) the CIB file is rewritten, so that it is whole
+ * whenever no transition runs. */
+static bool journal_now(herdd_t *d)
+{
+    return d->converge && d->converge->active;
+}
+
+static gboolean on_flush(gpointer data)
+{
+    herdd_t *d = data;
+    d->flush_source = 0;
+    g_autoptr(GError) err = NULL;
+    if (herdd_flush(d, !journal_now(d), &err))
+        herd_err("cannot write %u status change(s) to the CIB: %s (kept in memory, "
+                 "written with the next change)", d->flush_count, err->message);
+    return G_SOURCE_REMOVE;
+}
+
+void herdd_status_staged(herdd_t *d, const char *reason, bool replan)
+{
+    if (!d->flush_reason)
+        d->flush_reason = g_strdup(reason);
+    d->flush_count++;
+    if (!d->flush_source)
+        d->flush_source = g_idle_add_full(G_PRIORITY_HIGH, on_flush, d, NULL);
+    if (replan) {
+        herd_info("CIB changed: %s", reason);
+        request_run(d, reason);
+    }
+}
+
+int herdd_flush_staged(herdd_t *d, GError **err)
+{
+    return herdd_flush(d, !journal_now(d), err);
+}
+
+int herdd_flush(herdd_t *d, bool fold, GError **err)
+{
+    bool pending = herd_store_pending(d->store);
+    if (!pending && !fold)
+        return 0;
+    int rc = herd_store_flush(d->store, fold, err);
+    if (rc || !pending)
+        return rc;
+    if (d->flush_source) {
+        g_source_remove(d->flush_source);
+        d->flush_source = 0;
+    }
+    g_autofree char *reason =
+        d->flush_count > 1 ? g_strdup_printf("%s (and %u more)", d->flush_reason ? d->flush_reason
+                                                                                 : "status",
+                                             d->flush_count - 1)
+                           : g_strdup(d->flush_reason ? d->flush_reason : "status");
+    g_clear_pointer(&d->flush_reason, g_free);
+    d->flush_count = 0;
+    notify_change(d, reason);
+    return 0;
+}
+
 void herdd_converge_cancel(herdd_t *d)
 {
     if (d->converge_source)
         g_source_remove(d->converge_source);
     d->converge_source = 0;
     g_clear_pointer(&d->pending_reason, g_free);
+    if (d->flush_source)
+        g_source_remove(d->flush_source);
+    d->flush_source = 0;
+    g_clear_pointer(&d->flush_reason, g_free);
 }
 
 /* The directory of herd's compatibility commands: next to herdd itself
@@ -969,18 +1033,19 @@ void herdd_converge_reset_node(herdd_t *d)
 
 int herdd_record_result(herdd_t *d, const herd_op_result_t *res, GError **err)
 {
-    herd_store_version_t before = herd_store_version(herd_store_doc(d->store));
-    int rc = record(d, res, true, false, err);
+    record(d, res, true, false);
+    g_autofree char *reason = g_strdup_printf("%s_%s_%" G_GINT64_FORMAT " result rc=%d",
+                                              res->rsc_id, res->operation, res->interval_ms,
+                                              res->rc_code);
+    herdd_status_staged(d, reason, false);
+    /* acknowledged to the sender: durable before the reply (journalled
+     * when a converge run follows: it folds the journal once idle) */
+    int rc = herdd_flush(d, d->converge == NULL, err);
     if (rc)
         return rc;
     herd_info("%s %s on %s: rc=%d op-status=%d", res->rsc_id, res->operation, res->node_name,
               res->rc_code, res->op_status);
-    herd_store_version_t after = herd_store_version(herd_store_doc(d->store));
-    if (herd_store_version_cmp(&before, &after) != 0) {
-        g_autofree char *reason = g_strdup_printf("%s_%s_%" G_GINT64_FORMAT " result rc=%d",
-                                                  res->rsc_id, res->operation, res->interval_ms,
-                                                  res->rc_code);
-        herdd_cib_changed(d, reason);
-    }
+    herd_info("CIB changed: %s", reason);
+    request_run(d, reason);
     return 0;
 }

@@ -324,6 +324,11 @@ static JsonObject *dispatch(herdd_t *d, JsonObject *req, const herd_ipc_peer_t *
 
 JsonObject *herdd_dispatch(herdd_t *d, JsonObject *req, const herd_ipc_peer_t *peer)
 {
+    /* What a client sees or builds on is on disk: status edits staged in
+     * this main-loop pass are written first. */
+    g_autoptr(GError) ferr = NULL;
+    if (herdd_flush_staged(d, &ferr))
+        herd_err("cannot write staged status changes: %s", ferr->message);
     JsonObject *reply = dispatch(d, req, peer);
     /* A request's "id" comes back in its reply, so that clients may
      * pipeline requests and match replies. */

@@ -249,6 +249,12 @@ fail:
 out:
     herdd_converge_cancel(&d);
     herdd_converge_free(d.converge);
+    if (d.store) {
+        /* whatever is staged or journalled ends up in cib.xml */
+        g_autoptr(GError) ferr = NULL;
+        if (herdd_flush(&d, true, &ferr))
+            herd_err("cannot write the CIB: %s", ferr->message);
+    }
     herd_ipc_server_free(d.ipc);
     herd_cluster_free(d.cluster);
     herd_store_free(d.store);

@@ -1,6 +1,7 @@
 /* internal.h: pieces of herdd shared inside src/daemon (and its unit tests).
  *
- *   cib_store.c     the durable CIB: one file, atomic writes, history
+ *   cib_store.c     the durable CIB: one file, atomic writes, history, and a
+ *                   journal for the daemon's own status edits
  *   cib_validate.c  the one `validate` gate every write goes through
  *   cib_ops.c       query / replace / modify / node attributes on a document
  *   ipc_server.c    the listening socket, framed connections, peer checks
@@ -77,6 +78,37 @@ typedef enum {
  * `err` set. */
 int herd_store_commit(herd_store_t *store, xmlDoc *doc, herd_store_commit_mode_t mode,
                           bool *changed, GError **err);
+
+/* Stage a status edit made by the daemon itself: returns the live
+ * document (borrowed) for the caller to edit in place, and notes that the
+ * status of node `node_id` (its node_state attributes and transient
+ * attributes) and, when `rsc_id` is given, that resource's lrm_resource
+ * there, are to be written.  node_id NULL: an edit anywhere (the next
+ * flush rewrites the whole CIB).  Staged edits are visible at once to
+ * everything reading the document, and durable once herd_store_flush
+ * returns 0; a commit writes them too.  Configuration edits must go
+ * through herd_store_commit (they are validated there). */
+xmlDoc *herd_store_stage(herd_store_t *store, const char *node_id, const char *rsc_id);
+
+/* Whether staged edits wait for a flush. */
+bool herd_store_pending(herd_store_t *store);
+
+/* Write the staged edits as one change (num_updates + 1): appended to the
+ * journal and fdatasynced, or, when `fold` is set or the journal has
+ * outgrown the CIB, by rewriting the CIB file (fsync, rename, directory
+ * fsync) and emptying the journal.  With `fold` and nothing staged, a
+ * non-empty journal is folded into the CIB file.  Returns 0 or an exit
+ * status with `err`; the edits then stay staged (kept in memory, retried
+ * by the next flush). */
+int herd_store_flush(herd_store_t *store, bool fold, GError **err);
+
+/* What the store has written since it was opened. */
+typedef struct {
+    guint64 snapshots;        /* whole CIB files written */
+    guint64 journal_records;  /* journal records appended */
+    guint64 bytes_written;
+} herd_store_stats_t;
+herd_store_stats_t herd_store_stats(herd_store_t *store);
 
 /* The hex SHA-256 digest of the CIB as last written (borrowed). */
 const char *herd_store_digest(herd_store_t *store);
@@ -165,6 +197,9 @@ struct herdd {
     herd_converge_t *converge; /* scheduler + executor (NULL: store only) */
     const char *rsc_tmp_dir;   /* HA_RSCTMP for agents (NULL: build default) */
     const char *ocf_root;      /* OCF root (NULL: build default) */
+    guint flush_source;        /* pending flush of staged status edits, 0 if none */
+    char *flush_reason;        /* the first staged edit's reason */
+    guint flush_count;         /* staged edits since the last flush */
 };
 
 /* Create the converger of `d` (executor included; sets d->converge).
@@ -184,6 +219,20 @@ void herdd_converge_reset_node(herdd_t *d);
  * change with a short reason; coalesces changes into one run per main-loop
  * iteration (converge_run). */
 void herdd_cib_changed(herdd_t *d, const char *reason);
+
+/* A status edit was staged in the store (herd_store_stage) for `reason`:
+ * a flush is queued at high priority, so that every edit made in this
+ * main-loop pass is written by one flush before the loop goes on;
+ * subscribers hear of it then.  With `replan`, a converge run follows. */
+void herdd_status_staged(herdd_t *d, const char *reason, bool replan);
+
+/* Write staged status edits now (herd_store_flush with `fold`) and tell
+ * subscribers.  Returns 0 or an exit status with `err`. */
+int herdd_flush(herdd_t *d, bool fold, GError **err);
+
+/* herdd_flush as the daemon's rule has it: into the journal while a
+ * transition runs, else folded into the CIB file. */
+int herdd_flush_staged(herdd_t *d, GError **err);
 
 /* Cancel a pending converge run (shutdown). */
 void herdd_converge_cancel(herdd_t *d);

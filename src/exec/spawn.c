@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -95,10 +96,18 @@ typedef struct {
     const char *cwd;
     int fds[4];
     int errpipe;
+    pid_t parent;
 } child_args_t;
 
 static CHILD_CODE G_GNUC_NORETURN void child_run(const child_args_t *a)
 {
+    /* An agent does not outlive the process that runs it: when herdd dies
+     * (kill -9), what it had in flight is killed too, and the next herdd
+     * reprobes instead of racing an operation nobody waits for.  (A parent
+     * gone before this line: give up at once.) */
+    syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (syscall(SYS_getppid) != a->parent)
+        _exit(127);
     /* Signals first: default dispositions, nothing blocked. */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -226,7 +235,7 @@ int spawn_agent(char **argv, char **envp, const char *cwd, const char *stdin_dat
         }
     }
     *what = "fork";
-    child_args_t ca = {argv[0], argv, envp, cwd, {in[0], out[1], err[1], -1}, ep[1]};
+    child_args_t ca = {argv[0], argv, envp, cwd, {in[0], out[1], err[1], -1}, ep[1], getpid()};
     pid_t pid = start_child(&ca, share_vm);
     if (pid < 0) {
         rc = -errno;
@@ -265,7 +274,7 @@ int spawn_with_fds(const char *path, char **argv, char **envp, const char *cwd,
     if (pipe2(ep, O_CLOEXEC) < 0)
         return -errno;
     *what = "fork";
-    child_args_t ca = {path, argv, envp, cwd, {fds[0], fds[1], fds[2], fds[3]}, ep[1]};
+    child_args_t ca = {path, argv, envp, cwd, {fds[0], fds[1], fds[2], fds[3]}, ep[1], getpid()};
     *pid = start_child(&ca, share_vm);
     int rc = *pid < 0 ? -errno : 0;
     close(ep[1]);

@@ -1,7 +1,10 @@
 """A real herdd with real agents on a temporary state directory, for the
 convergence tests (test_converge.py) and the benchmark."""
+import json
 import os
 import signal
+import socket
+import struct
 import subprocess
 import time
 import xml.etree.ElementTree as ET
@@ -21,17 +24,51 @@ exec "$OCF_ROOT/resource.d/heartbeat/Dummy" "$@"
 """
 
 COUNT_AGENT = r"""#!/bin/sh
-# Test agent: Dummy that notes every start, and a start of a running
-# instance (state file present) as DOUBLE.
+# Test agent: Dummy that notes every start in $OCF_RESKEY_log, a start of a
+# running instance (state file present) as DOUBLE, and a start while an
+# earlier start of the same instance is still alive as CONCURRENT.  With
+# $OCF_RESKEY_delay, start and stop first sleep that long (agents in
+# flight for a while).
 case "$1" in
 start)
     if [ -e "$OCF_RESKEY_state" ]; then
         echo "DOUBLE $OCF_RESOURCE_INSTANCE" >> "$OCF_RESKEY_log"
     fi
-    echo "start $OCF_RESOURCE_INSTANCE" >> "$OCF_RESKEY_log" ;;
+    m="$OCF_RESKEY_state.starting"
+    p=$(cat "$m" 2>/dev/null)
+    # alive, and not a zombie (killed, waiting to be reaped)
+    if [ -n "$p" ] && [ -r "/proc/$p/stat" ] &&
+       [ "$(sed 's/.*) //' "/proc/$p/stat" | cut -d' ' -f1)" != Z ]; then
+        echo "CONCURRENT $OCF_RESOURCE_INSTANCE (pid $p)" >> "$OCF_RESKEY_log"
+    fi
+    echo $$ > "$m"
+    echo "start $OCF_RESOURCE_INSTANCE" >> "$OCF_RESKEY_log"
+    [ -n "$OCF_RESKEY_delay" ] && sleep "$OCF_RESKEY_delay" ;;
+stop)
+    [ -n "$OCF_RESKEY_delay" ] && sleep "$OCF_RESKEY_delay" ;;
 esac
 exec "$OCF_ROOT/resource.d/heartbeat/Dummy" "$@"
 """
+
+
+def ipc(sock_path, obj, timeout=60):
+    """One request to herdd over its socket (the framed protocol), without
+    starting a process: the reply object."""
+    payload = json.dumps(obj).encode()
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(sock_path)
+        s.sendall(b"HERD" + struct.pack(">HHI", 1, 1, len(payload)) + payload)
+        buf = b""
+        while len(buf) < 12 or len(buf) < 12 + struct.unpack(">I", buf[8:12])[0]:
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                raise ConnectionError("herdd closed the connection")
+            buf += chunk
+    finally:
+        s.close()
+    return json.loads(buf[12:12 + struct.unpack(">I", buf[8:12])[0]])
 
 
 def make_ocf_root(root):
@@ -154,6 +191,16 @@ class Herdd:
             return ""
 
     def status_xml(self):
+        """The live CIB, as herdd serves it (what it has written: staged
+        results are flushed before a request is answered).  While a
+        transition runs, cib.xml itself may lag behind by the records of
+        cib.journal; it is whole again once herdd is idle."""
+        r = ipc(self.sock, {"op": "cib_query"})
+        assert r.get("rc") == 0, r
+        return ET.fromstring(r["xml"])
+
+    def file_xml(self):
+        """cib.xml as it is on disk."""
         with open(os.path.join(self.state, "cib.xml")) as f:
             text = f.read()
         return ET.fromstring(text)

@@ -3,9 +3,11 @@ with real agents (ocf:heartbeat:Dummy, ocf:pacemaker:Stateful) on a
 temporary state directory."""
 import os
 import random
+import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
@@ -198,36 +200,121 @@ def test_sigterm_stops_resources_and_maintenance_keeps_them():
         shutil.rmtree(root, ignore_errors=True)
 
 
-def test_kill9_during_transitions():
+def in_flight(logtext):
+    """Operations herdd had started and not seen finish, per its log."""
+    started = re.findall(r"initiating (\S+) on", logtext)
+    done = set(re.findall(r"result of (\S+) on", logtext))
+    return [op for op in started if op not in done and not op.endswith("_monitor_1000")]
+
+
+def test_kill9_at_random_moments():
+    """kill -9 of herdd at 20 moments drawn uniformly over the whole life of
+    a transition (from the acknowledged change until well past the
+    convergence it starts, measured on this machine first): while agents
+    run, while results are written, in the middle of a CIB write.  A
+    writer keeps changing node attributes all along.  After each restart:
+    every acknowledged change is there, the node converges to what the
+    CIB asks for, and no start ever ran on a running instance or
+    alongside another start of it (the Count agent notes both)."""
     root = tempfile.mkdtemp(prefix="herd-conv-")
     h = Herdd(root, HERD)
     log = os.path.join(root, "starts.log")
-    rnd = random.Random(6)
+    rnd = random.Random(int(os.environ.get("HERD_KILL_SEED", "6")))
+    # bulk in the configuration, so that a CIB write takes a while
+    pad = {"herd-test-padding": "x" * 65536}
+    names = ["k%d" % i for i in range(6)]
+
+    def roles(n):
+        """A change to the configuration: the first n resources Started,
+        the others Stopped (merged, as `herd cib modify` does, so that the
+        writer's attributes stay)."""
+        return ("<cib><configuration><resources>%s</resources></configuration></cib>" % "".join(
+            '<primitive id="%s"><meta_attributes id="%s-meta"><nvpair id="%s-meta-target-role" '
+            'name="target-role" value="%s"/></meta_attributes></primitive>'
+            % (r, r, r, "Started" if i < n else "Stopped") for i, r in enumerate(names)))
+
+    acked, stop = [], threading.Event()
+
+    def writer():
+        i = 0
+        while not stop.is_set():
+            name = "w%d" % i
+            try:
+                r = h.run("attribute", "set", name, str(i), timeout=120)
+            except subprocess.TimeoutExpired:
+                continue
+            if r.returncode == 0:
+                acked.append(name)
+                i += 1
+            else:
+                time.sleep(0.05)   # herdd is down: it comes back soon
+
+    seen = {"agents running": 0, "CIB write cut": 0, "journal record cut": 0}
     try:
         h.start()
-        names = ["k%d" % i for i in range(8)]
-        def conf(n, epoch):
-            return cib("".join(dummy(r, state(h, r), agent="ocf:test:Count",
-                                     params={"log": log}) for r in names[:n]), epoch=epoch)
-        expected = 2
-        h.replace(conf(expected, 10))
+        h.replace(cib("".join(dummy(r, state(h, r), agent="ocf:test:Count",
+                                    params={"log": log, "delay": "0.3"},
+                                    meta={"target-role": "Started"}) for r in names),
+                      props=pad))
+        wait_for(lambda: all(running(h, r) for r in names) and converged(h), timeout=180,
+                 what="first convergence")
+        # How long the transitions a change starts live here, now (the
+        # machine may be loaded): the kills are drawn over that span.
+        lives = []
+        for n in (1, len(names), len(names) // 2):
+            t0 = time.time()
+            h.run("cib", "modify", "--xml-text", roles(n), check=True)
+            wait_for(lambda: converged(h) and
+                     all(running(h, r) == (i < n) for i, r in enumerate(names)),
+                     timeout=180, step=0.02, what="calibration")
+            lives.append(time.time() - t0)
+        span = 1.2 * max(lives)
+        t = threading.Thread(target=writer, daemon=True)
+        t.start()
+        expected = len(names)
         for rnd_i in range(20):
-            # a committed change, then kill -9 at a random moment
-            expected = min(len(names), expected + 1) if rnd_i % 2 == 0 else max(1, expected - 1)
-            h.replace(conf(expected, 11 + rnd_i))
-            time.sleep(rnd.uniform(0, 0.25))
+            expected = rnd.randint(1, len(names))
+            before = len(h.logtext())
+            # acknowledged when this returns
+            h.run("cib", "modify", "--xml-text", roles(expected), check=True)
+            time.sleep(rnd.uniform(0, span))
             h.kill9()
+            if in_flight(h.logtext()[before:]):
+                seen["agents running"] += 1
+            before = len(h.logtext())
+            if os.path.exists(os.path.join(h.state, ".cib.xml.tmp")):
+                seen["CIB write cut"] += 1
+            acked_now = list(acked)
             h.start()
-            wait_for(lambda: converged(h), timeout=60, what="converged after restart %d" % rnd_i)
+            wait_for(lambda: converged(h), timeout=180,
+                     what="converged after restart %d" % rnd_i)
+            if "cut short by a crash" in h.logtext()[before:]:
+                seen["journal record cut"] += 1
             want = set(names[:expected])
             for r in names:
-                assert running(h, r) == (r in want), (rnd_i, r, h.logtext()[-6000:].splitlines())
+                assert running(h, r) == (r in want), (rnd_i, r, h.logtext()[-6000:])
+            live = h.status_xml()
+            have = {nv.get("name") for nv in live.iter("nvpair")}
+            lost = [a for a in acked_now if a not in have]
+            assert not lost, "round %d: acknowledged changes lost: %s" % (rnd_i, lost)
+            started = {nv.get("id")[:-len("-meta-target-role")] for nv in live.iter("nvpair")
+                       if nv.get("name") == "target-role" and nv.get("value") == "Started"}
+            assert started == want, (rnd_i, started)
+        stop.set()
+        t.join(timeout=180)
         with open(log) as f:
             text = f.read()
-        assert "DOUBLE" not in text, text
+        assert "DOUBLE" not in text and "CONCURRENT" not in text, text
+        assert len(acked) >= 20
+        print("kill -9 over %.2f s: %s; %d attribute writes acknowledged"
+              % (span, seen, len(acked)))
     finally:
+        stop.set()
         h.kill9()
-        shutil.rmtree(root, ignore_errors=True)
+        if not os.environ.get("HERD_KEEP"):
+            shutil.rmtree(root, ignore_errors=True)
+        else:
+            print("kept", root)
 
 
 def test_status_output_formats_and_watch(node):

@@ -362,6 +362,184 @@ static void validate_catches_structure(void **state)
     assert_non_null(strstr(err->message, "line 1"));
 }
 
+/* ---- staged status edits and the journal -------------------------------- */
+
+static void stage_result(herd_store_t *s, const char *rsc, int call_id, int rc)
+{
+    herd_op_result_t r = {
+        .node_id = "1", .node_name = "n1", .rsc_id = rsc, .rsc_class = "ocf",
+        .rsc_provider = "heartbeat", .rsc_type = "Dummy", .operation = "start",
+        .transition_key = "1:1:0:x", .call_id = call_id, .rc_code = rc,
+    };
+    herd_store_record_op(herd_store_stage(s, "1", rsc), &r);
+}
+
+static bool has_rsc(xmlDoc *doc, const char *rsc)
+{
+    g_autofree char *xp = g_strdup_printf("//lrm_resource[@id='%s']", rsc);
+    g_autofree char *x = herd_store_query(doc, xp, NULL, NULL);
+    return x != NULL;
+}
+
+static gsize file_size(const char *dir, const char *name)
+{
+    g_autofree char *p = g_build_filename(dir, name, NULL);
+    struct stat st;
+    return stat(p, &st) == 0 ? (gsize)st.st_size : 0;
+}
+
+static gint64 file_num_updates(const char *dir)
+{
+    g_autofree char *p = g_build_filename(dir, "cib.xml", NULL);
+    gsize len;
+    g_autofree char *data = read_all(p, &len);
+    const char *m = strstr(data, "num_updates=\"");
+    assert_non_null(m);
+    return g_ascii_strtoll(m + strlen("num_updates=\""), NULL, 10);
+}
+
+/* Two flushes go to the journal (one record each, cib.xml untouched);
+ * reopening replays them, folds them into cib.xml and empties the journal. */
+static void store_journal_replays_staged_edits(void **state)
+{
+    g_autofree char *dir = make_dir();
+    herd_store_t *s = herd_store_open(dir, 3, NULL);
+    assert_non_null(s);
+    stage_result(s, "r1", 1, 0);
+    assert_true(herd_store_pending(s));
+    assert_int_equal(herd_store_flush(s, false, NULL), 0);
+    assert_false(herd_store_pending(s));
+    stage_result(s, "r2", 2, 0);
+    stage_result(s, "r3", 3, 1); /* a failure: last_failure_0 too */
+    assert_int_equal(herd_store_flush(s, false, NULL), 0);
+    herd_store_stats_t st = herd_store_stats(s);
+    assert_int_equal(st.journal_records, 2);
+    assert_int_equal(st.snapshots, 1); /* the empty CIB at creation */
+    assert_true(file_size(dir, "cib.journal") > 0);
+    assert_int_equal(file_num_updates(dir), 0);
+    assert_int_equal(herd_store_version(herd_store_doc(s)).num_updates, 2);
+    herd_store_free(s); /* as kill -9 would: nothing folded */
+    s = herd_store_open(dir, 3, NULL);
+    assert_non_null(s);
+    xmlDoc *doc = herd_store_doc(s);
+    assert_true(has_rsc(doc, "r1") && has_rsc(doc, "r2") && has_rsc(doc, "r3"));
+    g_autofree char *f = herd_store_query(doc, "//lrm_rsc_op[@id='r3_last_failure_0']", NULL,
+                                          NULL);
+    assert_non_null(f);
+    assert_int_equal(herd_store_version(doc).num_updates, 2);
+    assert_int_equal(file_num_updates(dir), 2);
+    assert_int_equal(file_size(dir, "cib.journal"), 0);
+    herd_store_free(s);
+    rm_rf(dir);
+}
+
+/* A record cut short (a crash during its write, before its fdatasync
+ * returned) ends the replay; the records before it count. */
+static void store_journal_torn_record_ignored(void **state)
+{
+    g_autofree char *dir = make_dir();
+    herd_store_t *s = herd_store_open(dir, 3, NULL);
+    stage_result(s, "r1", 1, 0);
+    assert_int_equal(herd_store_flush(s, false, NULL), 0);
+    gsize first = file_size(dir, "cib.journal");
+    stage_result(s, "r2", 2, 0);
+    assert_int_equal(herd_store_flush(s, false, NULL), 0);
+    gsize both = file_size(dir, "cib.journal");
+    herd_store_free(s);
+    g_autofree char *jp = g_build_filename(dir, "cib.journal", NULL);
+    /* cut the second record in its middle, and in another run flip a byte */
+    for (int variant = 0; variant < 2; variant++) {
+        g_autofree char *d2 = make_dir();
+        g_autofree char *cmd = g_strdup_printf("cp -a '%s/.' '%s/'", dir, d2);
+        assert_int_equal(system(cmd), 0);
+        g_autofree char *jp2 = g_build_filename(d2, "cib.journal", NULL);
+        if (variant == 0) {
+            assert_int_equal(truncate(jp2, (off_t)(first + (both - first) / 2)), 0);
+        } else {
+            gsize len;
+            g_autofree char *data = read_all(jp2, &len);
+            data[both - 5] ^= 0x20;
+            assert_true(g_file_set_contents(jp2, data, (gssize)len, NULL));
+        }
+        herd_store_t *s2 = herd_store_open(d2, 3, NULL);
+        assert_non_null(s2);
+        assert_true(has_rsc(herd_store_doc(s2), "r1"));
+        assert_false(has_rsc(herd_store_doc(s2), "r2"));
+        assert_int_equal(herd_store_version(herd_store_doc(s2)).num_updates, 1);
+        herd_store_free(s2);
+        rm_rf(d2);
+    }
+    (void)jp;
+    rm_rf(dir);
+}
+
+/* Records no newer than cib.xml (a crash between writing cib.xml and
+ * emptying the journal) are skipped, also after a configuration change. */
+static void store_journal_stale_records_skipped(void **state)
+{
+    g_autofree char *dir = make_dir();
+    herd_store_t *s = herd_store_open(dir, 3, NULL);
+    stage_result(s, "r1", 1, 0);
+    assert_int_equal(herd_store_flush(s, false, NULL), 0);
+    g_autofree char *jp = g_build_filename(dir, "cib.journal", NULL);
+    gsize jlen;
+    g_autofree char *saved = read_all(jp, &jlen);
+    /* a configuration change: cib.xml rewritten (r1 with it), journal emptied */
+    xmlDoc *doc = xmlCopyDoc(herd_store_doc(s), 1);
+    herd_store_delete_xpath(doc, "//lrm_resource[@id='r1']", NULL);
+    assert_int_equal(herd_store_attr_set(doc, HERD_STORE_ATTR_CRM_CONFIG, NULL, NULL, NULL, "a",
+                                         "1", NULL), 0);
+    assert_int_equal(herd_store_commit(s, doc, HERD_STORE_COMMIT_AUTO, NULL, NULL), 0);
+    assert_int_equal(file_size(dir, "cib.journal"), 0);
+    herd_store_free(s);
+    assert_true(g_file_set_contents(jp, saved, (gssize)jlen, NULL));
+    s = herd_store_open(dir, 3, NULL);
+    assert_non_null(s);
+    assert_false(has_rsc(herd_store_doc(s), "r1")); /* the old record is not replayed */
+    assert_int_equal(herd_store_version(herd_store_doc(s)).epoch, 1);
+    herd_store_free(s);
+    rm_rf(dir);
+}
+
+/* A fold writes cib.xml whole and empties the journal; a commit writes
+ * staged edits along; a deleted resource is recorded as gone. */
+static void store_fold_commit_and_deletion(void **state)
+{
+    g_autofree char *dir = make_dir();
+    herd_store_t *s = herd_store_open(dir, 3, NULL);
+    stage_result(s, "r1", 1, 0);
+    stage_result(s, "r2", 2, 0);
+    assert_int_equal(herd_store_flush(s, false, NULL), 0);
+    assert_int_equal(herd_store_flush(s, true, NULL), 0); /* nothing staged: fold only */
+    assert_int_equal(file_size(dir, "cib.journal"), 0);
+    assert_int_equal(file_num_updates(dir), 1);
+    /* deletion through the journal */
+    herd_store_delete_xpath(herd_store_stage(s, "1", "r1"), "//lrm_resource[@id='r1']", NULL);
+    assert_int_equal(herd_store_flush(s, false, NULL), 0);
+    /* staged, then a commit of a configuration change carries it */
+    stage_result(s, "r4", 4, 0);
+    xmlDoc *doc = xmlCopyDoc(herd_store_doc(s), 1);
+    assert_int_equal(herd_store_attr_set(doc, HERD_STORE_ATTR_CRM_CONFIG, NULL, NULL, NULL, "b",
+                                         "2", NULL), 0);
+    assert_int_equal(herd_store_commit(s, doc, HERD_STORE_COMMIT_AUTO, NULL, NULL), 0);
+    assert_false(herd_store_pending(s));
+    assert_int_equal(file_size(dir, "cib.journal"), 0);
+    herd_store_free(s);
+    s = herd_store_open(dir, 3, NULL);
+    xmlDoc *d = herd_store_doc(s);
+    assert_false(has_rsc(d, "r1"));
+    assert_true(has_rsc(d, "r2") && has_rsc(d, "r4"));
+    /* a deletion replayed from the journal */
+    herd_store_delete_xpath(herd_store_stage(s, "1", "r2"), "//lrm_resource[@id='r2']", NULL);
+    assert_int_equal(herd_store_flush(s, false, NULL), 0);
+    herd_store_free(s);
+    s = herd_store_open(dir, 3, NULL);
+    assert_false(has_rsc(herd_store_doc(s), "r2"));
+    assert_true(has_rsc(herd_store_doc(s), "r4"));
+    herd_store_free(s);
+    rm_rf(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +551,10 @@ int main(void)
         cmocka_unit_test(store_digest_mismatch_is_refused),
         cmocka_unit_test(store_keeps_last_n_versions),
         cmocka_unit_test(store_lock_is_exclusive),
+        cmocka_unit_test(store_journal_replays_staged_edits),
+        cmocka_unit_test(store_journal_torn_record_ignored),
+        cmocka_unit_test(store_journal_stale_records_skipped),
+        cmocka_unit_test(store_fold_commit_and_deletion),
         cmocka_unit_test(ops_modify_merges_by_id),
         cmocka_unit_test(ops_attributes_where_pacemaker_keeps_them),
         cmocka_unit_test(ops_record_op_as_pacemaker),
