@@ -41,28 +41,36 @@ static void print_summary(const herd_sched_result_t *res, FILE *out)
             g_string_append(s, to);
             break;
         case HERD_DECISION_STOP:
+            if (d->from_role)
+                g_string_append_printf(s, "%s ", herd_role_name(d->from_role));
+            g_string_append(s, from);
+            break;
         case HERD_DECISION_RECOVER:
         case HERD_DECISION_RESTART:
         case HERD_DECISION_RELOAD:
-            if (d->from_role && d->kind != HERD_DECISION_RECOVER)
-                g_string_append_printf(s, "%s ", herd_role_name(d->from_role));
-            else if (d->from_role)
-                g_string_append_printf(s, "%s ", herd_role_name(d->from_role));
-            if (d->to && d->from && strcmp(d->from, d->to))
-                g_string_append_printf(s, "%s -> %s", from, to);
-            else
-                g_string_append(s, from);
-            break;
         case HERD_DECISION_MOVE:
-        case HERD_DECISION_MIGRATE:
-            if (d->from_role && d->from_role != d->to_role)
-                g_string_append_printf(s, "%s %s -> %s %s", herd_role_name(d->from_role), from,
-                                       herd_role_name(d->to_role), to);
-            else if (d->from_role)
-                g_string_append_printf(s, "%s %s -> %s", herd_role_name(d->from_role), from, to);
+        case HERD_DECISION_MIGRATE: {
+            /* Pacemaker's layout: roles only for promotable instances (a
+             * from_role); a role kept is printed once, after a move's
+             * destination or before an in-place node */
+            herd_role_t r0 = d->from_role, r1 = d->to_role ? d->to_role : d->from_role;
+            bool same_host = !d->to || !d->from || !strcmp(from, to);
+            if (same_host && r0 && r0 != r1)
+                g_string_append_printf(s, "%s -> %s %s", herd_role_name(r0), herd_role_name(r1),
+                                       from);
+            else if (same_host && r0)
+                g_string_append_printf(s, "%s %s", herd_role_name(r0), from);
+            else if (same_host)
+                g_string_append(s, from);
+            else if (r0 && r0 == r1)
+                g_string_append_printf(s, "%s -> %s %s", from, to, herd_role_name(r0));
+            else if (r0)
+                g_string_append_printf(s, "%s %s -> %s %s", herd_role_name(r0), from,
+                                       herd_role_name(r1), to);
             else
                 g_string_append_printf(s, "%s -> %s", from, to);
             break;
+        }
         case HERD_DECISION_PROMOTE:
         case HERD_DECISION_DEMOTE:
             g_string_append_printf(s, "%s -> %s %s", herd_role_name(d->from_role),

@@ -111,7 +111,7 @@ typedef struct {
     target_t *co_dep, *co_pri;   /* per colocation: its two sides */
     GHashTable *co_by_dep;       /* unit/clone -> GArray of colocation index */
     GHashTable *co_by_pri;
-    GHashTable *sort_key;        /* top rsc -> placement weight (strategies) */
+    GHashTable *sort_key;        /* top rsc -> placement sort key (int[nn + 1], strategies) */
     bool debug;                  /* HERD_SCHED_DEBUG: trace to stderr */
     GHashTable *under;
     GPtrArray *orphan_cfgs;      /* herd_cib_rsc_t* made for orphans (owned) */           /* rsc cfg -> GPtrArray of prim_t* below it */

@@ -2082,7 +2082,7 @@ static void decide_prim(sched_t *s, prim_t *p)
         d->to = g_strdup(nxt->uname);
         if (promotable) {
             d->from_role = r0;
-            d->to_role = r1;
+            d->to_role = r1 == HERD_ROLE_STARTED ? HERD_ROLE_UNPROMOTED : r1;
         }
         if (d->kind == HERD_DECISION_MIGRATE && s->fenced[cur->index])
             d->kind = HERD_DECISION_MOVE;
@@ -2100,11 +2100,10 @@ static void decide_prim(sched_t *s, prim_t *p)
     } else if (p->failed) {
         d = decision(HERD_DECISION_RECOVER, p->name);
         d->from = g_strdup(cur->uname);
-        if (promotable)
-            d->from_role = r0 == HERD_ROLE_PROMOTED && r1 == HERD_ROLE_PROMOTED ? r0 : r0;
-        if (promotable && r0 != r1) {
-            /* recover then promote/demote: printed as recover */
+        if (promotable) {
+            /* recovered into another role: "Promoted -> Unpromoted node" */
             d->from_role = r0;
+            d->to_role = r1 == HERD_ROLE_STARTED ? HERD_ROLE_UNPROMOTED : r1;
         }
     } else if (p->restart) {
         d = decision(HERD_DECISION_RESTART, p->name);
@@ -2207,6 +2206,55 @@ static void fill_result(sched_t *s)
     }
 }
 
+/* More capacity first: each utilization name counts one way or the other
+ * (a name a node lacks is 0 there). */
+static int capacity_cmp(const herd_cib_node_t *a, const herd_cib_node_t *b)
+{
+    int result = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const herd_cib_node_t *x = pass ? b : a, *y = pass ? a : b;
+        GHashTableIter it;
+        gpointer k, v;
+        g_hash_table_iter_init(&it, x->utilization);
+        while (g_hash_table_iter_next(&it, &k, &v)) {
+            const char *ov = g_hash_table_lookup(y->utilization, k);
+            if (pass && ov)
+                continue;       /* counted in the first pass */
+            long cx = strtol(v, NULL, 10), cy = ov ? strtol(ov, NULL, 10) : 0;
+            long ca = pass ? cy : cx, cb = pass ? cx : cy;
+            if (ca > cb)
+                result--;
+            else if (ca < cb)
+                result++;
+        }
+    }
+    return result;
+}
+
+static gint node_capacity_cmp(gconstpointer a, gconstpointer b, gpointer data)
+{
+    const sched_t *s = data;
+    int x = *(const int *) a, y = *(const int *) b;
+    bool ux = node_usable(s, x), uy = node_usable(s, y);
+    if (ux != uy)
+        return ux ? -1 : 1;
+    int c = capacity_cmp(s->ns[x]->cfg, s->ns[y]->cfg);
+    if (c)
+        return c < 0 ? -1 : 1;
+    return strcmp(s->ns[x]->cfg->uname, s->ns[y]->cfg->uname);
+}
+
+/* Node indexes in the order non-default placement strategies sort
+ * resources by: usable nodes first, more capacity first, then by name. */
+static int *node_capacity_order(sched_t *s)
+{
+    int *o = g_new(int, (size_t) s->nn + 1);
+    for (int n = 0; n < s->nn; n++)
+        o[n] = n;
+    g_qsort_with_data(o, s->nn, sizeof(int), node_capacity_cmp, s);
+    return o;
+}
+
 static gint rsc_weight_order(gconstpointer a, gconstpointer b, gpointer data)
 {
     sched_t *s = data;
@@ -2214,10 +2262,11 @@ static gint rsc_weight_order(gconstpointer a, gconstpointer b, gpointer data)
     int px = meta_score(x, "priority", 0), py = meta_score(y, "priority", 0);
     if (px != py)
         return px > py ? -1 : 1;
-    int wx = GPOINTER_TO_INT(g_hash_table_lookup(s->sort_key, x));
-    int wy = GPOINTER_TO_INT(g_hash_table_lookup(s->sort_key, y));
-    if (wx != wy)
-        return wx > wy ? -1 : 1;
+    const int *kx = g_hash_table_lookup(s->sort_key, x);
+    const int *ky = g_hash_table_lookup(s->sort_key, y);
+    for (int k = 0; kx && ky && k <= s->nn; k++)
+        if (kx[k] != ky[k])
+            return kx[k] > ky[k] ? -1 : 1;
     return x->index - y->index;
 }
 
@@ -2248,7 +2297,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     s.clone_by_rsc = g_hash_table_new(g_direct_hash, g_direct_equal);
     s.fence = g_ptr_array_new();
     s.orphan_cfgs = g_ptr_array_new_with_free_func((GDestroyNotify) orphan_cfg_free);
-    s.sort_key = g_hash_table_new(g_direct_hash, g_direct_equal);
+    s.sort_key = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     s.fenced = g_new0(bool, s.nn ? s.nn : 1);
     s.unfenceable = g_new0(bool, s.nn ? s.nn : 1);
     s.load = g_new0(int, s.nn ? s.nn : 1);
@@ -2319,21 +2368,30 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     for (guint i = 0; i < order->len; i++)
         g_ptr_array_add(res->rsc_order, order->pdata[i]);
     if (use_utilization(&s)) {
-        /* other placement strategies place the strongest preference first */
+        /* other placement strategies sort the resources first: the higher
+         * score on the resource's current node, then the higher score on
+         * each node in turn (nodes by capacity, then name) */
+        g_autofree int *norder = node_capacity_order(&s);
         for (guint i = 0; i < order->len; i++) {
             const herd_cib_rsc_t *r = order->pdata[i];
             unit_t *u = g_hash_table_lookup(s.unit_by_rsc, r);
             clone_t *c = g_hash_table_lookup(s.clone_by_rsc, r);
             unit_t *w = u ? u : c && c->units->len ? c->units->pdata[0] : NULL;
-            int best = -INF;
+            int *key = g_new(int, (size_t) s.nn + 1);
+            for (int n = 0; n <= s.nn; n++)
+                key[n] = -INF;
             if (w) {
                 g_autofree int *sc = g_new0(int, s.nn ? s.nn : 1);
                 base_scores(&s, w, sc);
-                for (int n = 0; n < s.nn; n++)
-                    if (sc[n] > best)
-                        best = sc[n];
+                prim_t *lead = w->prims->len ? w->prims->pdata[0] : NULL;
+                if (lead && lead->running->len) {
+                    const herd_cib_node_t *cur = lead->running->pdata[0];
+                    key[0] = sc[cur->index];
+                }
+                for (int k = 0; k < s.nn; k++)
+                    key[k + 1] = sc[norder[k]];
             }
-            g_hash_table_insert(s.sort_key, (gpointer) r, GINT_TO_POINTER(best));
+            g_hash_table_insert(s.sort_key, (gpointer) r, key);
         }
         g_ptr_array_sort_with_data(order, rsc_weight_order, &s);
     }
