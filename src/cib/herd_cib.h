@@ -225,6 +225,15 @@ struct herd_cib_rsc {
     char *ip_range_start;
     int control_port;
     GHashTable *bundle_attrs;     /* raw container/network attributes */
+    /* Bundle expansion (bundle.c), one entry per replica (NULL where a
+     * replica has no IP or no connection); the resources are owned by
+     * all_rscs, these arrays only point at them. */
+    GPtrArray *bundle_ips, *bundle_containers, *bundle_conns;
+    struct herd_cib_rsc *bundle_clone;  /* implicit NAME-clone holding the
+                                         * child primitive, or NULL */
+    struct herd_cib_rsc *bundle_of;     /* a bundle's implicit part or its
+                                         * child: the bundle (else NULL) */
+    int replica;                        /* implicit part: its replica */
     /* Remote and guest nodes (filled by the model, see remote.c). */
     char *remote_node;       /* connection resources: the node they create
                               * (ocf:pacemaker:remote, or the implicit

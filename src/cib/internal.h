@@ -12,5 +12,7 @@ herd_cib_node_t *herd_cib_add_node(herd_cib_t *cib, const char *id, const char *
                                    herd_node_kind_t kind);
 GHashTable *herd_cib_str_table(void);
 void herd_cib_expand_remote(herd_cib_t *cib);
+void herd_cib_expand_bundles(herd_cib_t *cib);
+void herd_cib_op_free(herd_cib_op_t *o);
 
 #endif

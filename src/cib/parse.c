@@ -517,7 +517,17 @@ void herd_rsc_free(herd_cib_rsc_t *r)
     g_free(r->container_type); g_free(r->image); g_free(r->ip_range_start);
     g_free(r->remote_node); g_free(r->guest_node);
     if (r->bundle_attrs) g_hash_table_destroy(r->bundle_attrs);
+    if (r->bundle_ips) g_ptr_array_free(r->bundle_ips, TRUE);
+    if (r->bundle_containers) g_ptr_array_free(r->bundle_containers, TRUE);
+    if (r->bundle_conns) g_ptr_array_free(r->bundle_conns, TRUE);
     g_free(r);
+}
+
+/* Free a configured op; the free function of every resource's ops array
+ * (bundle.c makes ops for its implicit resources). */
+void herd_cib_op_free(herd_cib_op_t *o)
+{
+    op_free(o);
 }
 
 static void parse_ops(parser_t *p, xmlNode *ops, herd_cib_rsc_t *r)
@@ -1558,6 +1568,7 @@ static herd_cib_t *build(parser_t *p, xmlDoc *doc)
     g_ptr_array_sort(default_sets, nvset_cmp);
     for (guint i = 0; i < cib->all_rscs->len; i++)
         finish_rsc(cib, cib->all_rscs->pdata[i], default_sets);
+    herd_cib_expand_bundles(cib);
     herd_cib_expand_remote(cib);
     if (sec[3]) parse_constraints(p, sec[3]);
     if (status) parse_status(p, status);

@@ -69,6 +69,8 @@ void herd_cib_expand_remote(herd_cib_t *cib)
     guint n = cib->all_rscs->len;
     for (guint i = 0; i < n; i++) {
         herd_cib_rsc_t *r = cib->all_rscs->pdata[i];
+        if (r->bundle_of)
+            continue;   /* a bundle's parts: bundle.c made its nodes */
         if (is_remote_agent(r)) {
             r->remote_node = g_strdup(r->id);
             /* connections migrate unless told otherwise */

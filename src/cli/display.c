@@ -350,6 +350,13 @@ static bool node_online(const view_t *v, const herd_node_state_t *n)
         }
     }
     host = g_hash_table_lookup(v->bundle_host, name);
+    if (host && v->revised) {
+        /* after the transition: the scheduled container and connection */
+        const herd_placement_t *pc = pl_of(v, host), *conn = pl_of(v, name);
+        if (pc && conn)
+            return !n->fenced_now && inst_active(v, pc) && inst_active(v, conn) &&
+                   !inst_failed(v, conn);
+    }
     if (host)
         return history_active(v, host) && (v->revised || history_healthy(v, name));
     if (v->revised && n->fenced_now)
@@ -879,7 +886,27 @@ static void print_bundle(const view_t *v, FILE *out, const herd_cib_rsc_t *b)
         }
         hstate_t cst, st;
         rsc_state(v, container, NULL, &cst);
-        if (child) {
+        g_autofree char *inst = child ? g_strdup_printf("%s:%d", child->id, i) : NULL;
+        const herd_placement_t *pc = v->revised ? pl_of(v, container) : NULL;
+        const herd_placement_t *pi = v->revised && inst ? pl_of(v, inst) : NULL;
+        g_autoptr(GPtrArray) on = g_ptr_array_new();
+        if (pc) {
+            /* after the transition: as scheduled */
+            inst_nodes(v, pc, on);
+            cst.active = inst_active(v, pc) && on->len;
+            cst.failed = inst_failed(v, pc);
+            cst.node = on->len ? on->pdata[0] : NULL;
+            cst.role = cst.active ? HERD_ROLE_STARTED : HERD_ROLE_STOPPED;
+        }
+        if (child && pi) {
+            g_string_append_printf(s, "\t(%s%s%s:%s):\t", child->klass ? child->klass : "unknown",
+                                   child->provider ? ":" : "", child->provider ? child->provider : "",
+                                   child->type ? child->type : "unknown");
+            st.active = inst_active(v, pi);
+            st.failed = inst_failed(v, pi);
+            st.role = inst_role(v, pi);
+            st.node = NULL;
+        } else if (child) {
             rsc_state(v, child->id, remote, &st);
             g_string_append_printf(s, "\t(%s%s%s:%s):\t", child->klass ? child->klass : "unknown",
                                    child->provider ? ":" : "", child->provider ? child->provider : "",

@@ -672,7 +672,10 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
             const char *node = ns->cfg->uname;
             if (!ns->online || ns->unclean || ns->fenced_now || ns->pending)
                 continue;
-            if (ns->cfg->kind != HERD_NODE_MEMBER)
+            /* remote nodes: a bundle's containers and addresses only */
+            if (ns->cfg->kind != HERD_NODE_MEMBER &&
+                !(ns->cfg->kind == HERD_NODE_REMOTE && p->cfg->bundle_of && p->cfg->implicit &&
+                  !p->cfg->remote_node))
                 continue;
             if (hist_known(history_on(b, p, node)))
                 continue;
@@ -1171,6 +1174,70 @@ static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *
     coll_acts_t *keep = g_new(coll_acts_t, 1);
     *keep = ca;
     g_hash_table_insert(b->coll, (gpointer) c->id, keep);
+}
+
+/* A bundle (see bundle.c): the pseudo actions of the child's implicit
+ * clone around the child instances, and the bundle's own around its
+ * containers and that clone. */
+static void build_bundle(gb_t *b, const herd_cib_rsc_t *top, int tp)
+{
+    const herd_cib_rsc_t *bc = top->bundle_clone;
+    g_autoptr(GPtrArray) kids = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) conts = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func((GDestroyNotify) g_ptr_array_unref);
+    for (guint i = 0; i < b->res->placements->len; i++) {
+        const herd_placement_t *p = b->res->placements->pdata[i];
+        bool kid = bc && clone_of(p->cfg) == bc;
+        bool cont = false;
+        for (guint k = 0; top->bundle_containers && k < top->bundle_containers->len; k++)
+            cont |= top->bundle_containers->pdata[k] == p->cfg;
+        if (!kid && !cont)
+            continue;
+        inst_t *in = g_new0(inst_t, 1);
+        in->name = p->name;
+        in->prims = g_ptr_array_new();
+        g_ptr_array_add(lists, in->prims);
+        g_ptr_array_add(in->prims, (gpointer) p);
+        g_ptr_array_add(kid ? kids : conts, in);
+    }
+    if (bc)
+        build_clone(b, bc, tp * 65536 + 65534, kids);
+    build_clone(b, top, tp * 65536 + 65535, conts);
+    coll_acts_t *ba = g_hash_table_lookup(b->coll, top->id);
+    coll_acts_t *ca = bc ? g_hash_table_lookup(b->coll, bc->id) : NULL;
+    if (!ba || !ca)
+        return;
+    int group = tp * 65536 + 65535;
+    static const struct { const char *t, *done; int r, rd; } ph[] = {
+        {"demote", "demoted", R_CL_DEMOTE, R_CL_DEMOTED},
+        {"stop", "stopped", R_CL_STOP, R_CL_STOPPED},
+        {"start", "running", R_CL_START, R_CL_RUNNING},
+        {"promote", "promoted", R_CL_PROMOTE, R_CL_PROMOTED},
+    };
+    herd_action_t **bs[] = {&ba->demote, &ba->stop, &ba->start, &ba->promote};
+    herd_action_t **bd[] = {&ba->demoted, &ba->stopped, &ba->running, &ba->promoted};
+    herd_action_t *cs[] = {ca->demote, ca->stop, ca->start, ca->promote};
+    herd_action_t *cd[] = {ca->demoted, ca->stopped, ca->running, ca->promoted};
+    for (int k = 0; k < 4; k++) {
+        if (!cs[k])
+            continue;
+        if (!*bs[k]) {
+            *bs[k] = coll_op(b, top->id, ph[k].t, group, ph[k].r, top);
+            *bd[k] = coll_op(b, top->id, ph[k].done, group, ph[k].rd, top);
+            gb_order(b, *bs[k], *bd[k]);
+        }
+        gb_order(b, *bs[k], cs[k]);
+        gb_order(b, cd[k], *bd[k]);
+    }
+    gb_order(b, ba->stopped, ba->start);
+    gb_order(b, ba->demoted, ba->stop);
+    gb_order(b, ba->running, ba->promote);
+    /* a replica's container starts before what runs in it */
+    for (guint i = 0; i < conts->len; i++) {
+        const herd_placement_t *p = ((inst_t *) conts->pdata[i])->prims->pdata[0];
+        prim_acts_t *pa = pa_of(b, p->name);
+        gb_order(b, pa ? pa->start : NULL, ca->running);
+    }
 }
 
 /* ---- orders ----------------------------------------------------------- */
@@ -1703,6 +1770,8 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
             g_hash_table_destroy(by_inst);
             g_ptr_array_free(insts, TRUE);
             g_ptr_array_free(lists, TRUE);
+        } else if (top->kind == HERD_RSC_BUNDLE) {
+            build_bundle(&b, top, tp);
         }
     }
     g_ptr_array_free(seen, TRUE);

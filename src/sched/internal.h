@@ -66,6 +66,8 @@ struct unit {
     bool score_set;              /* score holds the assignment scores */
     int priority;
     int order;                   /* configuration order */
+    const herd_cib_node_t *pin;  /* bundle child instance: the only node it
+                                  * may run on (its replica's guest node) */
 };
 
 struct clone {
@@ -76,6 +78,9 @@ struct clone {
     bool promotable;
     bool promoted_done;
     int *count;                  /* per node instance count */
+    const herd_cib_rsc_t *bundle;    /* the bundle whose replicas (or child
+                                      * instances) these are, or NULL */
+    bool bundle_assigning;       /* bundle.c is assigning it */
 };
 
 /* One side of a colocation: a unit or a clone. */
@@ -120,7 +125,7 @@ typedef struct {
 
 /* remote.c: remote and guest nodes (hooks called from sched.c). */
 bool sched_remote_is_connection(const herd_cib_rsc_t *r);
-void sched_remote_state(sched_t *s);
+void sched_remote_state(sched_t *s, bool guests);
 void sched_remote_unpacked(sched_t *s);
 void sched_remote_finish(sched_t *s);
 bool sched_remote_unpack_early(const sched_t *s, int i);
@@ -144,5 +149,22 @@ char *sched_op_digest(const sched_t *s, const herd_cib_rsc_t *r, const char *tas
 bool sched_failure_params_changed(const sched_t *s, const herd_cib_rsc_t *cfg,
                                   const herd_rsc_history_t *h, const herd_cib_node_t *n);
 void sched_failcounts(sched_t *s);
+/* sched.c: building blocks bundle.c uses. */
+unit_t *sched_new_unit(sched_t *s, const herd_cib_rsc_t *cfg, clone_t *c, int inst);
+void sched_assign_unit(sched_t *s, unit_t *u);
+void sched_assign_clone(sched_t *s, clone_t *c);
+void sched_compute_locations(sched_t *s);
+bool sched_node_usable(const sched_t *s, int i);
+
+/* bundle.c: bundles (replicas of ip, container, connection, and the
+ * child's instances on the replicas' guest nodes). */
+void sched_bundle_build(sched_t *s, const herd_cib_rsc_t *b);
+void sched_bundle_locations(sched_t *s);
+void sched_bundle_assign(sched_t *s, const herd_cib_rsc_t *b);
+bool sched_bundle_orders(sched_t *s);
+int sched_bundle_node_penalty(const sched_t *s, const clone_t *c, int n);
+const herd_cib_node_t *sched_bundle_attr_node(const sched_t *s, const prim_t *p,
+                                              const herd_cib_node_t *n);
+GPtrArray *sched_bundle_order_targets(sched_t *s, const herd_cib_rsc_t *b);
 
 #endif

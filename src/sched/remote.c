@@ -150,8 +150,10 @@ static guint64 reconnect_ms(const prim_t *conn)
 /* Remote and guest node state from their connection and container
  * (after the cluster nodes' histories); guests that need a reset are
  * fenced by recovering their container, remote nodes whose connection
- * failed are fenced. */
-void sched_remote_state(sched_t *s)
+ * failed are fenced.  Called for the remote nodes (guests false), then,
+ * after the remote nodes' histories, for the guests (a container may run
+ * on a remote node). */
+void sched_remote_state(sched_t *s, bool guests)
 {
     if (!s->rflags)
         s->rflags = g_new0(int, s->nn ? s->nn : 1);
@@ -159,8 +161,8 @@ void sched_remote_state(sched_t *s)
     for (int i = 0; i < s->nn; i++) {
         herd_node_state_t *ns = s->ns[i];
         const herd_cib_node_t *n = ns->cfg;
-        if (n->kind == HERD_NODE_MEMBER)
-            continue;
+        if (n->kind == HERD_NODE_MEMBER || (n->kind == HERD_NODE_REMOTE) == guests)
+            continue;   /* remote nodes first, guests after their histories */
         prim_t *conn = connection_of(s, n);
         ns->online = false;
         if (!conn) {
@@ -261,8 +263,10 @@ void sched_remote_unpacked(sched_t *s)
             for (guint k = 0; k < s->prims->len; k++) {
                 prim_t *p = s->prims->pdata[k];
                 for (guint j = 0; j < p->running->len; j++)
-                    if (p->running->pdata[j] == ns->cfg)
+                    if (p->running->pdata[j] == ns->cfg) {
                         p->failed = true;
+                        p->demote_onfail = false;   /* recovered, not demoted */
+                    }
             }
             ns->unclean = false;
         }
@@ -287,8 +291,11 @@ void sched_remote_locations(sched_t *s)
                       (r->klass && !strcmp(r->klass, "stonith"));
         if (!banned)
             continue;
+        /* a bundle's container may run on a remote node, not in a guest */
+        bool bundled = r->guest_node && r->bundle_of;
         for (int n = 0; n < s->nn; n++)
-            if (s->ns[n]->cfg->kind != HERD_NODE_MEMBER)
+            if (s->ns[n]->cfg->kind != HERD_NODE_MEMBER &&
+                !(bundled && s->ns[n]->cfg->kind == HERD_NODE_REMOTE))
                 p->loc[n] = -INF;
     }
 }
@@ -339,6 +346,8 @@ bool sched_remote_assigned(sched_t *s)
         if (ns->cfg->kind == HERD_NODE_MEMBER)
             continue;
         prim_t *conn = connection_of(s, ns->cfg);
+        if (conn && conn->cfg->bundle_of)
+            continue;   /* a bundle's guest: bundle.c brings it up */
         if (conn && conn->next && conn->next_role != HERD_ROLE_STOPPED) {
             if (!ns->online)
                 changed = true;

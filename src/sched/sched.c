@@ -261,8 +261,21 @@ static void build(sched_t *s)
             g_hash_table_insert(s->clone_by_rsc, (gpointer) r, c);
             g_hash_table_insert(s->clone_by_rsc, (gpointer) child, c);
         }
-        /* bundles: not scheduled yet */
+        else if (r->kind == HERD_RSC_BUNDLE)
+            sched_bundle_build(s, r);   /* bundle.c */
     }
+}
+
+/* The building blocks bundle.c uses (see internal.h). */
+unit_t *sched_new_unit(sched_t *s, const herd_cib_rsc_t *cfg, clone_t *c, int inst)
+{
+    return new_unit(s, cfg, c, inst);
+}
+
+/* Whether node i can take resources after this transition. */
+bool sched_node_usable(const sched_t *s, int i)
+{
+    return node_usable(s, i);
 }
 
 /* A resource the configuration does not hold (orphans, the implicit
@@ -306,6 +319,14 @@ static void orphan_cfg_free(herd_cib_rsc_t *o)
 static unit_t *anon_instance(sched_t *s, clone_t *c, const herd_cib_rsc_t *child,
                              const herd_cib_node_t *node, bool active)
 {
+    /* a bundle's child: the instance of the replica whose guest this is */
+    for (guint i = 0; i < c->units->len; i++) {
+        unit_t *u = c->units->pdata[i];
+        if (u->pin == node)
+            return u;
+    }
+    if (c->bundle)
+        return NULL;
     /* an instance already active on this node */
     for (guint i = 0; i < c->units->len; i++) {
         unit_t *u = c->units->pdata[i];
@@ -510,8 +531,11 @@ static char *base_id(const char *id)
     return c ? g_strndup(id, (gsize) (c - id)) : g_strdup(id);
 }
 
-static void unpack_histories(sched_t *s, bool remote)
+/* level 0: the cluster nodes' histories; 1: remote nodes'; 2: guests'
+ * (a guest's container may run on a remote node). */
+static void unpack_histories(sched_t *s, int level)
 {
+    bool remote = level > 0;
     const herd_cib_t *cib = s->cib;
     /* online nodes first, then the unclean ones (as Pacemaker) */
     for (int pass = 0; pass < 2; pass++)
@@ -521,7 +545,8 @@ static void unpack_histories(sched_t *s, bool remote)
         if (ni < 0)
             continue;
         const herd_node_state_t *ns = s->ns[ni];
-        if ((ns->cfg->kind != HERD_NODE_MEMBER) != remote)
+        int lv = ns->cfg->kind == HERD_NODE_MEMBER ? 0 : ns->cfg->kind == HERD_NODE_REMOTE ? 1 : 2;
+        if (lv != level)
             continue;   /* remote nodes come after their connections */
         /* histories of clean offline nodes say nothing about now, unless
          * fencing is on: what they call active there gets the node fenced */
@@ -735,6 +760,8 @@ static void apply_location(sched_t *s, const herd_location_t *l, const char *rid
         prim_t *p = list->pdata[i];
         if (!r && !rsc_within(p->cfg, rid))
             continue;
+        if (r && r->kind == HERD_RSC_BUNDLE && (p->cfg->remote_node || !p->cfg->implicit))
+            continue;   /* a bundle's: its containers and addresses */
         if (l->role == HERD_ROLE_PROMOTED || l->role == HERD_ROLE_UNPROMOTED)
             continue;   /* role-specific: promotion only */
         bool exclusive = l->resource_discovery && !strcmp(l->resource_discovery, "exclusive");
@@ -885,7 +912,17 @@ static void compute_locations(sched_t *s)
         }
     }
     sched_remote_locations(s);
+    sched_bundle_locations(s);
 }
+
+/* Compute every instance's location scores again (bundle.c, after a
+ * bundle's guest nodes come up). */
+void sched_compute_locations(sched_t *s)
+{
+    compute_locations(s);
+}
+
+
 
 /* ---- assignment ------------------------------------------------------- */
 
@@ -895,9 +932,15 @@ static target_t target_of(sched_t *s, const char *id)
     const herd_cib_rsc_t *r = herd_cib_rsc(s->cib, id);
     if (!r)
         return t;
+    unit_t *own = r->parent ? g_hash_table_lookup(s->unit_by_rsc, r) : NULL;
+    if (own) {
+        t.unit = own;   /* a bundle replica's ip, container or connection */
+        return t;
+    }
     clone_t *c = NULL;
     for (const herd_cib_rsc_t *a = r; a; a = a->parent)
-        if ((c = g_hash_table_lookup(s->clone_by_rsc, a)) && a->kind == HERD_RSC_CLONE)
+        if ((c = g_hash_table_lookup(s->clone_by_rsc, a)) &&
+            (a->kind == HERD_RSC_CLONE || a->kind == HERD_RSC_BUNDLE))
             break;
     if (c) {
         t.clone = c;
@@ -910,6 +953,17 @@ static target_t target_of(sched_t *s, const char *id)
 
 static void assign_unit(sched_t *s, unit_t *u);
 static void assign_clone(sched_t *s, clone_t *c);
+
+/* Assign a unit or a clone (bundle.c). */
+void sched_assign_unit(sched_t *s, unit_t *u)
+{
+    assign_unit(s, u);
+}
+
+void sched_assign_clone(sched_t *s, clone_t *c)
+{
+    assign_clone(s, c);
+}
 
 static void index_add(GHashTable *t, const void *key, guint i)
 {
@@ -1161,6 +1215,16 @@ static void unit_need(sched_t *s, const unit_t *u, GHashTable *need, int depth)
             long have = GPOINTER_TO_INT(g_hash_table_lookup(need, key));
             g_hash_table_insert(need, key, GINT_TO_POINTER((int) (have + strtol(val, NULL, 10))));
         }
+        /* a bundle's container carries what its child will use */
+        const herd_cib_rsc_t *b = p->cfg->guest_node ? p->cfg->bundle_of : NULL;
+        if (b && b->bundle_clone) {
+            const herd_cib_rsc_t *ch = b->bundle_clone->children->pdata[0];
+            g_hash_table_iter_init(&it, ch->utilization);
+            while (g_hash_table_iter_next(&it, &key, &val)) {
+                long have = GPOINTER_TO_INT(g_hash_table_lookup(need, key));
+                g_hash_table_insert(need, key, GINT_TO_POINTER((int) (have + strtol(val, NULL, 10))));
+            }
+        }
     }
     if (depth > 3 || !s->co_by_pri)
         return;
@@ -1179,6 +1243,8 @@ static bool fits(sched_t *s, const unit_t *u, int n)
 {
     if (!use_utilization(s))
         return true;
+    if (u->pin)
+        return true;    /* a bundle's child: its container took its share */
     GHashTable *cap = s->ns[n]->cfg->utilization;
     g_autoptr(GHashTable) need = g_hash_table_new(g_str_hash, g_str_equal);
     unit_need(s, u, need, 0);
@@ -1322,6 +1388,10 @@ static void assign_clone(sched_t *s, clone_t *c)
 {
     if (c->done || c->busy)
         return;
+    if (c->bundle && !c->bundle_assigning) {
+        sched_bundle_assign(s, c->bundle);   /* the whole bundle, in its order */
+        return;
+    }
     c->busy = true;
     int nn = s->nn;
     g_autofree int *csc = g_new0(int, nn);
@@ -1355,7 +1425,7 @@ static void assign_clone(sched_t *s, clone_t *c)
         if (!cur)
             continue;
         int n = cur->index;
-        bool ok = node_usable(s, n) && csc[n] >= 0;
+        bool ok = node_usable(s, n) && (u->pin ? u->pin == cur : csc[n] >= 0);
         for (guint k = 0; k < u->prims->len && ok; k++) {
             prim_t *p = u->prims->pdata[k];
             if (k == 0 && p->ban[n] < 0)
@@ -1378,16 +1448,24 @@ static void assign_clone(sched_t *s, clone_t *c)
             continue;
         int best = -1;
         for (int n = 0; n < nn; n++) {
-            if (!node_usable(s, n) || csc[n] < 0 || c->count[n] >= c->node_max || !fits(s, u, n))
+            if (u->pin && u->pin->index != n)
+                continue;   /* a bundle child instance: its replica's node only */
+            if (!node_usable(s, n) || (u->pin ? ((prim_t *) u->prims->pdata[0])->loc[n] < 0
+                                              : csc[n] < 0) ||
+                c->count[n] >= c->node_max || !fits(s, u, n))
                 continue;
             bool banned = false;
             for (guint k = 0; k < u->prims->len; k++)
                 banned |= ((prim_t *) u->prims->pdata[k])->ban[n] < 0 && k == 0;
             if (banned)
                 continue;
-            if (best < 0 || csc[n] > csc[best] ||
-                (csc[n] == csc[best] && s->load[n] < s->load[best]) ||
-                (csc[n] == csc[best] && s->load[n] == s->load[best] &&
+            /* a bundle's containers prefer where their connection can
+             * run (bundle.c) */
+            int vn = herd_score_add(csc[n], sched_bundle_node_penalty(s, c, n));
+            int vb = best < 0 ? 0 : herd_score_add(csc[best], sched_bundle_node_penalty(s, c, best));
+            if (best < 0 || vn > vb ||
+                (vn == vb && s->load[n] < s->load[best]) ||
+                (vn == vb && s->load[n] == s->load[best] &&
                  strcmp(s->ns[n]->cfg->uname, s->ns[best]->cfg->uname) < 0))
                 best = n;
         }
@@ -1444,6 +1522,7 @@ static void promote(sched_t *s, clone_t *c)
             continue;
         int n = p->next->index;
         const herd_cib_node_t *nd = p->next;
+        const herd_cib_node_t *an = sched_bundle_attr_node(s, p, nd);   /* attributes */
         int sc = 0;
         bool has = false;
         /* promotion score from the node attribute (crm_master) */
@@ -1452,7 +1531,7 @@ static void promote(sched_t *s, clone_t *c)
             for (guint k = 0; k < u->prims->len; k++) {
                 prim_t *q = u->prims->pdata[k];
                 g_autofree char *key = g_strdup_printf("master-%s", c->cfg->unique ? q->name : q->cfg->id);
-                const char *v = g_hash_table_lookup(nd->attrs, key);
+                const char *v = g_hash_table_lookup(an->attrs, key);
                 int x;
                 if (v && herd_score_parse(v, &x)) {
                     sc = herd_score_add(sc, x);
@@ -1465,7 +1544,7 @@ static void promote(sched_t *s, clone_t *c)
             const char *names[3] = {p->hist_name ? p->hist_name : p->name, p->name, pid};
             for (int k = 0; k < 3 && !has; k++) {
                 g_autofree char *key = g_strdup_printf("master-%s", names[k]);
-                const char *v = g_hash_table_lookup(nd->attrs, key);
+                const char *v = g_hash_table_lookup(an->attrs, key);
                 if (v && herd_score_parse(v, &sc))
                     has = true;
             }
@@ -1678,8 +1757,10 @@ static bool restarting_on(const prim_t *p, const herd_cib_node_t *n)
 static char *action_name(const herd_cib_rsc_t *r, const char *action)
 {
     bool coll = r->kind != HERD_RSC_PRIMITIVE;
-    if (!action || !strcmp(action, "start"))
-        return g_strdup_printf("%s %s", r->id, coll ? "running" : "start");
+    if (!action || !strcmp(action, "start"))   /* a notifying clone: once notified */
+        return g_strdup_printf("%s %s", r->id, !coll ? "start"
+                                               : r->kind == HERD_RSC_CLONE && r->notify ? "notified"
+                                               : "running");
     if (!strcmp(action, "promote"))
         return g_strdup_printf("%s %s", r->id, coll ? "promoted" : "promote");
     return g_strdup_printf("%s %s", r->id, action);
@@ -1782,7 +1863,7 @@ static void apply_orders(sched_t *s)
     g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GPtrArray) orders = expand_orders(s, owned);
     for (int round = 0; round < 4; round++) {
-        bool changed = false;
+        bool changed = sched_bundle_orders(s);   /* bundle.c */
         for (guint i = 0; i < orders->len; i++) {
             const herd_order_t *o = orders->pdata[i];
             if (!o->first || !o->then || o->kind != HERD_ORDER_MANDATORY)
@@ -1796,6 +1877,10 @@ static void apply_orders(sched_t *s)
             GPtrArray *fp = prims_under(s, o->first), *tp = prims_under(s, o->then);
             if (!fr || !tr || !fp || !tp)
                 continue;
+            g_autoptr(GPtrArray) btp = tr->kind == HERD_RSC_BUNDLE
+                                           ? sched_bundle_order_targets(s, tr) : NULL;
+            if (btp)
+                tp = btp;   /* a bundle's containers; the replicas follow */
             g_autofree char *why = action_name(fr, fa);
             bool first_was_active = false;
             for (guint k = 0; k < fp->len; k++)
@@ -2333,9 +2418,11 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
                             : !nd->in_ccm ? "peer is no longer part of the cluster" : "node is unclean";
             fence_node(&s, n, why);
         }
-    unpack_histories(&s, false);
-    sched_remote_state(&s);
-    unpack_histories(&s, true);
+    unpack_histories(&s, 0);
+    sched_remote_state(&s, false);
+    unpack_histories(&s, 1);
+    sched_remote_state(&s, true);
+    unpack_histories(&s, 2);
     sched_remote_unpacked(&s);
     set_current(&s);
     for (int n = 0; n < s.nn; n++)
@@ -2401,6 +2488,11 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
             const herd_cib_rsc_t *r = order->pdata[i];
             if (pass == 0 && !sched_remote_is_connection(r))
                 continue;
+            if (r->kind == HERD_RSC_BUNDLE) {
+                if (pass == 1)
+                    sched_bundle_assign(&s, r);
+                continue;
+            }
             unit_t *u = g_hash_table_lookup(s.unit_by_rsc, r);
             clone_t *c = g_hash_table_lookup(s.clone_by_rsc, r);
             if (u)

@@ -159,8 +159,8 @@ void sched_scores_clone(sched_t *s, const clone_t *c)
 {
     int nn = s->nn;
     const unit_t *first = c->units->len ? c->units->pdata[0] : NULL;
-    if (!first)
-        return;
+    if (!first || (c->bundle && c->cfg == c->bundle))
+        return;     /* (a bundle's replicas: not recorded yet) */
     const char *child = ((const herd_cib_rsc_t *) c->cfg->children->pdata[0])->id;
     bool stopped = stopped_role(c->cfg);
     /* the clone's own: its constraints (and the child's, which Pacemaker

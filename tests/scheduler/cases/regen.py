@@ -29,8 +29,11 @@ def section(text):
 def main(argv):
     files = argv or sorted(glob.glob(os.path.join(HERE, "*.xml")))
     for f in files:
+        # crm_simulate 2.1.5 aborts while simulating the execution of some
+        # bundle IP address actions, after it has printed the summary: the
+        # summary is what counts, so its exit status is not checked
         out = subprocess.run(["crm_simulate", "-x", f, "-S"], capture_output=True, text=True,
-                             check=True).stdout
+                             check=False).stdout
         with open(f[:-4] + ".summary", "w") as o:
             o.write(section(out))
         print(f"{os.path.basename(f)[:-4]}.summary written")
