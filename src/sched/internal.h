@@ -62,6 +62,7 @@ struct unit {
     const herd_cib_node_t *current;  /* where it runs now (first prim) */
     const herd_cib_node_t *prefer;   /* tie-break node (first member's) */
     const herd_cib_node_t *assigned;
+    guint fit;                   /* members whose utilization fit there (a prefix) */
     bool done, busy;
     bool score_set;              /* score holds the assignment scores */
     int priority;

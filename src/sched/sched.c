@@ -1238,16 +1238,10 @@ static void unit_need(sched_t *s, const unit_t *u, GHashTable *need, int depth)
     }
 }
 
-/* Does node n have room for unit u (placement-strategy other than default)? */
-static bool fits(sched_t *s, const unit_t *u, int n)
+/* Is there room on node n for need (name -> amount)? */
+static bool need_fits(sched_t *s, GHashTable *need, int n)
 {
-    if (!use_utilization(s))
-        return true;
-    if (u->pin)
-        return true;    /* a bundle's child: its container took its share */
     GHashTable *cap = s->ns[n]->cfg->utilization;
-    g_autoptr(GHashTable) need = g_hash_table_new(g_str_hash, g_str_equal);
-    unit_need(s, u, need, 0);
     GHashTableIter it;
     gpointer key, val;
     g_hash_table_iter_init(&it, need);
@@ -1262,6 +1256,39 @@ static bool fits(sched_t *s, const unit_t *u, int n)
     return true;
 }
 
+static void prim_need(const prim_t *p, GHashTable *need)
+{
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, p->cfg->utilization);
+    while (g_hash_table_iter_next(&it, &key, &val))
+        g_hash_table_insert(need, key, GINT_TO_POINTER((int) strtol(val, NULL, 10)));
+}
+
+/* Does node n have room for unit u (placement-strategy other than default)?
+ * Room for u with all that must run with it (group members, mandatory
+ * dependents); when no node has that much, only the first member's own
+ * utilization counts (the members after it fit or stop: consume). */
+static bool fits(sched_t *s, const unit_t *u, int n)
+{
+    if (!use_utilization(s))
+        return true;
+    if (u->pin)
+        return true;    /* a bundle's child: its container took its share */
+    g_autoptr(GHashTable) need = g_hash_table_new(g_str_hash, g_str_equal);
+    unit_need(s, u, need, 0);
+    if (need_fits(s, need, n))
+        return true;
+    for (int m = 0; m < s->nn; m++)
+        if (m != n && node_usable(s, m) && need_fits(s, need, m))
+            return false;
+    if (!u->prims->len)
+        return false;
+    g_autoptr(GHashTable) own = g_hash_table_new(g_str_hash, g_str_equal);
+    prim_need(u->prims->pdata[0], own);
+    return need_fits(s, own, n);
+}
+
 static long free_capacity(sched_t *s, int n)
 {
     long total = 0;
@@ -1273,18 +1300,30 @@ static long free_capacity(sched_t *s, int n)
     return total;
 }
 
-static void consume(sched_t *s, const unit_t *u, int n)
+/* Take the utilization of u's members on node n, in order, while each
+ * has room; u->fit tells how many did (all without a strategy). */
+static void consume(sched_t *s, unit_t *u, int n)
 {
+    u->fit = u->prims->len;
     if (!use_utilization(s))
         return;
+    bool managed = true;     /* what is left as it is uses its node's capacity */
+    for (guint k = 0; k < u->prims->len; k++)
+        managed &= ((const prim_t *) u->prims->pdata[k])->managed;
     for (guint k = 0; k < u->prims->len; k++) {
         const prim_t *p = u->prims->pdata[k];
+        g_autoptr(GHashTable) own = g_hash_table_new(g_str_hash, g_str_equal);
+        prim_need(p, own);
+        if (managed && k > 0 && !need_fits(s, own, n)) {
+            u->fit = k;
+            return;
+        }
         GHashTableIter it;
         gpointer key, val;
-        g_hash_table_iter_init(&it, p->cfg->utilization);
+        g_hash_table_iter_init(&it, own);
         while (g_hash_table_iter_next(&it, &key, &val)) {
             int used = GPOINTER_TO_INT(g_hash_table_lookup(s->used[n], key));
-            g_hash_table_insert(s->used[n], key, GINT_TO_POINTER(used + (int) strtol(val, NULL, 10)));
+            g_hash_table_insert(s->used[n], key, GINT_TO_POINTER(used + GPOINTER_TO_INT(val)));
         }
     }
 }
@@ -1359,12 +1398,16 @@ static void assign_unit(sched_t *s, unit_t *u)
             fprintf(stderr, " %s=%d/%d", s->ns[n]->cfg->uname, sc[n], s->load[n]);
         fprintf(stderr, " : %s\n", u->assigned ? u->assigned->uname : "-");
     }
+    if (best >= 0)
+        consume(s, u, best);
     /* members: each must be able to run there, or it and later ones stop */
     bool ok = best >= 0;
     for (guint k = 0; k < u->prims->len; k++) {
         prim_t *p = u->prims->pdata[k];
         if (ok && managed && p->loc[best] < 0 && !(k == 0))
             ok = false;
+        if (ok && managed && k >= u->fit)
+            ok = false;     /* no room left for it there */
         if (ok && p->managed && target_role(p->cfg) == HERD_ROLE_STOPPED)
             ok = false;
         p->next = ok ? u->assigned : NULL;
@@ -1375,10 +1418,8 @@ static void assign_unit(sched_t *s, unit_t *u)
             ok = false;     /* an unmanaged stopped member holds the rest back */
     }
     sched_scores_unit(s, u, sc);
-    if (best >= 0) {
+    if (best >= 0)
         s->load[best] += (int) u->prims->len;
-        consume(s, u, best);
-    }
     u->done = true;
     u->busy = false;
 }
@@ -1486,6 +1527,8 @@ static void assign_clone(sched_t *s, clone_t *c)
             prim_t *p = u->prims->pdata[k];
             if (ok && k > 0 && p->loc[u->assigned->index] < 0)
                 ok = false;
+            if (ok && k >= u->fit)
+                ok = false;     /* no room left for it there */
             if (ok && p->managed && target_role(p->cfg) == HERD_ROLE_STOPPED)
                 ok = false;
             p->next = ok ? u->assigned : NULL;
@@ -2123,7 +2166,9 @@ static void decide_prim(sched_t *s, prim_t *p)
             add_decision(s, d);
             return;
         }
-        if (!freeze && (!strcmp(nqp, "stop") || !strcmp(nqp, "demote"))) {
+        /* "no quorum" only when quorum is what stops it: a resource that
+         * could not be placed anyway stops due to node availability */
+        if (!freeze && nxt && (!strcmp(nqp, "stop") || !strcmp(nqp, "demote"))) {
             d = decision(HERD_DECISION_STOP, p->name);
             d->from = g_strdup(cur->uname);
             if (promotable)
@@ -2189,12 +2234,18 @@ static void decide_prim(sched_t *s, prim_t *p)
             /* recovered into another role: "Promoted -> Unpromoted node" */
             d->from_role = r0;
             d->to_role = r1 == HERD_ROLE_STARTED ? HERD_ROLE_UNPROMOTED : r1;
+        } else if (r0 == HERD_ROLE_PROMOTED) {
+            /* promoted once, no longer promotable: "Promoted -> Started" */
+            d->from_role = r0;
+            d->to_role = HERD_ROLE_STARTED;
         }
     } else if (p->restart) {
         d = decision(HERD_DECISION_RESTART, p->name);
         d->from = g_strdup(cur->uname);
-        if (promotable)
+        if (promotable) {
             d->from_role = r0;
+            d->to_role = r1 == HERD_ROLE_STARTED ? HERD_ROLE_UNPROMOTED : r1;
+        }
         d->reason = g_strdup(p->unrunnable_reason);
     } else if (p->reload && p->running->len == 1 && r0 == r1) {
         d = decision(HERD_DECISION_RELOAD, p->name);
