@@ -71,4 +71,61 @@ char *herd_cib_inject(const char *buf, size_t len, const char *name,
                       const herd_cib_inject_t *inj, GPtrArray *log, size_t *out_len,
                       GError **err);
 
+/* ---- changing a CIB document ------------------------------------------- *
+ *
+ * The document crm_simulate -O writes: the CIB once a simulated transition
+ * ran, each action's result recorded in the status as the controller
+ * records an executor event. */
+
+typedef struct herd_cib_doc herd_cib_doc_t;
+
+/* Parse CIB text (named `name` in messages); `now` stamps what is recorded
+ * (last-rc-change, last-failure).  NULL with *err (DATAERR) when it is not
+ * a <cib> XML document.  Free with herd_cib_doc_free. */
+herd_cib_doc_t *herd_cib_doc_parse(const char *buf, size_t len, const char *name, time_t now,
+                                   GError **err);
+
+/* The document as indented XML text, num_updates grown by the number of
+ * status changes made.  A new NUL-terminated string (*len its length when
+ * not NULL); g_free it. */
+char *herd_cib_doc_dump(herd_cib_doc_t *d, size_t *len);
+
+/* Free a document.  NULL is fine. */
+void herd_cib_doc_free(herd_cib_doc_t *d);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(herd_cib_doc_t, herd_cib_doc_free)
+
+/* One operation result to record. */
+typedef struct {
+    const char *rsc;             /* the history's name ("rsc:1"): it is
+                                  * found or created under it */
+    const char *rsc_alt[2];      /* other names an existing history may have
+                                  * (NULL: none) */
+    const char *op_rsc;          /* the resource the entry's ids and keys
+                                  * name (NULL: the history's name); an
+                                  * anonymous clone's configured id */
+    const char *klass, *provider, *type;   /* the agent, for a new history */
+    const char *task;            /* as executed (a reload is recorded as a
+                                  * start) */
+    guint64 interval_ms;
+    const char *node, *node_uuid;
+    int target_rc, rc;           /* expected and actual result */
+    const char *exit_reason;     /* kept for a failure only */
+    const char *digest;          /* op-digest, or NULL */
+    const char *migrate_source, *migrate_target;   /* migrations */
+    const char *notify_type, *notify_operation;    /* notifications */
+    const char *failcount_rsc;   /* a user-injected failure: the resource
+                                  * name its fail count gets (NULL: none) */
+    bool injected;               /* crm_simulate -i's layout (failure entry
+                                  * first) */
+} herd_cib_op_result_t;
+
+/* Record `r` in the status (its node_state is created if need be); with
+ * failcount_rsc and a failing rc, also bump the node's fail count and set
+ * its last failure, adding a line per attribute to `log` (may be NULL). */
+void herd_cib_doc_record_op(herd_cib_doc_t *d, const herd_cib_op_result_t *r, GPtrArray *log);
+
+/* Record node `uname` (id `uuid`, may be NULL) fenced: out of the
+ * membership, its resource history and transient attributes cleared. */
+void herd_cib_doc_fence(herd_cib_doc_t *d, const char *uname, const char *uuid);
+
 #endif

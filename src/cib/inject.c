@@ -146,6 +146,13 @@ static void set(xmlNode *n, const char *name, const char *value)
     xmlSetProp(n, (const xmlChar *) name, (const xmlChar *) value);
 }
 
+/* set only when there is a value */
+static void set_if(xmlNode *n, const char *name, const char *value)
+{
+    if (value)
+        set(n, name, value);
+}
+
 static void setf(xmlNode *n, const char *name, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 static void setf(xmlNode *n, const char *name, const char *fmt, ...)
 {
@@ -182,13 +189,17 @@ static xmlNode *find_by_id(xmlNode *root, const char *name, const char *id)
     return NULL;
 }
 
-typedef struct {
+/* A CIB document being changed (herd_cib_doc_t in the header). */
+struct herd_cib_doc {
     xmlDoc *doc;
     xmlNode *cib, *config, *status;
-    const char *name;
+    char *name;
     const herd_cib_inject_t *inj;
     GPtrArray *log;
-} ctx_t;
+    time_t now;
+    int updates;             /* status changes made: num_updates grows by it */
+};
+typedef struct herd_cib_doc ctx_t;
 
 static void note(ctx_t *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 static void note(ctx_t *c, const char *fmt, ...)
@@ -364,7 +375,9 @@ static void do_options(ctx_t *c)
 
 /* ---- operation injection ---------------------------------------------- */
 
-/* Set a transient attribute of a node_state (creating the containers). */
+/* Set a transient attribute of a node_state (creating the containers,
+ * named after the node's id; an attribute's id is its set's id and its
+ * name, '#' made '.'). */
 static void transient_attr(xmlNode *ns, const char *name, const char *value, bool increment)
 {
     g_autofree char *nid = get(ns, "id");
@@ -376,12 +389,13 @@ static void transient_attr(xmlNode *ns, const char *name, const char *value, boo
     xmlNode *ia = child(ta, "instance_attributes");
     if (!ia) {
         ia = xmlNewChild(ta, NULL, (const xmlChar *) "instance_attributes", NULL);
-        setf(ia, "id", "status-%s", nid);
+        set(ia, "id", nid);
     }
     xmlNode *nv = child_with(ia, "nvpair", "name", name);
     if (!nv) {
         nv = xmlNewChild(ia, NULL, (const xmlChar *) "nvpair", NULL);
-        g_autofree char *id = g_strdup_printf("status-%s-%s", nid, name);
+        g_autofree char *set_id = get(ia, "id");
+        g_autofree char *id = g_strdup_printf("%s-%s", set_id ? set_id : nid, name);
         g_strdelimit(id, "#", '.');
         set(nv, "id", id);
         set(nv, "name", name);
@@ -395,6 +409,25 @@ static void transient_attr(xmlNode *ns, const char *name, const char *value, boo
     } else {
         set(nv, "value", value);
     }
+}
+
+/* A failure's fail count (value++) and last-failure time on a node, as
+ * crm_simulate injects them; nothing for a success or a probe's 7. */
+static void inject_failcount(ctx_t *c, xmlNode *ns, const char *rsc, const char *task,
+                             guint64 interval_ms, int rc)
+{
+    if (rc == 0 || (rc == 7 && interval_ms == 0))
+        return;
+    g_autofree char *fc = g_strdup_printf("fail-count-%s#%s_%" G_GUINT64_FORMAT, rsc, task,
+                                          interval_ms);
+    g_autofree char *lf = g_strdup_printf("last-failure-%s#%s_%" G_GUINT64_FORMAT, rsc, task,
+                                          interval_ms);
+    g_autofree char *nid = get(ns, "id");
+    g_autofree char *now = g_strdup_printf("%lld", (long long) c->now);
+    note(c, "Injecting attribute %s=value++ into /node_state '%s'", fc, nid);
+    transient_attr(ns, fc, NULL, true);
+    note(c, "Injecting attribute %s=%s into /node_state '%s'", lf, now, nid);
+    transient_attr(ns, lf, now, false);
 }
 
 /* The primitive a resource name refers to ("rsc" or an instance "rsc:N"),
@@ -443,44 +476,10 @@ static xmlNode *op_entry(xmlNode *lr, const char *id)
     return op;
 }
 
-static void fill_op(xmlNode *op, const herd_opspec_t *s, int call_id, time_t now)
+/* The history of a resource on a node: the lrm_resource named `rsc` or
+ * else `rsc_id`, created (as `rsc`) when there is none. */
+static xmlNode *lrm_resource(xmlNode *ns, const herd_cib_op_result_t *r)
 {
-    g_autofree char *key = g_strdup_printf("%s_%s_%" G_GUINT64_FORMAT, s->rsc, s->task,
-                                           s->interval_ms);
-    g_autofree char *tkey = g_strdup_printf("%d:-1:0:" NO_UUID, call_id);
-    set(op, "operation_key", key);
-    set(op, "operation", s->task);
-    set(op, "crm-debug-origin", ORIGIN);
-    set(op, "crm_feature_set", FEATURE_SET);
-    set(op, "transition-key", tkey);
-    setf(op, "transition-magic", "0:%d;%s", s->rc, tkey);
-    set(op, "exit-reason", s->rc ? "Simulated action result" : "");
-    setf(op, "call-id", "%d", call_id);
-    setf(op, "rc-code", "%d", s->rc);
-    set(op, "op-status", "0");
-    setf(op, "interval", "%" G_GUINT64_FORMAT, s->interval_ms);
-    setf(op, "last-rc-change", "%lld", (long long) now);
-    set(op, "exec-time", "0");
-    set(op, "queue-time", "0");
-}
-
-static bool inject_op(ctx_t *c, const char *spec_text, GError **err)
-{
-    herd_opspec_t s;
-    if (!herd_opspec_parse(spec_text, &s, err))
-        return false;
-    bool ok = false;
-    xmlNode *prim = find_primitive(c, s.rsc);
-    if (!prim) {
-        g_set_error(err, HERD_ERROR, HERD_EXIT_NOSUCH,
-                    "%s: operation spec '%s': no primitive resource '%s' in the configuration",
-                    c->name, spec_text, s.rsc);
-        goto out;
-    }
-    xmlNode *ns = node_state(c, s.node, false, err);
-    if (!ns)
-        goto out;
-    note(c, "Injecting %s into the configuration", spec_text);
     xmlNode *lrm = child(ns, "lrm");
     if (!lrm) {
         lrm = xmlNewChild(ns, NULL, (const xmlChar *) "lrm", NULL);
@@ -488,12 +487,52 @@ static bool inject_op(ctx_t *c, const char *spec_text, GError **err)
         set(lrm, "id", nid);
     }
     xmlNode *lrs = ensure_child(lrm, "lrm_resources");
-    xmlNode *lr = child_with(lrs, "lrm_resource", "id", s.rsc);
+    xmlNode *lr = child_with(lrs, "lrm_resource", "id", r->rsc);
+    for (size_t i = 0; !lr && i < G_N_ELEMENTS(r->rsc_alt); i++)
+        if (r->rsc_alt[i])
+            lr = child_with(lrs, "lrm_resource", "id", r->rsc_alt[i]);
     if (!lr) {
         lr = xmlNewChild(lrs, NULL, (const xmlChar *) "lrm_resource", NULL);
-        set(lr, "id", s.rsc);
-        copy_agent(c, prim, lr);
+        set(lr, "id", r->rsc);
+        set_if(lr, "class", r->klass);
+        set_if(lr, "provider", r->provider);
+        set_if(lr, "type", r->type);
     }
+    return lr;
+}
+
+static void fill_op(ctx_t *c, xmlNode *op, const herd_cib_op_result_t *r, const char *key,
+                    const char *task, int call_id, int rc, bool failed)
+{
+    g_autofree char *tkey = g_strdup_printf("%d:-1:%d:" NO_UUID, call_id, r->target_rc);
+    set(op, "operation_key", key);
+    set(op, "operation", task);
+    set(op, "crm-debug-origin", ORIGIN);
+    set(op, "crm_feature_set", FEATURE_SET);
+    set(op, "transition-key", tkey);
+    setf(op, "transition-magic", "0:%d;%s", rc, tkey);
+    set(op, "exit-reason", failed && r->exit_reason ? r->exit_reason : "");
+    setf(op, "call-id", "%d", call_id);
+    setf(op, "rc-code", "%d", rc);
+    set(op, "op-status", "0");
+    setf(op, "interval", "%" G_GUINT64_FORMAT, r->interval_ms);
+    setf(op, "last-rc-change", "%lld", (long long) c->now);
+    set(op, "exec-time", "0");
+    set(op, "queue-time", "0");
+    set_if(op, "migrate_source", r->migrate_source);
+    set_if(op, "migrate_target", r->migrate_target);
+    set_if(op, "op-digest", r->digest);
+}
+
+/* Record one operation result in the history of node_state `ns`, as
+ * Pacemaker writes an executor event: the entry is RSC_last_0 (one-off
+ * operations), the operation key (recurring ones, migrations),
+ * RSC_last_failure_0 (a result other than the expected one; a one-off
+ * failure updates RSC_last_0 too) or RSC_TYPE_notify_OP_0. */
+static xmlNode *record_op(ctx_t *c, xmlNode *ns, const herd_cib_op_result_t *r)
+{
+    xmlNode *lr = lrm_resource(ns, r);
+    g_autofree char *hist = r->op_rsc ? g_strdup(r->op_rsc) : get(lr, "id");
     int call_id = 0;
     for (xmlNode *o = lr->children; o; o = o->next) {
         if (!is_el(o, "lrm_rsc_op"))
@@ -503,39 +542,135 @@ static bool inject_op(ctx_t *c, const char *spec_text, GError **err)
             call_id = MAX(call_id, atoi(cid));
     }
     call_id++;
-    bool failed = s.rc != 0;
-    bool probe = s.interval_ms == 0 && !strcmp(s.task, "monitor");
-    if (failed) {
-        g_autofree char *fid = g_strdup_printf("%s_last_failure_0", s.rsc);
-        xmlNode *f = op_entry(lr, fid);
-        fill_op(f, &s, call_id, c->inj->now);
-        if (s.interval_ms) {
-            set(f, "uname", s.node);
-            set(f, "rsc-id", s.rsc);
-        }
+    c->updates++;
+    const char *task = r->task;
+    if (!strcmp(task, "reload") || !strcmp(task, "reload-agent"))
+        task = "start";   /* a reload done is recorded as a start */
+    g_autofree char *key = g_strdup_printf("%s_%s_%" G_GUINT64_FORMAT, hist, task,
+                                           r->interval_ms);
+    int rc = r->rc;
+    g_autofree char *id = NULL, *also = NULL;
+    bool failed = false;
+    if (!strcmp(task, "notify")) {
+        id = g_strdup_printf("%s_%s_notify_%s_0", hist, r->notify_type ? r->notify_type : "post",
+                             r->notify_operation ? r->notify_operation : "start");
+        rc = 0;   /* notification results are ignored */
+    } else if (!strcmp(task, "migrate_to") || !strcmp(task, "migrate_from")) {
+        id = g_strdup(key);
+    } else if (rc != r->target_rc) {
+        failed = true;
+        id = g_strdup_printf("%s_last_failure_0", hist);
+        if (!r->interval_ms)
+            also = g_strdup_printf("%s_last_0", hist);
+    } else if (r->interval_ms) {
+        id = g_strdup(key);
+    } else {
+        id = g_strdup_printf("%s_last_0", hist);
     }
-    if (s.interval_ms == 0 || !failed) {
-        g_autofree char *id = s.interval_ms ? g_strdup_printf("%s_%s_%" G_GUINT64_FORMAT, s.rsc,
-                                                              s.task, s.interval_ms)
-                                            : g_strdup_printf("%s_last_0", s.rsc);
-        fill_op(op_entry(lr, id), &s, call_id, c->inj->now);
+    xmlNode *op = NULL;
+    if (also && !r->injected)
+        fill_op(c, op_entry(lr, also), r, key, task, call_id, rc, failed);
+    fill_op(c, op = op_entry(lr, id), r, key, task, call_id, rc, failed);
+    if (also && r->injected)
+        fill_op(c, op_entry(lr, also), r, key, task, call_id, rc, failed);
+    return op;
+}
+
+static bool inject_parsed_op(ctx_t *c, const char *spec_text, const herd_opspec_t *s,
+                             GError **err)
+{
+    xmlNode *prim = find_primitive(c, s->rsc);
+    if (!prim) {
+        g_set_error(err, HERD_ERROR, HERD_EXIT_NOSUCH,
+                    "%s: operation spec '%s': no primitive resource '%s' in the configuration",
+                    c->name, spec_text, s->rsc);
+        return false;
     }
-    if (failed && !(probe && s.rc == 7)) {
-        g_autofree char *fc = g_strdup_printf("fail-count-%s#%s_%" G_GUINT64_FORMAT, s.rsc, s.task,
-                                              s.interval_ms);
-        g_autofree char *lf = g_strdup_printf("last-failure-%s#%s_%" G_GUINT64_FORMAT, s.rsc,
-                                              s.task, s.interval_ms);
-        g_autofree char *nid = get(ns, "id");
-        g_autofree char *now = g_strdup_printf("%lld", (long long) c->inj->now);
-        note(c, "Injecting attribute %s=value++ into /node_state '%s'", fc, nid);
-        transient_attr(ns, fc, NULL, true);
-        note(c, "Injecting attribute %s=%s into /node_state '%s'", lf, now, nid);
-        transient_attr(ns, lf, now, false);
+    xmlNode *ns = node_state(c, s->node, false, err);
+    if (!ns)
+        return false;
+    note(c, "Injecting %s into the configuration", spec_text);
+    /* the agent from the configuration (a template's, if it has one) */
+    xmlNode *agent = xmlNewNode(NULL, (const xmlChar *) "agent");
+    copy_agent(c, prim, agent);
+    g_autofree char *klass = get(agent, "class");
+    g_autofree char *provider = get(agent, "provider");
+    g_autofree char *type = get(agent, "type");
+    xmlFreeNode(agent);
+    herd_cib_op_result_t r = {
+        .rsc = s->rsc, .klass = klass, .provider = provider, .type = type, .task = s->task,
+        .interval_ms = s->interval_ms, .node = s->node, .target_rc = 0, .rc = s->rc,
+        .exit_reason = "Simulated action result", .injected = true};
+    xmlNode *op = record_op(c, ns, &r);
+    if (s->rc && s->interval_ms) {
+        set(op, "uname", s->node);
+        set(op, "rsc-id", s->rsc);
     }
-    ok = true;
-out:
+    inject_failcount(c, ns, s->rsc, s->task, s->interval_ms, s->rc);
+    return true;
+}
+
+static bool inject_op(ctx_t *c, const char *spec_text, GError **err)
+{
+    herd_opspec_t s;
+    if (!herd_opspec_parse(spec_text, &s, err))
+        return false;
+    bool ok = inject_parsed_op(c, spec_text, &s, err);
     herd_opspec_clear(&s);
     return ok;
+}
+
+/* ---- recording a simulated transition ---------------------------------- */
+
+/* The node_state of a node an action ran on: by name, else by id (naming
+ * it), else a new one. */
+static xmlNode *action_node_state(ctx_t *c, const char *uname, const char *uuid)
+{
+    xmlNode *ns = child_with(c->status, "node_state", "uname", uname);
+    if (!ns && uuid) {
+        ns = child_with(c->status, "node_state", "id", uuid);
+        if (ns)
+            set(ns, "uname", uname);
+    }
+    if (!ns) {
+        ns = xmlNewChild(c->status, NULL, (const xmlChar *) "node_state", NULL);
+        set(ns, "id", uuid ? uuid : uname);
+        set(ns, "uname", uname);
+    }
+    return ns;
+}
+
+/* Record an operation result; see herd_cib_inject.h. */
+void herd_cib_doc_record_op(herd_cib_doc_t *d, const herd_cib_op_result_t *r, GPtrArray *log)
+{
+    d->log = log;
+    xmlNode *ns = action_node_state(d, r->node, r->node_uuid);
+    record_op(d, ns, r);
+    if (r->failcount_rsc)
+        inject_failcount(d, ns, r->failcount_rsc, r->task, r->interval_ms, r->rc);
+    d->log = NULL;
+}
+
+/* Record a node fenced; see herd_cib_inject.h. */
+void herd_cib_doc_fence(herd_cib_doc_t *d, const char *uname, const char *uuid)
+{
+    xmlNode *ns = action_node_state(d, uname, uuid);
+    set(ns, "in_ccm", "false");
+    set(ns, "crmd", "offline");
+    set(ns, "join", "down");
+    set(ns, "expected", "down");
+    set(ns, "crm-debug-origin", "simulate_fencing_action");
+    d->updates++;
+    /* the controller clears its history and transient attributes */
+    static const char *const cleared[] = {"lrm", "transient_attributes"};
+    for (size_t i = 0; i < G_N_ELEMENTS(cleared); i++) {
+        xmlNode *k = child(ns, cleared[i]);
+        if (!k)
+            continue;
+        xmlUnlinkNode(k);
+        xmlFreeNode(k);
+        d->updates++;
+    }
 }
 
 /* ---- entry point -------------------------------------------------------- */
@@ -557,10 +692,9 @@ static void quiet_errors(void *ctx, const char *msg, ...)
 {
 }
 
-/* Apply the events; see herd_cib_inject.h. */
-char *herd_cib_inject(const char *buf, size_t len, const char *name,
-                      const herd_cib_inject_t *inj, GPtrArray *log, size_t *out_len,
-                      GError **err)
+/* Parse a CIB document; see herd_cib_inject.h. */
+herd_cib_doc_t *herd_cib_doc_parse(const char *buf, size_t len, const char *name, time_t now,
+                                   GError **err)
 {
     xmlSetGenericErrorFunc(NULL, quiet_errors);
     xmlResetLastError();
@@ -575,34 +709,71 @@ char *herd_cib_inject(const char *buf, size_t len, const char *name,
                     e ? e->line : 0, msg);
         return NULL;
     }
-    ctx_t c = {.doc = doc, .name = name, .inj = inj, .log = log};
-    c.cib = xmlDocGetRootElement(doc);
-    char *result = NULL;
-    if (!is_el(c.cib, "cib")) {
+    xmlNode *root = xmlDocGetRootElement(doc);
+    if (!is_el(root, "cib")) {
         g_set_error(err, HERD_ERROR, HERD_EXIT_DATAERR, "%s:%d: expected a <cib> document", name,
-                    c.cib ? (int) xmlGetLineNo(c.cib) : 1);
-        goto out;
+                    root ? (int) xmlGetLineNo(root) : 1);
+        xmlFreeDoc(doc);
+        return NULL;
     }
-    c.config = ensure_child(c.cib, "configuration");
-    c.status = ensure_child(c.cib, "status");
-    do_options(&c);
-    if (!do_nodes(&c, err))
-        goto out;
-    ticket(&c, inj->ticket_grant, "Granting", "granted", "true");
-    ticket(&c, inj->ticket_revoke, "Revoking", "granted", "false");
-    ticket(&c, inj->ticket_standby, "Making", "standby", "true");
-    ticket(&c, inj->ticket_activate, "Activating", "standby", "false");
-    for (guint i = 0; inj->op_inject && i < inj->op_inject->len; i++)
-        if (!inject_op(&c, inj->op_inject->pdata[i], err))
-            goto out;
+    ctx_t *c = g_new0(ctx_t, 1);
+    c->doc = doc;
+    c->name = g_strdup(name);
+    c->now = now;
+    c->cib = root;
+    c->config = ensure_child(c->cib, "configuration");
+    c->status = ensure_child(c->cib, "status");
+    return c;
+}
+
+/* The document as text; see herd_cib_inject.h. */
+char *herd_cib_doc_dump(herd_cib_doc_t *d, size_t *out_len)
+{
+    if (d->updates) {
+        g_autofree char *nu = get(d->cib, "num_updates");
+        setf(d->cib, "num_updates", "%lld",
+             (long long) (nu ? g_ascii_strtoll(nu, NULL, 10) : 0) + d->updates);
+        d->updates = 0;
+    }
     xmlChar *mem = NULL;
     int n = 0;
-    xmlDocDumpFormatMemory(doc, &mem, &n, 1);
-    result = g_strndup((const char *) mem, (gsize) n);
+    xmlDocDumpFormatMemory(d->doc, &mem, &n, 1);
+    char *result = g_strndup((const char *) mem, (gsize) n);
     xmlFree(mem);
     if (out_len)
         *out_len = (size_t) n;
-out:
-    xmlFreeDoc(doc);
     return result;
+}
+
+/* Free a document; see herd_cib_inject.h. */
+void herd_cib_doc_free(herd_cib_doc_t *d)
+{
+    if (!d)
+        return;
+    xmlFreeDoc(d->doc);
+    g_free(d->name);
+    g_free(d);
+}
+
+/* Apply the events; see herd_cib_inject.h. */
+char *herd_cib_inject(const char *buf, size_t len, const char *name,
+                      const herd_cib_inject_t *inj, GPtrArray *log, size_t *out_len,
+                      GError **err)
+{
+    g_autoptr(herd_cib_doc_t) c = herd_cib_doc_parse(buf, len, name, inj->now, err);
+    if (!c)
+        return NULL;
+    c->inj = inj;
+    c->log = log;
+    do_options(c);
+    if (!do_nodes(c, err))
+        return NULL;
+    ticket(c, inj->ticket_grant, "Granting", "granted", "true");
+    ticket(c, inj->ticket_revoke, "Revoking", "granted", "false");
+    ticket(c, inj->ticket_standby, "Making", "standby", "true");
+    ticket(c, inj->ticket_activate, "Activating", "standby", "false");
+    for (guint i = 0; inj->op_inject && i < inj->op_inject->len; i++)
+        if (!inject_op(c, inj->op_inject->pdata[i], err))
+            return NULL;
+    return herd_cib_doc_dump(c, out_len);
 }

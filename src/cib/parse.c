@@ -293,8 +293,8 @@ static herd_nvset_t *parse_nvset(parser_t *p, xmlNode *n)
                 g_free(value);
                 continue;
             }
-            if (value && !g_ascii_strcasecmp(value, "#default")) {
-                /* "#default": as if not set here */
+            if (!value || !g_ascii_strcasecmp(value, "#default")) {
+                /* no value, or "#default": as if not set here */
                 g_free(name);
                 g_free(value);
                 continue;

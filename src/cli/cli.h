@@ -79,6 +79,14 @@ int cli_live_cib_text(const char *cmd, char **out);
  * errors as cli_live_cib_text (cmd_status.c). */
 int cli_live_cib(const char *cmd, herd_cib_t **out);
 
+/* The same, also giving its text (owned) in *text when text is not NULL. */
+int cli_live_cib_keep(const char *cmd, herd_cib_t **out, char **text);
+
+/* Add the "nodes" member (each node: name, id, online, unclean, standby,
+ * maintenance) to the object being built in `b` (cmd_status.c; `herd
+ * status` and `herd simulate`). */
+void cli_add_nodes_json(JsonBuilder *b, const herd_sched_result_t *res);
+
 /* Add the "resources" member (every primitive instance: id, top-level
  * resource, agent, role, node, failed, managed) to the object being built
  * in `b` (cmd_status.c; `herd status` and `herd resource list`). */

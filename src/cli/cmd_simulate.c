@@ -115,17 +115,6 @@ static void print_summary(const herd_sched_result_t *res, FILE *out)
     g_ptr_array_free(details, TRUE);
 }
 
-/* ---- executing the graph ------------------------------------------------ */
-
-static void print_transition(const herd_sched_result_t *res, FILE *out)
-{
-    g_autoptr(GPtrArray) fired = herd_graph_execute(res->graph);
-    for (guint i = 0; i < fired->len; i++) {
-        g_autofree char *line = herd_graph_action_line(fired->pdata[i]);
-        fprintf(out, "%s\n", line);
-    }
-}
-
 static int write_text_file(const char *path, const char *text)
 {
     g_autoptr(GError) err = NULL;
@@ -151,14 +140,14 @@ static void add_str(JsonBuilder *b, const char *name, const char *v)
 
 /* "transition": the graph's actions in simulated execution order, each
  * with what it waits for and why it exists */
-static void add_transition_json(JsonBuilder *b, const herd_sched_result_t *res)
+static void add_transition_json(JsonBuilder *b, const GArray *steps)
 {
     static const char *const kinds[] = {"resource", "pseudo", "cluster", "fencing"};
-    g_autoptr(GPtrArray) fired = herd_graph_execute(res->graph);
     json_builder_set_member_name(b, "transition");
     json_builder_begin_array(b);
-    for (guint i = 0; i < fired->len; i++) {
-        const herd_action_t *a = fired->pdata[i];
+    for (guint i = 0; i < steps->len; i++) {
+        const herd_exec_step_t *st = &g_array_index(steps, herd_exec_step_t, i);
+        const herd_action_t *a = st->action;
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "id");
         json_builder_add_int_value(b, a->id);
@@ -172,6 +161,13 @@ static void add_transition_json(JsonBuilder *b, const herd_sched_result_t *res)
             json_builder_add_int_value(b, (gint64) a->interval_ms);
         }
         add_str(b, "reason", a->reason);
+        if (st->failed) {
+            /* -F: made to fail with this result */
+            json_builder_set_member_name(b, "failed");
+            json_builder_add_boolean_value(b, true);
+            json_builder_set_member_name(b, "rc");
+            json_builder_add_int_value(b, st->rc);
+        }
         json_builder_set_member_name(b, "inputs");
         json_builder_begin_array(b);
         for (guint k = 0; k < a->inputs->len; k++)
@@ -182,27 +178,13 @@ static void add_transition_json(JsonBuilder *b, const herd_sched_result_t *res)
     json_builder_end_array(b);
 }
 
-static JsonNode *result_json(const herd_sched_result_t *res)
+static JsonNode *result_json(const herd_sched_result_t *res, const GArray *steps)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "have_quorum");
     json_builder_add_boolean_value(b, res->have_quorum);
-    json_builder_set_member_name(b, "nodes");
-    json_builder_begin_array(b);
-    for (guint i = 0; i < res->nodes->len; i++) {
-        const herd_node_state_t *n = res->nodes->pdata[i];
-        json_builder_begin_object(b);
-        add_str(b, "name", n->cfg->uname);
-        json_builder_set_member_name(b, "online");
-        json_builder_add_boolean_value(b, n->online);
-        json_builder_set_member_name(b, "unclean");
-        json_builder_add_boolean_value(b, n->unclean || n->fenced_now);
-        json_builder_set_member_name(b, "standby");
-        json_builder_add_boolean_value(b, n->standby);
-        json_builder_end_object(b);
-    }
-    json_builder_end_array(b);
+    cli_add_nodes_json(b, res);
     json_builder_set_member_name(b, "decisions");
     json_builder_begin_array(b);
     for (guint i = 0; i < res->decisions->len; i++) {
@@ -245,12 +227,20 @@ static JsonNode *result_json(const herd_sched_result_t *res)
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
-    add_transition_json(b, res);
+    add_transition_json(b, steps);
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }
 
 /* ---- command ------------------------------------------------------------ */
+
+static bool any_failed(const sim_run_t *run)
+{
+    for (guint i = 0; run->steps && i < run->steps->len; i++)
+        if (g_array_index(run->steps, herd_exec_step_t, i).failed)
+            return true;
+    return false;
+}
 
 int cmd_simulate(int argc, char **argv)
 {
@@ -273,7 +263,8 @@ int cmd_simulate(int argc, char **argv)
         {"save-dotfile", 'D', 0, G_OPTION_ARG_FILENAME, &o.dot_file, "Save the graph as dot",
          "FILE"},
         {"save-output", 'O', 0, G_OPTION_ARG_FILENAME, &o.save_output,
-         "Save the revised CIB (not yet supported)", "FILE"},
+         "Save the CIB to FILE: after the simulated transition with -S (or -F), else as "
+         "scheduled", "FILE"},
         {"set-datetime", 't', 0, G_OPTION_ARG_STRING, &o.time, "The \"now\" (ISO 8601)", "TIME"},
         {"quiet", 'Q', 0, G_OPTION_ARG_NONE, &o.quiet,
          "Display only essential output (scores, utilization)", NULL},
@@ -288,18 +279,16 @@ int cmd_simulate(int argc, char **argv)
     g_autoptr(herd_sched_result_t) res = NULL;
     g_autofree char *date_line = NULL;
     g_autoptr(herd_sched_result_t) res_before = NULL;
+    g_autoptr(herd_cib_t) rev_cib = NULL;
+    g_autoptr(herd_sched_result_t) rev_res = NULL;
+    sim_run_t run = {0};
+    bool simulate = o.simulate || w.op_fail;   /* -F implies -S */
     if (rc || done) {
         ret = rc;
         goto out;
     }
     if (!o.xml_file && !o.from_stdin && !o.live) {
         ret = cli_usage_error(argv[0], "give a CIB with -x FILE, -p or -L");
-        goto out;
-    }
-    if (o.save_output) {
-        fprintf(stderr, "%s: --save-output/-O is not yet supported: it needs the simulated "
-                        "execution of the transition graph\n", argv[0]);
-        ret = HERD_EXIT_UNIMPLEMENT_FEATURE;
         goto out;
     }
     if (o.live) {
@@ -310,7 +299,9 @@ int cmd_simulate(int argc, char **argv)
                                            "need a file (-x, or -p from stdin)");
             goto out;
         }
-        ret = cli_live_cib(argv[0], &cib);
+        /* its text is kept for -O and -F */
+        ret = cli_live_cib_keep(argv[0], &cib, &w.text);
+        w.text_len = w.text ? strlen(w.text) : 0;
     } else {
         ret = sim_whatif_load(&w, argv[0], o.from_stdin ? "-" : o.xml_file, &cib);
     }
@@ -337,6 +328,37 @@ int cmd_simulate(int argc, char **argv)
             date_line = g_strdup_printf("Using the original execution date of: %s\n", when_s);
         }
     }
+    /* The simulated execution, recorded in a copy of the CIB (-S, -F, -O);
+     * a failure (-F) makes the revised status the one of that copy, read
+     * again, as crm_simulate shows it. */
+    if (simulate || o.save_output) {
+        ret = sim_whatif_execute(&w, argv[0], cib, res, now, &run);
+        if (ret)
+            goto out;
+    } else {
+        run.steps = herd_graph_execute_steps(res->graph, NULL, NULL);
+    }
+    if (o.save_output) {
+        ret = write_text_file(o.save_output, simulate ? run.revised : w.text);
+        if (ret)
+            goto out;
+    }
+    const herd_cib_t *rev_show = cib;
+    const herd_sched_result_t *rev_show_res = res;
+    bool rev_after = true;
+    if (any_failed(&run) && run.revised) {
+        g_autoptr(GError) err = NULL;
+        rev_cib = herd_cib_load_memory(run.revised, run.revised_len, "revised CIB", &err);
+        if (!rev_cib) {
+            fprintf(stderr, "%s: the revised CIB does not load: %s\n", argv[0], err->message);
+            ret = HERD_EXIT_SOFTWARE;
+            goto out;
+        }
+        rev_res = herd_sched_run(rev_cib, now);
+        rev_show = rev_cib;
+        rev_show_res = rev_res;
+        rev_after = false;
+    }
     /* With synthetic events, the current status is the one before them. */
     const herd_cib_t *cur_cib = cib;
     const herd_sched_result_t *cur_res = res;
@@ -346,12 +368,13 @@ int cmd_simulate(int argc, char **argv)
         cur_res = res_before;
     }
     if (common.format != HERD_OUTPUT_TEXT) {
-        g_autoptr(JsonNode) data = result_json(res);
+        g_autoptr(JsonNode) data = result_json(res, run.steps);
         /* the status as crm_mon shows it, before and after the transition */
         JsonObject *obj = json_node_get_object(data);
         json_object_set_member(obj, "current-status", display_status_json(cur_cib, cur_res, false));
-        if (o.simulate)
-            json_object_set_member(obj, "revised-status", display_status_json(cib, res, true));
+        if (simulate)
+            json_object_set_member(obj, "revised-status",
+                                   display_status_json(rev_show, rev_show_res, rev_after));
         sim_whatif_json_add(obj, &w, cib, res_before, res, o.show_scores);
         ret = herd_output_emit(stdout, common.format, "simulate", data, HERD_EXIT_OK, NULL, NULL);
         goto out;
@@ -379,18 +402,18 @@ int cmd_simulate(int argc, char **argv)
             fprintf(stdout, "\n");
         sim_whatif_print_utilization(cib, res, stdout);
     }
-    if (!o.quiet && (o.run || o.simulate || !o.show_scores)) {
+    if (!o.quiet && (o.run || simulate || !o.show_scores)) {
         if (o.show_scores || o.show_utilization)
             fprintf(stdout, "\n");
         print_summary(res, stdout);
     }
-    if (o.simulate && !o.quiet) {
+    if (simulate && !o.quiet) {
         fprintf(stdout, "\nExecuting Cluster Transition:\n");
-        print_transition(res, stdout);
+        sim_run_print(&run, stdout);
         if (date_line)
             fputs(date_line, stdout);
         fprintf(stdout, "\nRevised Cluster Status:\n");
-        display_cluster_status(stdout, cib, res, true);
+        display_cluster_status(stdout, rev_show, rev_show_res, rev_after);
     }
     if (o.graph_file) {
         g_autofree char *xml = herd_graph_to_xml(res->graph, cib);
@@ -405,6 +428,7 @@ int cmd_simulate(int argc, char **argv)
             ret = wrc;
     }
 out:
+    sim_run_clear(&run);
     g_free(o.xml_file); g_free(o.graph_file); g_free(o.dot_file); g_free(o.save_output);
     g_free(o.time);
     sim_whatif_clear(&w);

@@ -27,7 +27,7 @@ int cli_live_cib_text(const char *cmd, char **out)
     return 0;
 }
 
-int cli_live_cib(const char *cmd, herd_cib_t **out)
+int cli_live_cib_keep(const char *cmd, herd_cib_t **out, char **text_out)
 {
     *out = NULL;
     g_autofree char *text = NULL;
@@ -40,7 +40,14 @@ int cli_live_cib(const char *cmd, herd_cib_t **out)
         fprintf(stderr, "%s: %s\n", cmd, err->message);
         return err->domain == HERD_ERROR ? err->code : HERD_EXIT_ERROR;
     }
+    if (text_out)
+        *text_out = g_steal_pointer(&text);
     return 0;
+}
+
+int cli_live_cib(const char *cmd, herd_cib_t **out)
+{
+    return cli_live_cib_keep(cmd, out, NULL);
 }
 
 static const char *rc_text(int rc)
@@ -73,6 +80,33 @@ static const char *op_status_text(int s)
     case 7: return "Not installed";
     default: return "?";
     }
+}
+
+/* The "nodes" member: each node's name, id and state (shared with `herd
+ * simulate`). */
+void cli_add_nodes_json(JsonBuilder *b, const herd_sched_result_t *res)
+{
+    json_builder_set_member_name(b, "nodes");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < res->nodes->len; i++) {
+        const herd_node_state_t *n = res->nodes->pdata[i];
+        const struct {
+            const char *name;
+            bool value;
+        } flags[] = {{"online", n->online}, {"unclean", n->unclean || n->fenced_now},
+                     {"standby", n->standby}, {"maintenance", n->maintenance}};
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "name");
+        json_builder_add_string_value(b, n->cfg->uname);
+        json_builder_set_member_name(b, "id");
+        json_builder_add_string_value(b, n->cfg->id);
+        for (size_t k = 0; k < G_N_ELEMENTS(flags); k++) {
+            json_builder_set_member_name(b, flags[k].name);
+            json_builder_add_boolean_value(b, flags[k].value);
+        }
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
 }
 
 /* The "resources" member: every primitive instance with where it runs,
@@ -118,24 +152,7 @@ static JsonNode *status_data(const herd_cib_t *cib, const herd_sched_result_t *r
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "have_quorum");
     json_builder_add_boolean_value(b, res->have_quorum);
-    json_builder_set_member_name(b, "nodes");
-    json_builder_begin_array(b);
-    for (guint i = 0; i < res->nodes->len; i++) {
-        const herd_node_state_t *n = res->nodes->pdata[i];
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "name");
-        json_builder_add_string_value(b, n->cfg->uname);
-        json_builder_set_member_name(b, "id");
-        json_builder_add_string_value(b, n->cfg->id);
-        json_builder_set_member_name(b, "online");
-        json_builder_add_boolean_value(b, n->online);
-        json_builder_set_member_name(b, "standby");
-        json_builder_add_boolean_value(b, n->standby);
-        json_builder_set_member_name(b, "maintenance");
-        json_builder_add_boolean_value(b, n->maintenance);
-        json_builder_end_object(b);
-    }
-    json_builder_end_array(b);
+    cli_add_nodes_json(b, res);
     cli_add_resources_json(b, res);
     json_builder_set_member_name(b, "failures");
     json_builder_begin_array(b);

@@ -1,6 +1,7 @@
 /* sim_whatif.c: `herd simulate`'s what-if options: synthetic events applied
  * to the CIB before scheduling, node attributes, fail counts, scores,
  * utilization, saving the input, and the structured (json/xml) output. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,57 +11,73 @@
 
 /* ---- options ------------------------------------------------------------ */
 
+/* The options taking a list (one value per use): their storage in
+ * sim_whatif_t, by offset, and their help. */
+static const struct {
+    const char *name;
+    char flag;
+    size_t offset;
+    const char *help, *arg;
+} list_options[] = {
+    {"node-up", 'u', offsetof(sim_whatif_t, node_up), "Simulate bringing a node online", "NODE"},
+    {"node-down", 'd', offsetof(sim_whatif_t, node_down), "Simulate taking a node offline",
+     "NODE"},
+    {"node-fail", 'f', offsetof(sim_whatif_t, node_fail), "Simulate a node failing", "NODE"},
+    {"op-inject", 'i', offsetof(sim_whatif_t, op_inject),
+     "Inject an operation result (RSC_TASK_INTERVALMS@NODE=RC) before scheduling", "OPSPEC"},
+    {"op-fail", 'F', offsetof(sim_whatif_t, op_fail),
+     "Fail this action (RSC_TASK_INTERVALMS@NODE=RC) during the simulated transition "
+     "(implies -S)", "OPSPEC"},
+    {"ticket-grant", 'g', offsetof(sim_whatif_t, ticket_grant), "Simulate granting a ticket",
+     "TICKET"},
+    {"ticket-revoke", 'r', offsetof(sim_whatif_t, ticket_revoke), "Simulate revoking a ticket",
+     "TICKET"},
+    {"ticket-standby", 'b', offsetof(sim_whatif_t, ticket_standby),
+     "Simulate making a ticket standby", "TICKET"},
+    {"ticket-activate", 'e', offsetof(sim_whatif_t, ticket_activate),
+     "Simulate activating a ticket", "TICKET"},
+};
+
+static char ***list_of(sim_whatif_t *w, size_t i)
+{
+    return (char ***) ((char *) w + list_options[i].offset);
+}
+
 GOptionEntry *sim_whatif_entries(const GOptionEntry *base, sim_whatif_t *w)
 {
     const GOptionEntry mine[] = {
-        {"node-up", 'u', 0, G_OPTION_ARG_STRING_ARRAY, &w->node_up,
-         "Simulate bringing a node online", "NODE"},
-        {"node-down", 'd', 0, G_OPTION_ARG_STRING_ARRAY, &w->node_down,
-         "Simulate taking a node offline", "NODE"},
-        {"node-fail", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &w->node_fail,
-         "Simulate a node failing", "NODE"},
-        {"op-inject", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &w->op_inject,
-         "Inject an operation result (RSC_TASK_INTERVALMS@NODE=RC) before scheduling", "OPSPEC"},
-        {"op-fail", 'F', 0, G_OPTION_ARG_STRING_ARRAY, &w->op_fail,
-         "Fail this action during the simulated transition (not yet supported)", "OPSPEC"},
         {"quorum", 'q', 0, G_OPTION_ARG_STRING, &w->quorum,
          "Set to '1' (or 'true') to indicate the cluster has quorum (applied only with another event, as crm_simulate does)", "QUORUM"},
         {"watchdog", 'w', 0, G_OPTION_ARG_STRING, &w->watchdog,
          "Set to '1' (or 'true') to indicate the cluster has an active watchdog device",
          "DEVICE"},
-        {"ticket-grant", 'g', 0, G_OPTION_ARG_STRING_ARRAY, &w->ticket_grant,
-         "Simulate granting a ticket", "TICKET"},
-        {"ticket-revoke", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &w->ticket_revoke,
-         "Simulate revoking a ticket", "TICKET"},
-        {"ticket-standby", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &w->ticket_standby,
-         "Simulate making a ticket standby", "TICKET"},
-        {"ticket-activate", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &w->ticket_activate,
-         "Simulate activating a ticket", "TICKET"},
         {"show-attrs", 'A', 0, G_OPTION_ARG_NONE, &w->show_attrs, "Show node attributes", NULL},
         {"show-failcounts", 'c', 0, G_OPTION_ARG_NONE, &w->show_failcounts,
          "Show resource fail counts", NULL},
         {"save-input", 'I', 0, G_OPTION_ARG_FILENAME, &w->save_input,
          "Save the input configuration (after the synthetic events) to FILE", "FILE"},
         {NULL}};
-    size_t nb = 0, nm = G_N_ELEMENTS(mine);
+    size_t nb = 0, nl = G_N_ELEMENTS(list_options), nm = G_N_ELEMENTS(mine);
     while (base[nb].long_name)
         nb++;
-    GOptionEntry *all = g_new0(GOptionEntry, nb + nm);
+    GOptionEntry *all = g_new0(GOptionEntry, nb + nl + nm);
     memcpy(all, base, nb * sizeof *all);
-    memcpy(all + nb, mine, nm * sizeof *all);
+    for (size_t i = 0; i < nl; i++)
+        all[nb + i] = (GOptionEntry){list_options[i].name, list_options[i].flag, 0,
+                                     G_OPTION_ARG_STRING_ARRAY, list_of(w, i),
+                                     list_options[i].help, list_options[i].arg};
+    memcpy(all + nb + nl, mine, nm * sizeof *all);
     return all;
 }
 
 void sim_whatif_clear(sim_whatif_t *w)
 {
-    char ***lists[] = {&w->node_up, &w->node_down, &w->node_fail, &w->op_inject, &w->op_fail,
-                       &w->ticket_grant, &w->ticket_revoke, &w->ticket_standby,
-                       &w->ticket_activate};
-    for (size_t i = 0; i < G_N_ELEMENTS(lists); i++)
-        g_clear_pointer(lists[i], g_strfreev);
+    for (size_t i = 0; i < G_N_ELEMENTS(list_options); i++)
+        g_clear_pointer(list_of(w, i), g_strfreev);
     g_clear_pointer(&w->quorum, g_free);
     g_clear_pointer(&w->watchdog, g_free);
     g_clear_pointer(&w->save_input, g_free);
+    g_clear_pointer(&w->text, g_free);
     if (w->mods)
         g_ptr_array_free(w->mods, TRUE);
     w->mods = NULL;
@@ -114,22 +131,20 @@ static bool valid_bool_value(const char *v)
 
 int sim_whatif_load(sim_whatif_t *w, const char *cmd, const char *path, herd_cib_t **cib)
 {
-    if (w->op_fail) {
-        fprintf(stderr, "%s: --op-fail/-F is not yet supported: it needs the simulated "
-                        "execution of the transition graph\n", cmd);
-        return HERD_EXIT_UNIMPLEMENT_FEATURE;
-    }
     if (w->quorum && !valid_bool_value(w->quorum))
         return cli_usage_error(cmd, "--quorum '%s': expected 1/true or 0/false", w->quorum);
     if (w->watchdog && !valid_bool_value(w->watchdog))
         return cli_usage_error(cmd, "--watchdog '%s': expected 1/true or 0/false", w->watchdog);
     /* A malformed OPSPEC is a usage error before anything is read. */
-    for (char **s = w->op_inject; s && *s; s++) {
-        herd_opspec_t spec;
-        g_autoptr(GError) e = NULL;
-        if (!herd_opspec_parse(*s, &spec, &e))
-            return cli_usage_error(cmd, "%s", e->message);
-        herd_opspec_clear(&spec);
+    char **const specs[] = {w->op_inject, w->op_fail};
+    for (size_t i = 0; i < G_N_ELEMENTS(specs); i++) {
+        for (char **s = specs[i]; s && *s; s++) {
+            herd_opspec_t spec;
+            g_autoptr(GError) e = NULL;
+            if (!herd_opspec_parse(*s, &spec, &e))
+                return cli_usage_error(cmd, "%s", e->message);
+            herd_opspec_clear(&spec);
+        }
     }
     g_autoptr(GError) err = NULL;
     size_t len = 0;
@@ -182,7 +197,84 @@ int sim_whatif_load(sim_whatif_t *w, const char *cmd, const char *path, herd_cib
         fprintf(stderr, "%s: %s\n", cmd, err->message);
         return err->code;
     }
+    /* kept for the revised CIB (-O, -F) */
+    w->text_len = text_len;
+    w->text = changed ? g_steal_pointer(&changed) : g_steal_pointer(&buf);
     return HERD_EXIT_OK;
+}
+
+/* ---- the simulated transition ------------------------------------------- */
+
+/* -F: does a spec ask this action to fail?  As crm_simulate: the spec
+ * begins with RSC_TASK_INTERVAL@NODE= (any case), RSC the name of the
+ * resource's history or, for an anonymous clone, its configured id. */
+static const char *op_fail_match(const herd_action_t *a, int *rc, void *user)
+{
+    const sim_whatif_t *w = user;
+    const char *cfg_id = NULL, *hist = NULL;
+    herd_graph_action_names(a, &cfg_id, &hist);
+    const char *names[] = {hist, cfg_id};
+    for (char **s = w->op_fail; s && *s; s++) {
+        for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+            if (!names[i])
+                continue;
+            g_autofree char *key = g_strdup_printf("%s_%s_%" G_GUINT64_FORMAT "@%s=", names[i],
+                                                   a->task, a->interval_ms, a->node);
+            if (g_ascii_strncasecmp(key, *s, strlen(key)))
+                continue;
+            *rc = atoi(*s + strlen(key));
+            return names[i];
+        }
+    }
+    return NULL;
+}
+
+int sim_whatif_execute(const sim_whatif_t *w, const char *cmd, const herd_cib_t *cib,
+                       const herd_sched_result_t *res, time_t now, sim_run_t *run)
+{
+    memset(run, 0, sizeof *run);
+    run->steps = herd_graph_execute_steps(res->graph, w->op_fail ? op_fail_match : NULL,
+                                          (gpointer) w);
+    run->notes = g_ptr_array_new_with_free_func((GDestroyNotify) g_ptr_array_unref);
+    if (!w->text)
+        return HERD_EXIT_OK;   /* no document (the live CIB): nothing to record */
+    g_autoptr(GError) err = NULL;
+    g_autoptr(herd_cib_doc_t) doc = herd_cib_doc_parse(w->text, w->text_len,
+                                                       cib->source ? cib->source : "-",
+                                                       time(NULL), &err);
+    if (!doc) {
+        fprintf(stderr, "%s: %s\n", cmd, err->message);
+        return err->code;
+    }
+    for (guint i = 0; i < run->steps->len; i++) {
+        const herd_exec_step_t *st = &g_array_index(run->steps, herd_exec_step_t, i);
+        GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
+        herd_graph_record_step(cib, st, now, doc, notes);
+        g_ptr_array_add(run->notes, notes);
+    }
+    run->revised = herd_cib_doc_dump(doc, &run->revised_len);
+    return HERD_EXIT_OK;
+}
+
+void sim_run_clear(sim_run_t *run)
+{
+    g_clear_pointer(&run->steps, g_array_unref);
+    g_clear_pointer(&run->notes, g_ptr_array_unref);
+    g_clear_pointer(&run->revised, g_free);
+}
+
+void sim_run_print(const sim_run_t *run, FILE *out)
+{
+    for (guint i = 0; i < run->steps->len; i++) {
+        const herd_exec_step_t *st = &g_array_index(run->steps, herd_exec_step_t, i);
+        g_autofree char *line = herd_graph_action_line(st->action);
+        fprintf(out, "%s\n", line);
+        if (st->failed)
+            fprintf(out, "Pretending action %d failed with rc=%d\n", st->action->id, st->rc);
+        const GPtrArray *notes = i < run->notes->len ? run->notes->pdata[i] : NULL;
+        for (guint k = 0; notes && k < notes->len; k++)
+            fprintf(out, "  * %s\n", (const char *) notes->pdata[k]);
+    }
 }
 
 void sim_whatif_print_mods(const sim_whatif_t *w, FILE *out)

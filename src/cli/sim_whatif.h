@@ -19,7 +19,18 @@ typedef struct {
     gboolean show_attrs, show_failcounts;
     GPtrArray *mods;        /* char*: "Performing Requested Modifications" */
     herd_cib_t *before;     /* the CIB before the events (NULL if none) */
+    char *text;             /* the CIB text scheduled (after the events) */
+    size_t text_len;
 } sim_whatif_t;
+
+/* A simulated execution of the transition (-S, -F, -O). */
+typedef struct {
+    GArray *steps;          /* herd_exec_step_t, in firing order */
+    GPtrArray *notes;       /* per step, a GPtrArray of char*: the changes
+                             * it injected ("Injecting attribute ...") */
+    char *revised;          /* the CIB afterwards (NULL without a text) */
+    size_t revised_len;
+} sim_run_t;
 
 /* A new option table: `base` (NULL-terminated) followed by the what-if
  * options storing into `w`.  Free with g_free. */
@@ -33,6 +44,19 @@ void sim_whatif_clear(sim_whatif_t *w);
  * before the events when there were any.  Returns an exit status
  * (errors are printed, naming `cmd`). */
 int sim_whatif_load(sim_whatif_t *w, const char *cmd, const char *path, herd_cib_t **cib);
+
+/* Execute the transition of `res` (scheduled from `cib`, loaded from
+ * w->text, at the scheduler's `now`), failing the actions -F names, and
+ * record every result in a copy of the text (run->revised).  Returns an exit status (errors are
+ * printed, naming `cmd`); clear *run with sim_run_clear in any case. */
+int sim_whatif_execute(const sim_whatif_t *w, const char *cmd, const herd_cib_t *cib,
+                       const herd_sched_result_t *res, time_t now, sim_run_t *run);
+void sim_run_clear(sim_run_t *run);
+
+/* The "Executing Cluster Transition" lines of a run: each action, and
+ * after a failed one "Pretending action N failed with rc=R" and what it
+ * injected. */
+void sim_run_print(const sim_run_t *run, FILE *out);
 
 /* Print "Performing Requested Modifications:" when there were events. */
 void sim_whatif_print_mods(const sim_whatif_t *w, FILE *out);

@@ -54,13 +54,13 @@ char *sched_param_digest(GHashTable *params, const char *only)
     return g_compute_checksum_for_string(G_CHECKSUM_MD5, x->str, (gssize) x->len);
 }
 
-/* The resource's parameters on a node (rules evaluated there). */
-GHashTable *sched_node_params(const sched_t *s, const herd_cib_rsc_t *r, const herd_cib_node_t *n)
+/* A resource's parameters on a node at `now` (rules evaluated there). */
+static GHashTable *params_on(const herd_cib_rsc_t *r, const herd_cib_node_t *n, time_t now)
 {
     GHashTable *t = g_hash_table_new(g_str_hash, g_str_equal);
-    for (guint i = 0; i < r->param_sets->len; i++) {
+    for (guint i = 0; r->param_sets && i < r->param_sets->len; i++) {
         const herd_nvset_t *set = r->param_sets->pdata[i];
-        if (!herd_rule_eval(set->rule, n, r, s->now))
+        if (!herd_rule_eval(set->rule, n, r, now))
             continue;
         for (guint k = 0; k < set->names->len; k++)
             if (!g_hash_table_contains(t, set->names->pdata[k]))
@@ -69,11 +69,46 @@ GHashTable *sched_node_params(const sched_t *s, const herd_cib_rsc_t *r, const h
     }
     GHashTableIter it;
     gpointer k, v;
-    g_hash_table_iter_init(&it, r->params);
-    while (g_hash_table_iter_next(&it, &k, &v))
-        if (!g_hash_table_contains(t, k))
-            g_hash_table_insert(t, k, v);
+    if (r->params) {
+        g_hash_table_iter_init(&it, r->params);
+        while (g_hash_table_iter_next(&it, &k, &v))
+            if (!g_hash_table_contains(t, k))
+                g_hash_table_insert(t, k, v);
+    }
     return t;
+}
+
+/* The resource's parameters on a node (rules evaluated at the scheduler's
+ * now); the table borrows its strings from the model. */
+GHashTable *sched_node_params(const sched_t *s, const herd_cib_rsc_t *r, const herd_cib_node_t *n)
+{
+    return params_on(r, n, s->now);
+}
+
+/* The digest an action's result is recorded with; see herd_sched.h. */
+char *herd_sched_action_digest(const herd_cib_t *cib, const herd_action_t *a, time_t now)
+{
+    g_autoptr(GHashTable) params = NULL;
+    const herd_cib_node_t *n = a->node ? herd_cib_node(cib, a->node) : NULL;
+    if (a->cfg && a->cfg->kind == HERD_RSC_PRIMITIVE && n) {
+        params = params_on(a->cfg, n, now);
+    } else {
+        params = g_hash_table_new(g_str_hash, g_str_equal);
+        if (a->params) {
+            GHashTableIter it;
+            gpointer k, v;
+            g_hash_table_iter_init(&it, a->params);
+            while (g_hash_table_iter_next(&it, &k, &v))
+                g_hash_table_insert(params, k, v);
+        }
+    }
+    g_autofree char *timeout = NULL;
+    if (a->interval_ms) {
+        /* a recurring operation's digest keeps its timeout */
+        timeout = g_strdup_printf("%" G_GUINT64_FORMAT, a->timeout_ms);
+        g_hash_table_insert(params, "CRM_meta_timeout", timeout);
+    }
+    return sched_param_digest(params, NULL);
 }
 
 /* Did the definition change since op ran?  0 no, 1 restart, 2 reload. */

@@ -5,33 +5,142 @@
 
 #include "herd_sched.h"
 
-/* Simulate the execution; see herd_sched.h.  Rounds over the actions in
- * synapse order; an action fires once all its inputs have fired, and
- * completes at once, so later actions of the same round may follow it. */
-GPtrArray *herd_graph_execute(const herd_graph_t *g)
+/* Whether Pacemaker gives an action's synapse priority INFINITY: the
+ * points that close a clone's phase (running, stopped, promoted, demoted)
+ * and every post-notification.  Such synapses still run after an action
+ * failed and see the failed input as completed. */
+static bool priority_infinite(const herd_action_t *a)
 {
-    GPtrArray *out = g_ptr_array_new();
+    if (strstr(a->key, "post_notify") || !strcmp(a->task, "notified"))
+        return true;
+    if (a->kind != HERD_ACTION_PSEUDO || !a->cfg || a->cfg->kind != HERD_RSC_CLONE)
+        return false;
+    static const char *const closing[] = {"running", "stopped", "promoted", "demoted", NULL};
+    for (int i = 0; closing[i]; i++)
+        if (!strcmp(a->task, closing[i]))
+            return true;
+    return false;
+}
+
+/* Simulate the execution; see herd_sched.h.  Rounds over the actions in
+ * synapse order; an action fires once all its inputs have completed, and
+ * completes at once, so later actions of the same round may follow it.
+ * A failed action completes for nobody but the priority-INFINITY
+ * synapses, and once one failed, only pseudo actions and those synapses
+ * still fire (the transition is aborted). */
+GArray *herd_graph_execute_steps(const herd_graph_t *g, herd_graph_fail_fn fail, void *user)
+{
+    GArray *out = g_array_new(FALSE, TRUE, sizeof(herd_exec_step_t));
     guint n = g->actions->len;
-    bool *fired = g_new0(bool, n ? n : 1);
-    bool progress = true;
+    /* 0 not fired, 1 fired and done, 2 fired and failed */
+    guint8 *state = g_new0(guint8, n ? n : 1);
+    bool aborted = false, progress = true;
     while (progress) {
         progress = false;
         for (guint i = 0; i < n; i++) {
-            if (fired[i])
+            if (state[i])
                 continue;
             const herd_action_t *a = g->actions->pdata[i];
+            bool infinite = priority_infinite(a);
             bool ready = true;
-            for (guint k = 0; k < a->inputs->len && ready; k++)
-                ready = fired[((herd_action_t *) a->inputs->pdata[k])->id];
-            if (!ready)
+            for (guint k = 0; k < a->inputs->len && ready; k++) {
+                guint8 in = state[((herd_action_t *) a->inputs->pdata[k])->id];
+                ready = in == 1 || (in == 2 && infinite);
+            }
+            if (!ready || (aborted && !infinite && a->kind != HERD_ACTION_PSEUDO))
                 continue;
-            fired[i] = true;
+            herd_exec_step_t step = {.action = a, .rc = herd_action_target_rc(a)};
+            if (a->kind == HERD_ACTION_RSC && fail)
+                step.fail_name = fail(a, &step.rc, user);
+            if (step.fail_name) {
+                step.failed = true;
+                aborted = true;
+            }
+            state[i] = step.failed ? 2 : 1;
             progress = true;
-            g_ptr_array_add(out, (gpointer) a);
+            g_array_append_val(out, step);
         }
     }
-    g_free(fired);
+    g_free(state);
     return out;
+}
+
+/* The plain execution; see herd_sched.h. */
+GPtrArray *herd_graph_execute(const herd_graph_t *g)
+{
+    g_autoptr(GArray) steps = herd_graph_execute_steps(g, NULL, NULL);
+    GPtrArray *out = g_ptr_array_sized_new(steps->len);
+    for (guint i = 0; i < steps->len; i++)
+        g_ptr_array_add(out, (gpointer) g_array_index(steps, herd_exec_step_t, i).action);
+    return out;
+}
+
+/* The result an action is expected to give; see herd_sched.h. */
+int herd_action_target_rc(const herd_action_t *a)
+{
+    if (a->kind != HERD_ACTION_RSC || strcmp(a->task, "monitor"))
+        return 0;
+    if (!a->interval_ms)
+        return 7;   /* a probe expects "not running" */
+    const char *role = a->meta ? g_hash_table_lookup(a->meta, "role") : NULL;
+    if (role && !strcmp(role, "Stopped"))
+        return 7;   /* a monitor where it must not run */
+    return role && (!strcmp(role, "Promoted") || !strcmp(role, "Master")) ? 8 : 0;
+}
+
+static const char *node_uuid(const herd_cib_t *cib, const char *uname);
+
+/* Is r an instance of an anonymous clone (or of a group in one)? */
+static bool anonymous_instance(const herd_cib_rsc_t *r)
+{
+    for (const herd_cib_rsc_t *p = r ? r->parent : NULL; p; p = p->parent)
+        if (p->kind == HERD_RSC_CLONE)
+            return !p->unique;
+    return false;
+}
+
+/* The names of an action's resource; see herd_sched.h. */
+void herd_graph_action_names(const herd_action_t *a, const char **cfg_id, const char **hist)
+{
+    bool anon = a->cfg && a->cfg->kind == HERD_RSC_PRIMITIVE && anonymous_instance(a->cfg);
+    *cfg_id = anon ? a->cfg->id : NULL;
+    /* an anonymous instance without history of its own: its instance name */
+    *hist = a->rsc_id && !(anon && !strcmp(a->rsc_id, a->cfg->id)) ? a->rsc_id : a->rsc;
+}
+
+/* Record a step in the revised CIB; see herd_sched.h. */
+void herd_graph_record_step(const herd_cib_t *cib, const herd_exec_step_t *st, time_t now,
+                            herd_cib_doc_t *doc, GPtrArray *log)
+{
+    const herd_action_t *a = st->action;
+    if (a->kind == HERD_ACTION_FENCE) {
+        const char *act = a->meta ? g_hash_table_lookup(a->meta, "stonith_action") : NULL;
+        if (!act || strcmp(act, "on"))
+            herd_cib_doc_fence(doc, a->node, node_uuid(cib, a->node));
+        return;
+    }
+    if (a->kind != HERD_ACTION_RSC || !a->rsc || !a->node || !strcmp(a->task, "delete") ||
+        !strcmp(a->task, "meta-data"))
+        return;
+    g_autofree char *digest = herd_sched_action_digest(cib, a, now);
+    const char *meta_of[] = {"migrate_source", "migrate_target", "notify_type",
+                             "notify_operation"};
+    const char *mv[G_N_ELEMENTS(meta_of)];
+    for (size_t i = 0; i < G_N_ELEMENTS(meta_of); i++)
+        mv[i] = a->meta ? g_hash_table_lookup(a->meta, meta_of[i]) : NULL;
+    bool migration = !strcmp(a->task, "migrate_to") || !strcmp(a->task, "migrate_from");
+    const char *cfg_id = NULL, *hist = NULL;
+    herd_graph_action_names(a, &cfg_id, &hist);
+    herd_cib_op_result_t r = {
+        .rsc = hist, .rsc_alt = {a->rsc, cfg_id}, .op_rsc = cfg_id,
+        .klass = a->klass, .provider = a->provider,
+        .type = a->type, .task = a->task, .interval_ms = a->interval_ms, .node = a->node,
+        .node_uuid = node_uuid(cib, a->node), .target_rc = herd_action_target_rc(a),
+        .rc = st->rc, .exit_reason = "User-injected result", .digest = digest,
+        .migrate_source = migration ? mv[0] : NULL, .migrate_target = migration ? mv[1] : NULL,
+        .notify_type = mv[2], .notify_operation = mv[3],
+        .failcount_rsc = st->failed ? st->fail_name : NULL};
+    herd_cib_doc_record_op(doc, &r, log);
 }
 
 /* One "Executing Cluster Transition" line; see herd_sched.h. */

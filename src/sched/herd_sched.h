@@ -19,6 +19,7 @@
 #include <glib.h>
 
 #include "herd_cib.h"
+#include "herd_cib_inject.h"
 
 typedef enum {
     HERD_DECISION_FENCE,
@@ -181,6 +182,56 @@ void herd_graph_free(herd_graph_t *g);
  * array of the fired actions in firing order (borrowed pointers; free the
  * array only).  Actions that never become runnable are left out. */
 GPtrArray *herd_graph_execute(const herd_graph_t *g);
+
+/* One action of a simulated execution: whether it was made to fail and
+ * the result it gave (the expected one unless it failed). */
+typedef struct {
+    const herd_action_t *action;   /* borrowed from the graph */
+    bool failed;
+    int rc;
+    const char *fail_name;   /* failed: the resource name the failure was
+                              * asked for (its fail count's), borrowed from
+                              * the fail function's user data */
+} herd_exec_step_t;
+
+/* Asked for each resource action as it fires: the resource name the
+ * failure was asked under (with *rc set) to make it fail with that result
+ * (crm_simulate -F), or NULL to let it succeed. */
+typedef const char *(*herd_graph_fail_fn)(const herd_action_t *a, int *rc, void *user);
+
+/* Simulate executing the graph as herd_graph_execute does, failing the
+ * actions `fail` (may be NULL) picks.  As in crm_simulate, a failure
+ * aborts the transition: its dependents do not run, and from then on only
+ * pseudo actions and the synapses Pacemaker gives priority INFINITY (a
+ * clone's running/stopped/promoted/demoted, post-notifications) still
+ * fire.  Returns a new array of herd_exec_step_t in firing order. */
+GArray *herd_graph_execute_steps(const herd_graph_t *g, herd_graph_fail_fn fail, void *user);
+
+/* The result an action is expected to give (its transition key's target):
+ * 7 for a probe or a monitor of role Stopped, 8 for a monitor of the
+ * promoted role, else 0. */
+int herd_action_target_rc(const herd_action_t *a);
+
+/* Record what one executed step did in the CIB document `doc` (see
+ * herd_cib_inject.h), as crm_simulate records it: a resource action's
+ * result in its node's history (a failure asked for also bumps the fail
+ * count, with a line per attribute added to `log`, may be NULL), a
+ * fencing other than "on" takes the node down and clears its history.
+ * Pseudo and cluster actions change nothing.  `now` is the scheduler's
+ * (rules in the parameters recorded with the result). */
+void herd_graph_record_step(const herd_cib_t *cib, const herd_exec_step_t *st, time_t now,
+                            herd_cib_doc_t *doc, GPtrArray *log);
+
+/* The names of an action's resource as crm_simulate records and matches
+ * it: *hist the history it lives in ("rsc", "rsc:1": the name its history
+ * has, else the instance), *cfg_id the configured id for an instance of
+ * an anonymous clone (its results' keys name that), else NULL. */
+void herd_graph_action_names(const herd_action_t *a, const char **cfg_id, const char **hist);
+
+/* The op-digest Pacemaker records for an action's result: the md5 of its
+ * parameters on its node at `now` (and, for a recurring one, its
+ * timeout).  A new string. */
+char *herd_sched_action_digest(const herd_cib_t *cib, const herd_action_t *a, time_t now);
 
 /* One line of crm_simulate's "Executing Cluster Transition:" section for
  * an action, without the newline.  Returns a new string. */

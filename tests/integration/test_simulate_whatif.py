@@ -35,7 +35,7 @@ WHATIF_LIST = os.path.join(TOP, "tests", "scheduler", "whatif-passing.txt")
 SCORES_LIST = os.path.join(TOP, "tests", "scheduler", "scores-passing.txt")
 DISPLAY_LIST = os.path.join(TOP, "tests", "scheduler", "whatif-display-passing.txt")
 CRM_SIMULATE = shutil.which("crm_simulate")
-USAGE, NOSUCH, UNIMPLEMENTED = 64, 105, 3
+USAGE, NOSUCH = 64, 105
 SAMPLE = 60          # corpus cases used by the differential test
 
 
@@ -408,16 +408,16 @@ def test_node_up_adds_an_unknown_node(tmp_path):
     assert "Bringing node n9 online" in p.stdout
 
 
-def test_bad_quorum_value_and_not_yet_options(tmp_path):
+def test_bad_quorum_value_and_bad_op_fail(tmp_path):
     cib = tmp_path / "cib.xml"
     cib.write_text(SMALL_CIB)
     p = subprocess.run([HERD, "simulate", "-x", str(cib), "-R", "-q", "maybe"],
                        capture_output=True, text=True)
     assert p.returncode == USAGE and "maybe" in p.stderr
-    for opts in (["-F", "d1_stop_0@n1=1"], ["-O", str(tmp_path / "out.xml")]):
-        p = subprocess.run([HERD, "simulate", "-x", str(cib), "-S", *opts],
+    for spec in ("d1_stop@n1=1", "d1_stop_0@n1", "d1_stop_0@n1=x"):
+        p = subprocess.run([HERD, "simulate", "-x", str(cib), "-S", "-F", spec],
                            capture_output=True, text=True)
-        assert p.returncode == UNIMPLEMENTED and "not yet" in p.stderr, p.stderr
+        assert p.returncode == USAGE and spec in p.stderr, p.stderr
 
 
 SMALL_CIB = """<cib epoch="1" num_updates="1" admin_epoch="0" validate-with="pacemaker-3.0"

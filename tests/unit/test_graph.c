@@ -117,6 +117,62 @@ static void test_group_start_order(void **state)
     assert_string_equal(pl, "  * Pseudo action:   g_start_0");
 }
 
+static const char *fail_start_of_a(const herd_action_t *a, int *rc, void *user)
+{
+    (void) user;
+    if (strcmp(a->key, "a_start_0"))
+        return NULL;
+    *rc = 5;
+    return "a";
+}
+
+/* -F: a failed start aborts the transition: what depends on it never runs,
+ * nor any later real action; what ran before it stays done */
+static void test_execute_with_a_failure(void **state)
+{
+    (void) state;
+    const char *xml = CIB_HEAD("false")
+        "<resources><group id=\"g\">"
+        "<primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>"
+        "<primitive id=\"b\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>"
+        "</group><primitive id=\"x\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>"
+        "</resources><constraints/></configuration>"
+        "<status>" ONLINE("1", "node1") ONLINE("2", "node2") "</status></cib>";
+    g_autoptr(herd_sched_result_t) res = run(xml);
+    g_autoptr(GArray) plain = herd_graph_execute_steps(res->graph, NULL, NULL);
+    assert_int_equal(plain->len, res->graph->actions->len);
+    g_autoptr(GArray) steps = herd_graph_execute_steps(res->graph, fail_start_of_a, NULL);
+    int failed_at = -1, b_start = -1, g_running = -1, probes = 0;
+    for (guint i = 0; i < steps->len; i++) {
+        const herd_exec_step_t *st = &g_array_index(steps, herd_exec_step_t, i);
+        if (st->failed) {
+            assert_int_equal(failed_at, -1);
+            failed_at = (int) i;
+            assert_string_equal(st->action->key, "a_start_0");
+            assert_int_equal(st->rc, 5);
+            assert_string_equal(st->fail_name, "a");
+        } else {
+            assert_int_equal(st->rc, herd_action_target_rc(st->action));
+        }
+        if (!strcmp(st->action->key, "b_start_0"))
+            b_start = (int) i;
+        if (!strcmp(st->action->key, "g_running_0"))
+            g_running = (int) i;
+        if (!strcmp(st->action->task, "monitor") && !st->action->interval_ms) {
+            probes++;
+            assert_int_equal(st->rc, 7);
+        }
+        /* after the failure, only pseudo actions */
+        if (failed_at >= 0 && (int) i > failed_at)
+            assert_int_equal(st->action->kind, HERD_ACTION_PSEUDO);
+    }
+    assert_true(failed_at >= 0);
+    assert_int_equal(b_start, -1);
+    assert_int_equal(g_running, -1);
+    assert_int_equal(probes, 6);
+    assert_true(steps->len < plain->len);
+}
+
 static void test_clone_wrappers(void **state)
 {
     (void) state;
@@ -224,6 +280,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_group_start_order),
         cmocka_unit_test(test_clone_wrappers),
+        cmocka_unit_test(test_execute_with_a_failure),
         cmocka_unit_test(test_fenced_node_stops_are_pseudo),
         cmocka_unit_test(test_graph_xml_and_dot),
         cmocka_unit_test(test_deterministic),
