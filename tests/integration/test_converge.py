@@ -402,3 +402,43 @@ def test_shutdown_escalation_ends_a_stuck_shutdown():
             os.unlink(hang)
         h.kill9()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def live_agents(ocf):
+    """Pids of test agents (ocf:test:*) still alive (zombies left out)."""
+    out = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                cmd = f.read()
+            with open("/proc/%s/stat" % pid) as f:
+                st = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if (ocf + "/resource.d/test/").encode() in cmd and st != "Z":
+            out.append(int(pid))
+    return out
+
+
+def test_agents_die_with_herdd():
+    """kill -9 of herdd while an agent runs (a start that takes 60 s):
+    the agent is killed with it (parent-death signal), so that the next
+    herdd, which reprobes, never races an operation nobody waits for."""
+    root = tempfile.mkdtemp(prefix="herd-conv-")
+    h = Herdd(root, HERD)
+    log = os.path.join(root, "starts.log")
+    try:
+        h.start()
+        h.replace(cib(dummy("slow", state(h, "slow"), agent="ocf:test:Count",
+                            params={"log": log, "delay": "60"})))
+        wait_for(lambda: "initiating slow_start_0" in h.logtext(), what="start under way")
+        wait_for(lambda: live_agents(h.ocf), what="the agent running")
+        h.kill9()
+        wait_for(lambda: not live_agents(h.ocf), timeout=30, what="the agent killed")
+
+        assert not running(h, "slow")
+    finally:
+        h.kill9()
+        shutil.rmtree(root, ignore_errors=True)
