@@ -320,7 +320,10 @@ int cmd_status(int argc, char **argv)
                 rc = err->code;
                 break;
             }
-            for (;;) {
+            /* ... but no longer than a second: under a steady stream of
+             * changes (a node converging) the display still refreshes */
+            gint64 settle_end = g_get_monotonic_time() + G_USEC_PER_SEC;
+            while (g_get_monotonic_time() < settle_end) {
                 g_autoptr(GError) e2 = NULL;
                 g_autoptr(JsonObject) more = herd_ipc_client_next(c, 100, &e2);
                 if (!more)

@@ -219,9 +219,10 @@ static int write_all(int fd, const char *data, gsize len)
 
 /* Write `body` then `tail` to the CIB file durably and atomically
  * (temporary file, fsync, rename, directory fsync), keeping the old file
- * in history. */
+ * in history when `keep_old` (configuration changes: status-only versions
+ * would soon push every configuration out of history). */
 static int write_atomic(herd_store_t *s, const char *body, gsize blen, const char *tail,
-                        gsize tlen, GError **err)
+                        gsize tlen, bool keep_old, GError **err)
 {
     int fd = open(s->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
@@ -238,7 +239,7 @@ static int write_atomic(herd_store_t *s, const char *body, gsize blen, const cha
     }
     fd = -1;
     bool linked = false;
-    if (s->keep > 0 && access(s->path, F_OK) == 0) {
+    if (keep_old && s->keep > 0 && access(s->path, F_OK) == 0) {
         g_autofree char *h = history_path(s, s->seq + 1);
         unlink(h);
         if (link(s->path, h) == 0) {
@@ -279,14 +280,14 @@ io_error: {
 /* Write `doc` as the CIB file (its bytes, then the digest comment), with
  * no copy of the serialised text.  On success *digest is the new digest
  * (owned). */
-static int write_doc(herd_store_t *s, xmlDoc *doc, char **digest, GError **err)
+static int write_doc(herd_store_t *s, xmlDoc *doc, bool keep_old, char **digest, GError **err)
 {
     xmlChar *buf = NULL;
     int n = 0;
     xmlDocDumpFormatMemoryEnc(doc, &buf, &n, "UTF-8", 1);
     char *d = g_compute_checksum_for_data(G_CHECKSUM_SHA256, buf, (gsize)n);
     g_autofree char *tail = g_strconcat(DIGEST_MARK, d, DIGEST_END, NULL);
-    int rc = write_atomic(s, (const char *)buf, (gsize)n, tail, strlen(tail), err);
+    int rc = write_atomic(s, (const char *)buf, (gsize)n, tail, strlen(tail), keep_old, err);
     xmlFree(buf);
     if (rc) {
         g_free(d);
@@ -694,7 +695,7 @@ int herd_store_flush(herd_store_t *s, bool fold, GError **err)
         rc = journal_append(s, err);
     } else {
         char *digest = NULL;
-        rc = write_doc(s, s->doc, &digest, err);
+        rc = write_doc(s, s->doc, false, &digest, err);
         if (!rc) {
             g_free(s->digest);
             s->digest = digest;
@@ -761,7 +762,7 @@ herd_store_t *herd_store_open(const char *state_dir, guint keep, GError **err)
             }
             /* fold the replayed records into cib.xml before emptying the journal */
             char *digest = NULL;
-            if (write_doc(s, s->doc, &digest, err))
+            if (write_doc(s, s->doc, false, &digest, err))
                 return NULL;
             g_free(s->digest);
             s->digest = digest;
@@ -776,7 +777,7 @@ herd_store_t *herd_store_open(const char *state_dir, guint keep, GError **err)
     xmlDoc *doc = herd_store_new_empty();
     stamp_last_written(doc);
     char *digest = NULL;
-    if (write_doc(s, doc, &digest, err)) {
+    if (write_doc(s, doc, true, &digest, err)) {
         xmlFreeDoc(doc);
         return NULL;
     }
@@ -884,7 +885,8 @@ int herd_store_commit(herd_store_t *s, xmlDoc *doc, herd_store_commit_mode_t mod
     set_int_prop(root, "num_updates", next.num_updates);
     stamp_last_written(doc);
     char *digest = NULL;
-    rc = write_doc(s, doc, &digest, err);
+    rc = write_doc(s, doc, next.epoch != cur.epoch || next.admin_epoch != cur.admin_epoch,
+                   &digest, err);
     if (rc) {
         xmlFreeDoc(doc);
         return rc;

@@ -47,6 +47,12 @@ struct herd_converge {
     herd_cib_t *cib;           /* the model the graph points into */
     herd_sched_result_t *res;
     guint8 *state;             /* per graph action */
+    /* Per transition, so that a completion costs its successors, not a
+     * scan of the whole graph: who waits on each action, and the actions
+     * whose inputs are met (in graph order) not started yet. */
+    GPtrArray *dependents;     /* per action: GArray of guint (action ids) */
+    guint8 *queued;            /* per action: in `ready` */
+    GQueue ready;
     guint running;
     guint batch_limit;
     bool had_rsc_actions;      /* the current transition runs agents */
@@ -173,10 +179,12 @@ static void record(herdd_t *d, const herd_op_result_t *res, bool fatal_start, bo
     xmlDoc *doc = herd_store_stage(d->store, res->node_id, res->rsc_id);
     herd_store_record_op(doc, res);
     if (drop_recurring) {
-        /* a stopped resource has no recurring monitors left */
+        /* a stopped resource has no recurring monitors left (the record
+         * of a failure stays, shown until a cleanup or failure-timeout) */
         g_autofree char *xp = g_strdup_printf(
             "/cib/status/node_state[@uname='%s']/lrm/lrm_resources/lrm_resource[@id='%s']"
-            "/lrm_rsc_op[@interval!='0' and @operation='monitor']", res->node_name, res->rsc_id);
+            "/lrm_rsc_op[@interval!='0' and @operation='monitor' and "
+            "not(contains(@id,'_last_failure_'))]", res->node_name, res->rsc_id);
         herd_store_delete_xpath(doc, xp, NULL);
     }
     if (result_failed(res))
@@ -186,6 +194,7 @@ static void record(herdd_t *d, const herd_op_result_t *res, bool fatal_start, bo
 /* ---- the transition ----------------------------------------------------- */
 
 static void fire_ready(herd_converge_t *cv);
+static void consider_dependents(herd_converge_t *cv, int id);
 static void transition_maybe_end(herd_converge_t *cv);
 static gboolean converge_run(gpointer data);
 
@@ -247,6 +256,8 @@ static void action_done(herd_converge_t *cv, job_t *j, bool ok)
     if (cv->state[j->action_id] != A_RUNNING)
         return;
     cv->state[j->action_id] = ok ? A_DONE : A_FAILED;
+    if (ok)
+        consider_dependents(cv, j->action_id);
     j->action_id = -1;
     cv->running--;
     if (!ok)
@@ -486,7 +497,8 @@ static void forget_recurring(herd_converge_t *cv, const herd_action_t *a)
     const char *rid = a->rsc_id ? a->rsc_id : a->rsc;
     g_autofree char *xp = g_strdup_printf(
         "/cib/status/node_state[@uname='%s']/lrm/lrm_resources/lrm_resource[@id='%s']"
-        "/lrm_rsc_op[@interval='%" G_GUINT64_FORMAT "']", local_name(d), rid, a->interval_ms);
+        "/lrm_rsc_op[@interval='%" G_GUINT64_FORMAT "' and not(contains(@id,'_last_failure_'))]",
+        local_name(d), rid, a->interval_ms);
     if (herd_store_delete_xpath(herd_store_doc(d->store), xp, NULL) == 0) {
         g_autofree char *id = local_id(d);
         herd_store_stage(d->store, id, rid);
@@ -521,73 +533,121 @@ static void forget_resource(herd_converge_t *cv, const herd_action_t *a)
     }
 }
 
+/* Queue action `i` if it waits and its inputs are met: all of them done,
+ * or any one with require_any. */
+static void consider(herd_converge_t *cv, guint i)
+{
+    if (cv->state[i] != A_WAIT || cv->queued[i])
+        return;
+    const herd_action_t *a = cv->res->graph->actions->pdata[i];
+    bool ready = true;
+    bool any = a->inputs->len == 0;
+    for (guint k = 0; k < a->inputs->len; k++) {
+        const herd_action_t *in = a->inputs->pdata[k];
+        if (cv->state[in->id] == A_DONE)
+            any = true;
+        else
+            ready = false;
+    }
+    const char *ra = a->meta ? g_hash_table_lookup(a->meta, "require_any") : NULL;
+    if (ra && !strcmp(ra, "true") ? !any : !ready)
+        return;
+    cv->queued[i] = 1;
+    g_queue_push_tail(&cv->ready, GUINT_TO_POINTER(i));
+}
+
+static void consider_dependents(herd_converge_t *cv, int id)
+{
+    GArray *deps = cv->dependents->pdata[id];
+    for (guint k = 0; deps && k < deps->len; k++)
+        consider(cv, g_array_index(deps, guint, k));
+}
+
+static void array_free0(gpointer p)
+{
+    if (p)
+        g_array_unref(p);
+}
+
+/* Set up the per-transition tables and queue what can run at once. */
+static void graph_prepare(herd_converge_t *cv)
+{
+    GPtrArray *acts = cv->res->graph->actions;
+    cv->dependents = g_ptr_array_new_with_free_func(array_free0);
+    g_ptr_array_set_size(cv->dependents, (gint)acts->len);
+    cv->queued = g_new0(guint8, acts->len);
+    g_queue_init(&cv->ready);
+    for (guint i = 0; i < acts->len; i++) {
+        const herd_action_t *a = acts->pdata[i];
+        for (guint k = 0; k < a->inputs->len; k++) {
+            guint in = (guint)((const herd_action_t *)a->inputs->pdata[k])->id;
+            GArray *deps = cv->dependents->pdata[in];
+            if (!deps)
+                deps = cv->dependents->pdata[in] = g_array_new(FALSE, FALSE, sizeof(guint));
+            g_array_append_val(deps, i);
+        }
+    }
+    for (guint i = 0; i < acts->len; i++)
+        consider(cv, i);
+}
+
+/* Start what is ready, in graph order, within batch-limit. */
 static void fire_ready(herd_converge_t *cv)
 {
     GPtrArray *acts = cv->res->graph->actions;
-    bool progress = true;
-    while (progress && !cv->aborted) {
-        progress = false;
-        for (guint i = 0; i < acts->len && !cv->aborted; i++) {
-            herd_action_t *a = acts->pdata[i];
-            if (cv->state[i] != A_WAIT)
-                continue;
-            bool ready = true;
-            bool any = a->inputs->len == 0;
-            const char *ra = a->meta ? g_hash_table_lookup(a->meta, "require_any") : NULL;
-            bool require_any = ra && !strcmp(ra, "true");
-            for (guint k = 0; k < a->inputs->len; k++) {
-                const herd_action_t *in = a->inputs->pdata[k];
-                if (cv->state[in->id] == A_DONE)
-                    any = true;
-                else
-                    ready = false;
-            }
-            if (require_any ? !any : !ready)
-                continue;
-            switch (a->kind) {
-            case HERD_ACTION_PSEUDO:
-                cv->state[i] = A_DONE;
-                progress = true;
-                break;
-            case HERD_ACTION_CLUSTER:
-                run_cluster_action(cv, a);
-                cv->state[i] = A_DONE;
-                progress = true;
-                break;
-            case HERD_ACTION_FENCE:
-                herd_err("cannot fence %s: no fencing in a single-node herd", a->node);
-                cv->state[i] = A_FAILED;
-                abort_transition(cv, "fencing is not available");
-                break;
-            case HERD_ACTION_RSC:
-                if (a->node && strcmp(a->node, local_name(cv->d)) != 0) {
-                    cv->state[i] = A_FAILED; /* not ours: another node's action */
-                    break;
-                }
-                if (!strcmp(a->task, "delete")) {
-                    forget_resource(cv, a);
-                    cv->had_rsc_actions = true;
-                    cv->state[i] = A_DONE;
-                    progress = true;
-                    break;
-                }
-                if (!strcmp(a->task, "cancel")) {
-                    g_autofree char *key = rec_key(a->rsc_id ? a->rsc_id : a->rsc,
-                                                   a->interval_ms);
-                    job_t *old = g_hash_table_lookup(cv->recurring, key);
-                    if (old)
-                        cancel_recurring(cv, old);
-                    forget_recurring(cv, a);
-                    cv->had_rsc_actions = true;
-                    cv->state[i] = A_DONE;
-                    progress = true;
-                    break;
-                }
-                if (cv->batch_limit && cv->running >= cv->batch_limit)
-                    break;
-                submit(cv, a);
+    while (!cv->aborted && !g_queue_is_empty(&cv->ready)) {
+        guint i = GPOINTER_TO_UINT(g_queue_peek_head(&cv->ready));
+        herd_action_t *a = acts->pdata[i];
+        bool runs_agent = a->kind == HERD_ACTION_RSC &&
+                          !(a->node && strcmp(a->node, local_name(cv->d)) != 0) &&
+                          strcmp(a->task, "delete") != 0 && strcmp(a->task, "cancel") != 0;
+        if (runs_agent && cv->batch_limit && cv->running >= cv->batch_limit)
+            break; /* a slot frees when a running action completes */
+        g_queue_pop_head(&cv->ready);
+        cv->queued[i] = 0;
+        if (cv->state[i] != A_WAIT)
+            continue;
+        switch (a->kind) {
+        case HERD_ACTION_PSEUDO:
+            cv->state[i] = A_DONE;
+            consider_dependents(cv, (int)i);
+            break;
+        case HERD_ACTION_CLUSTER:
+            run_cluster_action(cv, a);
+            cv->state[i] = A_DONE;
+            consider_dependents(cv, (int)i);
+            break;
+        case HERD_ACTION_FENCE:
+            herd_err("cannot fence %s: no fencing in a single-node herd", a->node);
+            cv->state[i] = A_FAILED;
+            abort_transition(cv, "fencing is not available");
+            break;
+        case HERD_ACTION_RSC:
+            if (a->node && strcmp(a->node, local_name(cv->d)) != 0) {
+                cv->state[i] = A_FAILED; /* not ours: another node's action */
                 break;
             }
+            if (!strcmp(a->task, "delete")) {
+                forget_resource(cv, a);
+                cv->had_rsc_actions = true;
+                cv->state[i] = A_DONE;
+                consider_dependents(cv, (int)i);
+                break;
+            }
+            if (!strcmp(a->task, "cancel")) {
+                g_autofree char *key = rec_key(a->rsc_id ? a->rsc_id : a->rsc,
+                                               a->interval_ms);
+                job_t *old = g_hash_table_lookup(cv->recurring, key);
+                if (old)
+                    cancel_recurring(cv, old);
+                forget_recurring(cv, a);
+                cv->had_rsc_actions = true;
+                cv->state[i] = A_DONE;
+                consider_dependents(cv, (int)i);
+                break;
+            }
+            submit(cv, a);
+            break;
         }
     }
 }
@@ -597,6 +657,9 @@ static void transition_free(herd_converge_t *cv)
     g_clear_pointer(&cv->res, herd_sched_result_free);
     g_clear_pointer(&cv->cib, herd_cib_free);
     g_clear_pointer(&cv->state, g_free);
+    g_clear_pointer(&cv->dependents, g_ptr_array_unref);
+    g_clear_pointer(&cv->queued, g_free);
+    g_queue_clear(&cv->ready);
     cv->active = false;
     cv->aborted = false;
     cv->running = 0;
@@ -774,6 +837,7 @@ static gboolean converge_run(gpointer data)
     cv->cib = cib;
     cv->res = res;
     cv->state = g_new0(guint8, n);
+    graph_prepare(cv);
     cv->active = true;
     cv->aborted = false;
     cv->replan = false;
@@ -931,6 +995,20 @@ herd_converge_t *herdd_converge_new(herdd_t *d)
     herd_exec_config_t cfg = {.extra_env = env, .rsc_tmp_dir = d->rsc_tmp_dir,
                               .dirs = {.ocf_root = d->ocf_root}};
     cv->ex = herd_exec_new(&cfg);
+    /* call-ids go on from the highest in the CIB (a resource's history is
+     * ordered by them: a new result must never sort before an old one) */
+    xmlXPathContext *ctx = xmlXPathNewContext(herd_store_doc(d->store));
+    xmlXPathObject *obj =
+        ctx ? xmlXPathEvalExpression((const xmlChar *)"//lrm_rsc_op/@call-id", ctx) : NULL;
+    for (int i = 0; obj && obj->nodesetval && i < obj->nodesetval->nodeNr; i++) {
+        xmlChar *v = xmlNodeGetContent(obj->nodesetval->nodeTab[i]);
+        gint64 n = v ? g_ascii_strtoll((const char *)v, NULL, 10) : 0;
+        if (n > cv->call_id && n < G_MAXINT)
+            cv->call_id = (int)n;
+        xmlFree(v);
+    }
+    xmlXPathFreeObject(obj);
+    xmlXPathFreeContext(ctx);
     d->converge = cv;
     return cv;
 }
@@ -943,6 +1021,8 @@ void herdd_converge_free(herd_converge_t *cv)
         g_source_remove(cv->idle_source);
     if (cv->recheck_source)
         g_source_remove(cv->recheck_source);
+    if (cv->shutdown_timer)
+        g_source_remove(cv->shutdown_timer);
     herd_exec_free(cv->ex);
     transition_free(cv);
     g_hash_table_destroy(cv->recurring);
@@ -951,6 +1031,17 @@ void herdd_converge_free(herd_converge_t *cv)
     g_free(cv->uuid);
     cv->d->converge = NULL;
     g_free(cv);
+}
+
+/* shutdown-escalation: the stops did not finish in time. */
+static gboolean on_shutdown_escalation(gpointer data)
+{
+    herd_converge_t *cv = data;
+    cv->shutdown_timer = 0;
+    herd_err("shutdown-escalation reached with resources still active (a stop that does not "
+             "finish?): exiting without waiting for them");
+    g_main_loop_quit(cv->d->loop);
+    return G_SOURCE_REMOVE;
 }
 
 bool herdd_converge_shutdown(herdd_t *d)
@@ -966,7 +1057,17 @@ bool herdd_converge_shutdown(herdd_t *d)
         return false;
     }
     cv->shutting_down = true;
-    herd_notice("stopping resources before exiting");
+    /* As Pacemaker's shutdown-escalation (default 20 minutes): give up
+     * waiting for the stops after that long. */
+    const char *esc = cib ? g_hash_table_lookup(cib->options.values, "shutdown-escalation") : NULL;
+    guint64 esc_ms = 20 * 60 * 1000;
+    if (esc && (!herd_cib_parse_interval(esc, &esc_ms) || esc_ms == 0)) {
+        herd_warn("shutdown-escalation '%s' is not a duration: using 20min", esc);
+        esc_ms = 20 * 60 * 1000;
+    }
+    cv->shutdown_timer = g_timeout_add((guint)MIN(esc_ms, (guint64)G_MAXUINT), on_shutdown_escalation, cv);
+    herd_notice("stopping resources before exiting (at most %s: shutdown-escalation)",
+                esc ? esc : "20min");
     xmlDoc *doc = xmlCopyDoc(herd_store_doc(d->store), 1);
     g_autofree char *id = local_id(d);
     g_autofree char *now = g_strdup_printf("%" G_GINT64_FORMAT, g_get_real_time() / 1000000);
@@ -1033,6 +1134,9 @@ void herdd_converge_reset_node(herdd_t *d)
 
 int herdd_record_result(herdd_t *d, const herd_op_result_t *res, GError **err)
 {
+    /* call-ids order a resource's history: ours must come after it */
+    if (d->converge && res->call_id > d->converge->call_id)
+        d->converge->call_id = res->call_id;
     record(d, res, true, false);
     g_autofree char *reason = g_strdup_printf("%s_%s_%" G_GINT64_FORMAT " result rc=%d",
                                               res->rsc_id, res->operation, res->interval_ms,

@@ -74,6 +74,11 @@ def test_monitor_failure_recovery_then_ban(node):
     wait_for(lambda: running(node, "a"), what="recovered")
     assert "decision: Recover a on node1" in node.logtext()
     wait_for(lambda: converged(node), what="converged")
+    # the failure stays on show after the recovery (as crm_mon's), and
+    # the recovery did not count as another one
+    out = node.run("status", check=True).stdout
+    assert "Failed Resource Actions:" in out and "a_monitor_1000 on node1" in out, out
+    assert node.attrs().get("fail-count-a#monitor_1000") == "1"
     os.unlink(state(node, "a"))
     wait_for(lambda: node.attrs().get("fail-count-a#monitor_1000") == "2", what="fail count 2")
     wait_for(lambda: converged(node), what="converged after the ban")
@@ -352,3 +357,88 @@ def test_simulate_live_and_resource_list(node):
     r = node.run("resource", "list", check=True)
     assert "a\t(ocf:heartbeat:Dummy):" in r.stdout and "Stopped" in r.stdout
     assert node.run("resource", "start", "nosuch").returncode == 105
+
+
+def test_standby_and_unmanaged(node):
+    """A node in standby stops what runs there; an unmanaged resource is
+    left as it is (neither stopped by target-role nor by standby)."""
+    node.replace(cib(dummy("a", state(node, "a")) + dummy("b", state(node, "b"))))
+    wait_for(lambda: running(node, "a") and running(node, "b") and converged(node),
+             what="started")
+    node.run("cib", "modify", "--xml-text",
+             '<primitive id="b"><meta_attributes id="b-meta">'
+             '<nvpair id="b-meta-is-managed" name="is-managed" value="false"/>'
+             '<nvpair id="b-meta-target-role" name="target-role" value="Stopped"/>'
+             '</meta_attributes></primitive>', check=True)
+    wait_for(lambda: converged(node), what="converged (b unmanaged)")
+    assert running(node, "b")
+    node.run("attribute", "set", "-N", "node1", "standby", "on", check=True)
+    wait_for(lambda: not running(node, "a") and converged(node), what="a stopped by standby")
+    assert running(node, "b")
+    assert "standby" in node.run("status", check=True).stdout
+    node.run("attribute", "delete", "-N", "node1", "standby", check=True)
+    wait_for(lambda: running(node, "a") and converged(node), what="a back after standby")
+    assert running(node, "b")
+
+
+def test_shutdown_escalation_ends_a_stuck_shutdown():
+    """SIGTERM with a stop that hangs: herdd gives up after the
+    shutdown-escalation cluster option (here 2 s) and exits, saying so,
+    rather than waiting for ever."""
+    root = tempfile.mkdtemp(prefix="herd-conv-")
+    h = Herdd(root, HERD)
+    hang = os.path.join(root, "hang")
+    try:
+        h.start()
+        h.replace(cib(dummy("a", state(h, "a"), agent="ocf:test:Hang", params={"hang": hang}),
+                      props={"shutdown-escalation": "2s"}))
+        wait_for(lambda: running(h, "a") and converged(h), what="started")
+        open(hang, "w").close()
+        assert h.stop(timeout=120) == 0
+        log = h.logtext()
+        assert "shutdown-escalation reached" in log, log[-3000:]
+    finally:
+        if os.path.exists(hang):
+            os.unlink(hang)
+        h.kill9()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def live_agents(ocf):
+    """Pids of test agents (ocf:test:*) still alive (zombies left out)."""
+    out = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                cmd = f.read()
+            with open("/proc/%s/stat" % pid) as f:
+                st = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if (ocf + "/resource.d/test/").encode() in cmd and st != "Z":
+            out.append(int(pid))
+    return out
+
+
+def test_agents_die_with_herdd():
+    """kill -9 of herdd while an agent runs (a start that takes 60 s):
+    the agent is killed with it (parent-death signal), so that the next
+    herdd, which reprobes, never races an operation nobody waits for."""
+    root = tempfile.mkdtemp(prefix="herd-conv-")
+    h = Herdd(root, HERD)
+    log = os.path.join(root, "starts.log")
+    try:
+        h.start()
+        h.replace(cib(dummy("slow", state(h, "slow"), agent="ocf:test:Count",
+                            params={"log": log, "delay": "60"})))
+        wait_for(lambda: "initiating slow_start_0" in h.logtext(), what="start under way")
+        wait_for(lambda: live_agents(h.ocf), what="the agent running")
+        h.kill9()
+        wait_for(lambda: not live_agents(h.ocf), timeout=30, what="the agent killed")
+
+        assert not running(h, "slow")
+    finally:
+        h.kill9()
+        shutil.rmtree(root, ignore_errors=True)

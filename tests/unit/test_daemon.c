@@ -540,6 +540,40 @@ static void store_fold_commit_and_deletion(void **state)
     rm_rf(dir);
 }
 
+static int history_count(const char *dir)
+{
+    g_autofree char *hist = g_build_filename(dir, "history", NULL);
+    GDir *d = g_dir_open(hist, 0, NULL);
+    int n = 0;
+    while (d && g_dir_read_name(d))
+        n++;
+    if (d)
+        g_dir_close(d);
+    return n;
+}
+
+/* Status-only writes (folds of staged results) keep no history: the
+ * history is for configurations, which they would soon push out. */
+static void store_status_writes_keep_no_history(void **state)
+{
+    g_autofree char *dir = make_dir();
+    herd_store_t *s = herd_store_open(dir, 3, NULL);
+    xmlDoc *doc = xmlCopyDoc(herd_store_doc(s), 1);
+    herd_store_attr_set(doc, HERD_STORE_ATTR_CRM_CONFIG, NULL, NULL, NULL, "n", "1", NULL);
+    assert_int_equal(herd_store_commit(s, doc, HERD_STORE_COMMIT_AUTO, NULL, NULL), 0);
+    int before = history_count(dir);
+    assert_int_equal(before, 1);
+    for (int i = 0; i < 5; i++) {
+        stage_result(s, "r1", i + 1, 0);
+        assert_int_equal(herd_store_flush(s, true, NULL), 0);
+    }
+    assert_int_equal(history_count(dir), before);
+    assert_int_equal(herd_store_stats(s).journal_records, 0);
+    assert_int_equal(file_num_updates(dir), 5);
+    herd_store_free(s);
+    rm_rf(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -555,6 +589,7 @@ int main(void)
         cmocka_unit_test(store_journal_torn_record_ignored),
         cmocka_unit_test(store_journal_stale_records_skipped),
         cmocka_unit_test(store_fold_commit_and_deletion),
+        cmocka_unit_test(store_status_writes_keep_no_history),
         cmocka_unit_test(ops_modify_merges_by_id),
         cmocka_unit_test(ops_attributes_where_pacemaker_keeps_them),
         cmocka_unit_test(ops_record_op_as_pacemaker),
