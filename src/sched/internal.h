@@ -38,6 +38,7 @@ struct prim {
     const herd_cib_node_t *restart_node;
     bool migratable;
     bool unrunnable_start;   /* start blocked by ordering */
+    bool had_node;           /* assigned a node, then stopped by an order */
     bool stop_blocked;       /* its stop waits on a stop that cannot run */
     const herd_cib_node_t *blocked_on;  /* where it would have started */
     char *unrunnable_reason;

@@ -363,6 +363,7 @@ typedef struct {
     const herd_lrm_op_t *last_failure;
     const herd_lrm_op_t *last_start;
     bool migrate_pending;
+    bool fatal;          /* failed "not configured" (6): banned everywhere */
 } hist_state_t;
 
 static const herd_cib_op_t *find_op(const herd_cib_rsc_t *r, const char *name, guint64 interval)
@@ -479,6 +480,8 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
             continue;
         }
         st->last_failure = op;
+        if (rc == 6)
+            st->fatal = true;
         if (probe && rc != 7 && rc != 0 && rc != 8) {
             st->active = true;
             st->failed = true;
@@ -615,6 +618,9 @@ static void unpack_histories(sched_t *s, int level)
                 p->fc_ignored = g_new0(bool, s->nn);
             p->fc_ignored[ni] = true;
         }
+        if (st.fatal)
+            for (int n = 0; n < s->nn; n++)
+                p->ban[n] = -INF;
         if (st.active && ns->maintenance)
             p->managed = false;     /* a node in maintenance: left as it is */
         if (st.active && !p->hist_name)
@@ -1425,6 +1431,21 @@ static void assign_unit(sched_t *s, unit_t *u)
 }
 
 /* Clone: instances kept where they run, the rest spread by score. */
+/* What a promotable (anonymous) clone's promotion score on node n adds to
+ * where its instances go: the positive node attribute master-<child>. */
+static int promo_pref(sched_t *s, const clone_t *c, int n)
+{
+    if (!c->promotable || c->cfg->unique || !c->cfg->children->len)
+        return 0;
+    const herd_cib_rsc_t *child = c->cfg->children->pdata[0];
+    if (child->kind == HERD_RSC_GROUP)
+        return 0;
+    g_autofree char *key = g_strdup_printf("master-%s", child->id);
+    const char *v = g_hash_table_lookup(s->ns[n]->cfg->attrs, key);
+    int x;
+    return v && herd_score_parse(v, &x) && x > 0 ? x : 0;
+}
+
 static void assign_clone(sched_t *s, clone_t *c)
 {
     if (c->done || c->busy)
@@ -1458,6 +1479,14 @@ static void assign_clone(sched_t *s, clone_t *c)
     bool stopped = target_role(c->cfg) == HERD_ROLE_STOPPED || s->cib->options.stop_all_resources;
     int total = 0;
     memset(c->count, 0, sizeof(int) * (size_t) nn);
+    /* how many instances run on each node now: a node full of its own
+     * active instances is no better place for another one */
+    g_autofree int *active_on = g_new0(int, nn);
+    for (guint i = 0; i < c->units->len; i++) {
+        const unit_t *u = c->units->pdata[i];
+        if (u->current)
+            active_on[u->current->index]++;
+    }
     /* pass 1: keep running instances */
     for (guint i = 0; i < c->units->len; i++) {
         unit_t *u = c->units->pdata[i];
@@ -1472,6 +1501,20 @@ static void assign_clone(sched_t *s, clone_t *c)
             if (k == 0 && p->ban[n] < 0)
                 ok = false;
         }
+        if (ok && managed && u->prims->len) {
+            /* kept only where it scores best (its stickiness included):
+             * else it is placed with the rest */
+            prim_t *p = u->prims->pdata[0];
+            int here = herd_score_add(herd_score_add(csc[n], promo_pref(s, c, n)),
+                                      meta_score(p->cfg, "resource-stickiness",
+                                                 meta_score(p->cfg, "stickiness", 1)));
+            for (int m = 0; m < nn && ok; m++)
+                if (m != n && node_usable(s, m) && csc[m] >= 0 && c->count[m] < c->node_max &&
+                    active_on[m] < c->node_max &&
+                    ((prim_t *) u->prims->pdata[0])->ban[m] >= 0 && fits(s, u, m) &&
+                    herd_score_add(csc[m], promo_pref(s, c, m)) > here)
+                    ok = false;
+        }
         if (!managed)
             ok = true;
         if (ok && !stopped && c->count[n] < c->node_max && total < c->max && fits(s, u, n)) {
@@ -1482,9 +1525,11 @@ static void assign_clone(sched_t *s, clone_t *c)
             total++;
         }
     }
-    /* pass 2: the rest */
-    for (guint i = 0; i < c->units->len; i++) {
-        unit_t *u = c->units->pdata[i];
+    /* pass 2: the rest, instances active now first */
+    for (guint i = 0; i < 2 * c->units->len; i++) {
+        unit_t *u = c->units->pdata[i % c->units->len];
+        if ((i < c->units->len) != (u->current != NULL))
+            continue;
         if (u->assigned || (u->current && !managed) || stopped || total >= c->max)
             continue;
         int best = -1;
@@ -1501,9 +1546,14 @@ static void assign_clone(sched_t *s, clone_t *c)
             if (banned)
                 continue;
             /* a bundle's containers prefer where their connection can
-             * run (bundle.c) */
-            int vn = herd_score_add(csc[n], sched_bundle_node_penalty(s, c, n));
-            int vb = best < 0 ? 0 : herd_score_add(csc[best], sched_bundle_node_penalty(s, c, best));
+             * run (bundle.c); promotable instances where they would be
+             * promoted */
+            int vn = herd_score_add(herd_score_add(csc[n], sched_bundle_node_penalty(s, c, n)),
+                                    promo_pref(s, c, n));
+            int vb = best < 0 ? 0
+                              : herd_score_add(herd_score_add(csc[best],
+                                                              sched_bundle_node_penalty(s, c, best)),
+                                               promo_pref(s, c, best));
             if (best < 0 || vn > vb ||
                 (vn == vb && s->load[n] < s->load[best]) ||
                 (vn == vb && s->load[n] == s->load[best] &&
@@ -1823,6 +1873,7 @@ static bool block_prim(prim_t *q, const char *why, bool symmetrical)
             q->blocked_on = q->next;
     }
     q->next = NULL;
+    q->had_node = true;
     q->next_role = HERD_ROLE_STOPPED;
     g_free(q->unrunnable_reason);
     q->unrunnable_reason = g_strdup_printf("due to unrunnable %s", why);
@@ -1835,6 +1886,7 @@ static bool block_prim(prim_t *q, const char *why, bool symmetrical)
             if (!r->running->len)
                 r->blocked_on = r->next;
             r->next = NULL;
+            r->had_node = true;
             r->next_role = HERD_ROLE_STOPPED;
             g_free(r->unrunnable_reason);
             r->unrunnable_reason = g_strdup_printf("due to unrunnable %s", w);
@@ -2126,7 +2178,8 @@ static void decide_prim(sched_t *s, prim_t *p)
             return;
         }
         if (nxt) {
-            d = decision(HERD_DECISION_MOVE, p->name);
+            /* a failure anywhere (a failed start elsewhere) makes it a recovery */
+            d = decision(p->failed ? HERD_DECISION_RECOVER : HERD_DECISION_MOVE, p->name);
             d->from = g_strdup(cur->uname);
             d->to = g_strdup(nxt->uname);
             add_decision(s, d);
@@ -2168,10 +2221,10 @@ static void decide_prim(sched_t *s, prim_t *p)
         }
         /* "no quorum" only when quorum is what stops it: a resource that
          * could not be placed anyway stops due to node availability */
-        if (!freeze && nxt && (!strcmp(nqp, "stop") || !strcmp(nqp, "demote"))) {
+        if (!freeze && (nxt || p->had_node) && (!strcmp(nqp, "stop") || !strcmp(nqp, "demote"))) {
             d = decision(HERD_DECISION_STOP, p->name);
             d->from = g_strdup(cur->uname);
-            if (promotable)
+            if (promotable || r0 == HERD_ROLE_PROMOTED)
                 d->from_role = r0;
             d->reason = g_strdup("due to no quorum");
             add_decision(s, d);
@@ -2192,7 +2245,7 @@ static void decide_prim(sched_t *s, prim_t *p)
     } else if (!nxt) {
         d = decision(HERD_DECISION_STOP, p->name);
         d->from = g_strdup(cur->uname);
-        if (promotable)
+        if (promotable || r0 == HERD_ROLE_PROMOTED)
             d->from_role = r0;
         d->reason = g_strdup(p->unrunnable_reason && strncmp(p->unrunnable_reason, "due to resource", 15)
                              ? p->unrunnable_reason : "due to node availability");
@@ -2283,12 +2336,16 @@ static void decide(sched_t *s, GPtrArray *order)
         prim_t *p = s->prims->pdata[i];
         if (!p->orphan || !p->running->len || !s->cib->options.stop_orphan_resources)
             continue;
+        if (!p->managed)
+            continue;       /* on a node in maintenance: left alone */
         for (guint k = 0; k < p->running->len; k++) {
             herd_decision_t *d = decision(HERD_DECISION_STOP, p->name);
             d->from = g_strdup(((herd_cib_node_t *) p->running->pdata[k])->uname);
             if (p->role == HERD_ROLE_PROMOTED)
                 d->from_role = p->role;     /* an orphaned promoted instance */
             d->reason = g_strdup("due to node availability");
+            /* on an unclean node that cannot be fenced: nothing can be done */
+            d->blocked = s->unfenceable[((herd_cib_node_t *) p->running->pdata[k])->index];
             add_decision(s, d);
         }
     }
@@ -2518,7 +2575,27 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
             int *key = g_new(int, (size_t) s.nn + 1);
             for (int n = 0; n <= s.nn; n++)
                 key[n] = -INF;
-            if (w) {
+            if (w && c) {
+                /* a clone's own scores: no instance stickiness; a failure
+                 * ban holds for the whole clone */
+                const herd_cib_node_t *cur = NULL;
+                for (guint k = 0; k < c->units->len && !cur; k++)
+                    cur = ((unit_t *) c->units->pdata[k])->current;
+                for (int n = 0; n < s.nn; n++) {
+                    int v = 0;
+                    for (guint k = 0; k < w->prims->len; k++) {
+                        prim_t *p = w->prims->pdata[k];
+                        v = k == 0 ? p->loc[n] : herd_score_add(v, p->loc[n]);
+                        if (k == 0 && p->ban[n] < 0)
+                            v = -INF;
+                    }
+                    if (cur && cur->index == n)
+                        key[0] = v;
+                    for (int k = 0; k < s.nn; k++)
+                        if (norder[k] == n)
+                            key[k + 1] = v;
+                }
+            } else if (w) {
                 g_autofree int *sc = g_new0(int, s.nn ? s.nn : 1);
                 base_scores(&s, w, sc);
                 prim_t *lead = w->prims->len ? w->prims->pdata[0] : NULL;
@@ -2526,8 +2603,12 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
                     const herd_cib_node_t *cur = lead->running->pdata[0];
                     key[0] = sc[cur->index];
                 }
+                /* on nodes that cannot run resources: a group's internal
+                 * colocations rule them out; a primitive keeps its
+                 * configured score there (taken as the default, 0) */
                 for (int k = 0; k < s.nn; k++)
-                    key[k + 1] = sc[norder[k]];
+                    key[k + 1] = node_usable(&s, norder[k]) ? sc[norder[k]]
+                                 : w->prims->len > 1 ? -INF : s.cib->options.symmetric_cluster ? 0 : -INF;
             }
             g_hash_table_insert(s.sort_key, (gpointer) r, key);
         }
