@@ -44,6 +44,13 @@ static void print_summary(const herd_sched_result_t *res, FILE *out)
         case HERD_DECISION_RECOVER:
         case HERD_DECISION_RESTART:
         case HERD_DECISION_RELOAD:
+            if (d->kind == HERD_DECISION_RESTART && d->from_role && d->to_role &&
+                d->from_role != d->to_role) {
+                /* a restart into another role */
+                g_string_append_printf(s, "%s -> %s %s", herd_role_name(d->from_role),
+                                       herd_role_name(d->to_role), from);
+                break;
+            }
             if (d->from_role && d->kind != HERD_DECISION_RECOVER)
                 g_string_append_printf(s, "%s ", herd_role_name(d->from_role));
             else if (d->from_role)
