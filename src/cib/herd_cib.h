@@ -348,6 +348,8 @@ typedef struct {
     char *node;              /* uname */
     char *klass, *provider, *type;
     char *container;
+    time_t shutdown_lock;    /* lrm_resource shutdown-lock= (0: none): it
+                              * was stopped by a clean shutdown, locked */
     GPtrArray *ops;          /* herd_lrm_op_t*, sorted by call id (pending
                               * ops with call_id -1 last) */
 } herd_rsc_history_t;

@@ -850,15 +850,52 @@ static bool rsc_or_tag_exists(parser_t *p, const char *id)
     return t && NAME_IS(t, "template");
 }
 
+/* Is id a template (not a resource)? */
+static bool is_template(parser_t *p, const char *id)
+{
+    xmlNode *t = g_hash_table_lookup(p->xml_by_id, id);
+    return t && NAME_IS(t, "template") && !g_hash_table_contains(p->cib->rsc_by_id, id);
+}
+
+/* Add id to out, a tag as its members, a template as the primitives made
+ * from it (in configuration order). */
 static void add_expanded(parser_t *p, GPtrArray *out, const char *id)
 {
     GPtrArray *tag = g_hash_table_lookup(p->cib->tags, id);
     if (tag && !g_hash_table_contains(p->cib->rsc_by_id, id)) {
         for (guint i = 0; i < tag->len; i++)
-            g_ptr_array_add(out, g_strdup(tag->pdata[i]));
+            add_expanded(p, out, tag->pdata[i]);
+    } else if (is_template(p, id)) {
+        for (guint i = 0; i < p->cib->all_rscs->len; i++) {
+            const herd_cib_rsc_t *r = p->cib->all_rscs->pdata[i];
+            if (r->template_id && !strcmp(r->template_id, id))
+                g_ptr_array_add(out, g_strdup(r->id));
+        }
     } else {
         g_ptr_array_add(out, g_strdup(id));
     }
+}
+
+/* Does id (rsc=, first=, ...) name a tag or a template rather than a
+ * resource?  Such a constraint becomes one with resource sets. */
+static bool names_several(parser_t *p, const char *id)
+{
+    return id && !g_hash_table_contains(p->cib->rsc_by_id, id) &&
+           (g_hash_table_contains(p->cib->tags, id) || is_template(p, id));
+}
+
+/* A resource set made from a tag, template or resource id (sequential). */
+static herd_rsc_set_t *set_of(parser_t *p, const char *id, const char *action, herd_role_t role)
+{
+    herd_rsc_set_t *s = g_new0(herd_rsc_set_t, 1);
+    s->id = g_strdup(id);
+    s->rsc_ids = g_ptr_array_new_with_free_func(g_free);
+    s->sequential = true;
+    s->require_all = true;
+    s->action = g_strdup(action);
+    s->role = role;
+    add_expanded(p, s->rsc_ids, id);
+    return s;
 }
 
 static GPtrArray *parse_sets(parser_t *p, xmlNode *n)
@@ -1013,6 +1050,21 @@ static void parse_constraints(parser_t *p, xmlNode *n)
             co->sets = parse_sets(p, c);
             check_rsc_ref(p, c, "rsc", co->rsc);
             check_rsc_ref(p, c, "with-rsc", co->with_rsc);
+            if (!co->sets && co->rsc && co->with_rsc && !p->err &&
+                names_several(p, co->rsc) && names_several(p, co->with_rsc)) {
+                /* tags or templates on both sides: Pacemaker applies nothing */
+                co->sets = g_ptr_array_new_with_free_func((GDestroyNotify) set_free);
+                g_clear_pointer(&co->rsc, g_free);
+                g_clear_pointer(&co->with_rsc, g_free);
+            } else if (!co->sets && co->rsc && co->with_rsc && !p->err &&
+                (names_several(p, co->rsc) || names_several(p, co->with_rsc))) {
+                /* a tag or template: as resource sets, the dependent's first */
+                co->sets = g_ptr_array_new_with_free_func((GDestroyNotify) set_free);
+                g_ptr_array_add(co->sets, set_of(p, co->rsc, NULL, co->rsc_role));
+                g_ptr_array_add(co->sets, set_of(p, co->with_rsc, NULL, co->with_role));
+                g_clear_pointer(&co->rsc, g_free);
+                g_clear_pointer(&co->with_rsc, g_free);
+            }
             g_ptr_array_add(cib->colocations, co);
         } else if (NAME_IS(c, "rsc_order")) {
             herd_order_t *o = g_new0(herd_order_t, 1);
@@ -1038,6 +1090,17 @@ static void parse_constraints(parser_t *p, xmlNode *n)
             o->sets = parse_sets(p, c);
             check_rsc_ref(p, c, "first", o->first);
             check_rsc_ref(p, c, "then", o->then);
+            if (!o->sets && o->first && o->then && !p->err &&
+                (names_several(p, o->first) || names_several(p, o->then))) {
+                /* a tag or template: as resource sets, first's first */
+                o->sets = g_ptr_array_new_with_free_func((GDestroyNotify) set_free);
+                g_ptr_array_add(o->sets, set_of(p, o->first, o->first_action, HERD_ROLE_UNKNOWN));
+                g_ptr_array_add(o->sets, set_of(p, o->then,
+                                                o->then_action ? o->then_action : o->first_action,
+                                                HERD_ROLE_UNKNOWN));
+                g_clear_pointer(&o->first, g_free);
+                g_clear_pointer(&o->then, g_free);
+            }
             g_ptr_array_add(cib->orders, o);
         } else if (NAME_IS(c, "rsc_ticket")) {
             herd_ticket_constraint_t *t = g_new0(herd_ticket_constraint_t, 1);
@@ -1097,14 +1160,46 @@ static void history_free(herd_rsc_history_t *h)
     g_free(h);
 }
 
+/* The transition number and TE uuid of an op's transition key
+ * ("action:transition:target_rc:uuid", or the part of the transition
+ * magic after ';'); false when there is none. */
+static bool op_transition(const herd_lrm_op_t *op, int *id, const char **uuid)
+{
+    const char *k = op->transition_key;
+    if (!k && op->transition_magic) {
+        k = strchr(op->transition_magic, ';');
+        k = k ? k + 1 : NULL;
+    }
+    const char *c1 = k ? strchr(k, ':') : NULL;
+    const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    const char *c3 = c2 ? strchr(c2 + 1, ':') : NULL;
+    if (!c3)
+        return false;
+    *id = atoi(c1 + 1);
+    *uuid = c3 + 1;
+    return true;
+}
+
+/* History order: by call id; a pending op (call id -1) after the others,
+ * except that with one TE uuid a pending op of an earlier transition comes
+ * before an op of a later one (a pending start superseded by a stop);
+ * transition -1 (a shutdown) always last.  Ties keep document order. */
 static gint lrm_op_cmp(gconstpointer a, gconstpointer b)
 {
     const herd_lrm_op_t *x = *(herd_lrm_op_t *const *) a, *y = *(herd_lrm_op_t *const *) b;
-    /* pending (call-id -1) sort last */
-    int cx = x->call_id < 0 ? G_MAXINT : x->call_id;
-    int cy = y->call_id < 0 ? G_MAXINT : y->call_id;
-    if (cx != cy)
-        return cx < cy ? -1 : 1;
+    if (x->call_id >= 0 && y->call_id >= 0 && x->call_id != y->call_id)
+        return x->call_id < y->call_id ? -1 : 1;
+    if ((x->call_id < 0) != (y->call_id < 0)) {
+        int xi, yi;
+        const char *xu, *yu;
+        if (op_transition(x, &xi, &xu) && op_transition(y, &yi, &yu) && !strcmp(xu, yu) &&
+            xi != yi) {
+            if ((xi >= 0 && xi < yi) || yi == -1)
+                return -1;
+            return 1;
+        }
+        return x->call_id < 0 ? 1 : -1;
+    }
     return x->line - y->line;
 }
 
@@ -1226,6 +1321,8 @@ static void parse_lrm(parser_t *p, xmlNode *lrm, const char *node)
             h->provider = attr(r, "provider");
             h->type = attr(r, "type");
             h->container = attr(r, "container");
+            g_autofree char *lock = attr(r, "shutdown-lock");
+            h->shutdown_lock = lock ? (time_t) g_ascii_strtoll(lock, NULL, 10) : 0;
             h->ops = g_ptr_array_new_with_free_func((GDestroyNotify) lrm_op_free);
             if (!h->rsc_id) {
                 history_free(h);

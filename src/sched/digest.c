@@ -111,13 +111,21 @@ char *herd_sched_action_digest(const herd_cib_t *cib, const herd_action_t *a, ti
     return sched_param_digest(params, NULL);
 }
 
-/* Did the definition change since op ran?  0 no, 1 restart, 2 reload. */
+/* Did the definition change since op ran?  0 no, 1 restart, 2 reload.
+ * An op that recorded no digest counts as changed (what it ran with is
+ * unknown): a reload when the agent could reload, else a restart. */
 int sched_definition_changed(const sched_t *s, const herd_cib_rsc_t *r, const herd_lrm_op_t *op,
                               const herd_cib_node_t *n)
 {
-    if (!op || !op->op_digest)
+    if (!op)
         return 0;
     g_autoptr(GHashTable) params = sched_node_params(s, r, n);
+    if (!op->op_digest) {
+        if (!op->op_force_restart || !op->op_restart_digest)
+            return 1;
+        g_autofree char *rd = sched_param_digest(params, op->op_force_restart);
+        return strcmp(rd, op->op_restart_digest) ? 1 : 2;
+    }
     g_autofree char *plain = sched_param_digest(params, NULL);
     if (!strcmp(plain, op->op_digest))
         return 0;
@@ -170,4 +178,17 @@ char *sched_op_digest(const sched_t *s, const herd_cib_rsc_t *r, const char *tas
     g_autofree char *tv = g_strdup_printf("%" G_GUINT64_FORMAT, timeout);
     g_hash_table_insert(params, "CRM_meta_timeout", tv);
     return sched_param_digest(params, NULL);
+}
+
+/* Did the resource's agent (class, provider or type) change since history
+ * h was recorded?  Pacemaker then deletes the history and, where the
+ * resource is active, restarts it. */
+bool sched_agent_changed(const herd_cib_rsc_t *r, const herd_rsc_history_t *h)
+{
+    const char *now[] = {r->klass, r->provider, r->type};
+    const char *then[] = {h->klass, h->provider, h->type};
+    for (int i = 0; i < 3; i++)
+        if (now[i] != then[i] && !(now[i] && then[i] && !strcmp(now[i], then[i])))
+            return true;
+    return false;
 }

@@ -50,6 +50,12 @@ struct prim {
     int promo_score;
     bool demote_onfail;      /* a failure with on-fail=demote */
     char *hist_name;         /* the id its status history used */
+    const herd_cib_node_t *lock_node;  /* shutdown-lock: only there */
+    const char *unfence_why; /* a fence device changed where it runs */
+    const herd_cib_node_t *partial_src, *partial_tgt;  /* a partial live
+                              * migration (migration.c) */
+    const herd_cib_node_t *container_restart;  /* a failure there restarts
+                              * its container (container.c) */
 };
 
 /* A placement unit: a primitive, or a group, possibly a clone instance. */
@@ -120,6 +126,8 @@ typedef struct {
     GHashTable *co_by_pri;
     GHashTable *sort_key;        /* top rsc -> placement sort key (int[nn + 1], strategies) */
     bool debug;                  /* HERD_SCHED_DEBUG: trace to stderr */
+    bool no_fencing_device;      /* fencing on but no device (nor watchdog):
+                                  * resources are left as they are */
     GHashTable *under;
     GPtrArray *orphan_cfgs;      /* herd_cib_rsc_t* made for orphans (owned) */           /* rsc cfg -> GPtrArray of prim_t* below it */
     int *rflags;                 /* per node: remote.c's bookkeeping */
@@ -144,8 +152,24 @@ char *sched_param_digest(GHashTable *params, const char *only);
 GHashTable *sched_node_params(const sched_t *s, const herd_cib_rsc_t *r, const herd_cib_node_t *n);
 int sched_definition_changed(const sched_t *s, const herd_cib_rsc_t *r, const herd_lrm_op_t *op,
                              const herd_cib_node_t *n);
+bool sched_agent_changed(const herd_cib_rsc_t *r, const herd_rsc_history_t *h);
 char *sched_op_digest(const sched_t *s, const herd_cib_rsc_t *r, const char *task,
                       guint64 interval_ms, const herd_cib_node_t *n);
+
+/* container.c */
+const herd_cib_rsc_t *sched_container_of(const sched_t *s, const herd_cib_rsc_t *r);
+void sched_container_colocations(sched_t *s);
+void sched_container_orders(sched_t *s, GPtrArray *all, GPtrArray *owned);
+void sched_container_restarts(sched_t *s);
+
+/* migration.c */
+void sched_migrations(sched_t *s);
+
+/* unfence.c */
+void sched_unfence(sched_t *s);
+
+/* lock.c */
+void sched_shutdown_locks(sched_t *s);
 
 /* failcount.c */
 bool sched_failure_params_changed(const sched_t *s, const herd_cib_rsc_t *cfg,

@@ -60,7 +60,7 @@ static const herd_cib_rsc_t *clone_of(const herd_cib_rsc_t *r)
 
 static bool is_managed(const sched_t *s, const herd_cib_rsc_t *r)
 {
-    if (s->cib->options.maintenance_mode)
+    if (s->cib->options.maintenance_mode || s->no_fencing_device)
         return false;
     if (!herd_cib_parse_bool(meta(r, "is-managed"), true))
         return false;
@@ -360,8 +360,11 @@ typedef struct {
     bool failed;
     bool stop_failed;
     bool blocked, stop_only, fence, standby, ignore, demote;
+    bool not_installed;      /* a probe found the agent missing there */
     const herd_lrm_op_t *last_failure;
     const herd_lrm_op_t *last_start;
+    bool start_pending;      /* active through a start still in flight */
+    bool container_restart;  /* a failure restarts the container */
     bool migrate_pending;
     bool fatal;          /* failed "not configured" (6): banned everywhere */
 } hist_state_t;
@@ -398,6 +401,10 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
                 if (st->role < HERD_ROLE_STARTED)
                     st->role = HERD_ROLE_STARTED;
             }
+            if (!strcmp(task, "start") || !strcmp(task, "migrate_from")) {
+                st->last_start = op;     /* its digest counts too */
+                st->start_pending = true;
+            }
             continue;
         }
         if (op->op_status == 1)
@@ -421,11 +428,19 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
         if (!strcmp(task, "notify") || !strcmp(task, "meta-data") || !strcmp(task, "reload") ||
             !strcmp(task, "reload-agent") || !strcmp(task, "cancel"))
             continue;
+        if (ok && rc == 7 && strcmp(task, "monitor") != 0) {
+            /* "not running", as expected: stopped, whatever the task */
+            st->role = HERD_ROLE_STOPPED;
+            st->active = false;
+            st->failed = false;
+            continue;
+        }
         if (ok) {
             if (!strcmp(task, "start") || !strcmp(task, "migrate_from")) {
                 st->role = HERD_ROLE_STARTED;
                 st->active = true;
                 st->failed = false;
+                st->container_restart = false;
                 st->last_start = op;
             } else if (!strcmp(task, "stop")) {
                 st->role = HERD_ROLE_STOPPED;
@@ -468,6 +483,18 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
             continue;
         const herd_cib_op_t *cop = find_op(cfg, task, op->interval_ms);
         const char *on_fail = cop ? cop->on_fail : NULL;
+        if ((!on_fail || !strcmp(on_fail, "restart-container")) && sched_container_of(s, cfg)) {
+            /* restart-container: the container's restart deals with it; a
+             * failed stop is taken as done */
+            st->container_restart = true;
+            if (!strcmp(task, "stop")) {
+                st->role = HERD_ROLE_STOPPED;
+                st->active = false;
+                st->failed = false;
+                continue;
+            }
+            on_fail = NULL;
+        }
         if (!on_fail && !strcmp(task, "stop"))
             on_fail = s->cib->options.stonith_enabled ? "fence" : "block";
         if (on_fail && !strcmp(on_fail, "ignore")) {
@@ -482,6 +509,14 @@ static void eval_history(sched_t *s, const herd_cib_rsc_t *cfg, const herd_rsc_h
         st->last_failure = op;
         if (rc == 6)
             st->fatal = true;
+        if (probe && (rc == 5 || op->op_status == 7)) {
+            /* not installed there: not running, and it cannot run there */
+            st->active = false;
+            st->failed = false;
+            st->role = HERD_ROLE_STOPPED;
+            st->not_installed = true;
+            continue;
+        }
         if (probe && rc != 7 && rc != 0 && rc != 8) {
             st->active = true;
             st->failed = true;
@@ -621,6 +656,11 @@ static void unpack_histories(sched_t *s, int level)
         if (st.fatal)
             for (int n = 0; n < s->nn; n++)
                 p->ban[n] = -INF;
+        if (st.container_restart)
+            p->container_restart = ns->cfg;
+        if (st.not_installed && !st.active)
+            p->ban[ni] = -INF;
+
         if (st.active && ns->maintenance)
             p->managed = false;     /* a node in maintenance: left as it is */
         if (st.active && !p->hist_name)
@@ -631,9 +671,27 @@ static void unpack_histories(sched_t *s, int level)
                 g_autofree char *why = g_strdup_printf("%s is thought to be active there", p->name);
                 fence_node(s, ni, why);
             }
-            int changed = !st.failed && p->managed && !cfg->implicit
+            bool agent_changed = !cfg->implicit && sched_agent_changed(cfg, h);
+            int changed = !st.failed && p->managed && !cfg->implicit && !agent_changed &&
+                          (ns->online || (st.last_start && st.last_start->op_digest))
                           ? sched_definition_changed(s, cfg, st.last_start, ns->cfg) : 0;
-            if (changed == 1) {
+            if (agent_changed)
+                p->unfence_why = "Device definition changed";
+            else if (changed == 1)
+                p->unfence_why = "Device parameters changed";
+            if (agent_changed && p->managed) {
+                /* another agent: its history is deleted, it restarts */
+                p->restart = true;
+                g_clear_pointer(&p->unrunnable_reason, g_free);
+            } else if (changed && st.start_pending) {
+                /* changed while its start is in flight: a full restart
+                 * (no reload), said without a reason when it could have
+                 * reloaded */
+                p->restart = true;
+                g_free(p->unrunnable_reason);
+                p->unrunnable_reason = changed == 1 ? g_strdup("due to resource definition change")
+                                                    : NULL;
+            } else if (changed == 1) {
                 p->restart = true;
                 g_free(p->unrunnable_reason);
                 p->unrunnable_reason = g_strdup("due to resource definition change");
@@ -910,7 +968,8 @@ static void compute_locations(sched_t *s)
         for (int n = 0; n < s->nn; n++) {
             if (!unhealthy_ok)
                 p->loc[n] = herd_score_add(p->loc[n], health[n]);
-            if (!node_usable(s, n) || p->stop_only || p->ticket_stop)
+            if (!node_usable(s, n) || p->stop_only || p->ticket_stop ||
+                (p->lock_node && p->lock_node->index != n))
                 p->loc[n] = -INF;
             p->loc[n] = herd_score_add(p->loc[n], p->ban[n]);
             if (p->excl && !p->excl[n])
@@ -996,19 +1055,21 @@ static void expand_colocation_sets(sched_t *s)
             g_ptr_array_add(s->colocs, (gpointer) co);
             continue;
         }
-        /* within a sequential set each member goes with the one before it;
-         * with a negative score, against every member before it */
+        /* within a sequential set each member goes with the one before it
+         * (with ordering="listed", the one before goes with it); with a
+         * negative score, against every member before it */
         for (guint k = 0; k < co->sets->len; k++) {
             const herd_rsc_set_t *set = co->sets->pdata[k];
             int score = set->has_score ? set->score : co->score;
+            bool listed = set->ordering && !strcmp(set->ordering, "listed");
             if (!set->sequential)
                 continue;
             for (guint a = 1; a < set->rsc_ids->len; a++) {
                 for (guint b = score < 0 ? 0 : a - 1; b < a; b++) {
                     herd_colocation_t *x = g_new0(herd_colocation_t, 1);
                     x->id = co->id;
-                    x->rsc = set->rsc_ids->pdata[a];
-                    x->with_rsc = set->rsc_ids->pdata[b];
+                    x->rsc = set->rsc_ids->pdata[listed ? b : a];
+                    x->with_rsc = set->rsc_ids->pdata[listed ? a : b];
                     x->rsc_role = set->role;
                     x->with_role = set->role;
                     x->score = score;
@@ -1018,12 +1079,34 @@ static void expand_colocation_sets(sched_t *s)
                 }
             }
         }
+        /* across sets, each set goes with the next one: a sequential set
+         * through its first member, with a sequential next set's last */
+        for (guint k = 0; k + 1 < co->sets->len; k++) {
+            const herd_rsc_set_t *a = co->sets->pdata[k], *b = co->sets->pdata[k + 1];
+            guint na = a->rsc_ids->len, nb = b->rsc_ids->len;
+            if (!na || !nb)
+                continue;
+            for (guint i = 0; i < (a->sequential ? 1 : na); i++)
+                for (guint j = b->sequential ? nb - 1 : 0; j < nb; j++) {
+                    herd_colocation_t *x = g_new0(herd_colocation_t, 1);
+                    x->id = co->id;
+                    x->rsc = a->rsc_ids->pdata[i];
+                    x->with_rsc = b->rsc_ids->pdata[j];
+                    x->rsc_role = a->role;
+                    x->with_role = b->role;
+                    x->score = co->score;
+                    x->influence = co->influence;
+                    g_ptr_array_add(s->coloc_owned, x);
+                    g_ptr_array_add(s->colocs, x);
+                }
+        }
     }
 }
 
 static void index_colocations(sched_t *s)
 {
     expand_colocation_sets(s);
+    sched_container_colocations(s);
     guint n = s->colocs->len;
     s->co_dep = g_new0(target_t, n ? n : 1);
     s->co_pri = g_new0(target_t, n ? n : 1);
@@ -1078,17 +1161,28 @@ static bool clone_on_role(const clone_t *c, int n, herd_role_t role)
 
 /* Base score of a unit: members' locations merged (with rollback), plus
  * stickiness where it runs. */
+static void add_members(sched_t *s, unit_t *u, int *sc, guint from, guint to);
+
 static void base_scores(sched_t *s, unit_t *u, int *sc)
 {
     for (int n = 0; n < s->nn; n++)
         sc[n] = 0;
-    g_autofree int *tmp = g_new0(int, s->nn);
-    for (guint k = 0; k < u->prims->len; k++) {
+    add_members(s, u, sc, 0, u->prims->len);
+}
+
+/* Add the scores (location, stickiness) of members [from, to) of u to sc;
+ * a later member that would leave no node with a non-negative score is
+ * left out, and so are the ones after it. */
+static void add_members(sched_t *s, unit_t *u, int *sc, guint from, guint to)
+{
+    g_autofree int *tmp = g_new0(int, s->nn ? s->nn : 1);
+    for (guint k = from; k < to && k < u->prims->len; k++) {
         prim_t *p = u->prims->pdata[k];
         bool any = false;
         for (int n = 0; n < s->nn; n++) {
             int stick = 0;
-            if (p->managed && !(p->failed && p->ban[n] < 0))
+            /* stickiness: only where it is active on a single node */
+            if (p->managed && !(p->failed && p->ban[n] < 0) && p->running->len == 1)
                 for (guint j = 0; j < p->running->len; j++)
                     if (p->running->pdata[j] == s->ns[n]->cfg)
                         stick = meta_score(p->cfg, "resource-stickiness",
@@ -1102,6 +1196,19 @@ static void base_scores(sched_t *s, unit_t *u, int *sc)
         if (s->nn)
             memcpy(sc, tmp, sizeof(int) * (size_t) s->nn);
     }
+}
+
+/* Do nodes a and b count as the same place for colocation co (its
+ * node-attribute has the same value on both; #uname by default)? */
+static bool coloc_same(const sched_t *s, const herd_colocation_t *co, int a, int b)
+{
+    const char *attr = co->node_attribute;
+    if (!attr || !strcmp(attr, "#uname"))
+        return a == b;
+    const herd_cib_node_t *x = s->ns[a]->cfg, *y = s->ns[b]->cfg;
+    const char *vx = !strcmp(attr, "#id") ? x->id : g_hash_table_lookup(x->attrs, attr);
+    const char *vy = !strcmp(attr, "#id") ? y->id : g_hash_table_lookup(y->attrs, attr);
+    return vx == vy || (vx && vy && !strcasecmp(vx, vy));
 }
 
 static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clone)
@@ -1128,7 +1235,7 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
             assign_unit(s, pri.unit);
             const herd_cib_node_t *pn = pri.unit->assigned;
             for (int n = 0; n < s->nn; n++) {
-                bool same = pn && pn->index == n;
+                bool same = pn && coloc_same(s, co, pn->index, n);
                 if (co->score >= INF) {
                     if (!same)
                         sc[n] = -INF;
@@ -1145,6 +1252,9 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
             assign_clone(s, pri.clone);
             for (int n = 0; n < s->nn; n++) {
                 bool on = clone_on_role(pri.clone, n, co->with_role);
+                for (int m = 0; co->node_attribute && !on && m < s->nn; m++)
+                    on = m != n && coloc_same(s, co, m, n) &&
+                         clone_on_role(pri.clone, m, co->with_role);
                 if (co->score >= INF) {
                     if (!on)
                         sc[n] = -INF;
@@ -1180,6 +1290,18 @@ static bool merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
         g_autofree int *ds = g_new0(int, s->nn);
         base_scores(s, dep.unit, ds);
         merge_dependents(s, dep.unit, ds, depth + 1);
+        if (co->node_attribute && strcmp(co->node_attribute, "#uname") != 0) {
+            /* by node attribute: the dependent's best score among the
+             * usable nodes with the same value */
+            g_autofree int *best = g_new0(int, s->nn);
+            for (int n = 0; n < s->nn; n++) {
+                best[n] = -INF;
+                for (int m = 0; m < s->nn; m++)
+                    if (coloc_same(s, co, m, n) && node_usable(s, m) && ds[m] > best[n])
+                        best[n] = ds[m];
+            }
+            memcpy(ds, best, sizeof(int) * (size_t) s->nn);
+        }
         g_autofree int *tmp = g_new0(int, s->nn);
         bool any = false;
         double factor = (double) co->score / INF;
@@ -1378,8 +1500,13 @@ static void assign_unit(sched_t *s, unit_t *u)
         return;
     u->busy = true;
     int *sc = u->score;
-    base_scores(s, u, sc);
+    /* the first member's scores and the unit's colocations, then the
+     * other members (left out if none would leave a usable node) */
+    for (int n = 0; n < s->nn; n++)
+        sc[n] = 0;
+    add_members(s, u, sc, 0, 1);
     apply_colocations(s, u, sc, NULL);
+    add_members(s, u, sc, 1, u->prims->len);
     bool merged = merge_dependents(s, u, sc, 0);
     u->score_set = true;
     bool managed = true;
@@ -1397,6 +1524,14 @@ static void assign_unit(sched_t *s, unit_t *u)
     }
     if ((target_role(u->cfg) == HERD_ROLE_STOPPED || s->cib->options.stop_all_resources) && managed)
         best = -1;
+    const prim_t *p0 = u->prims->len ? u->prims->pdata[0] : NULL;
+    if (managed && p0 && p0->blocked && p0->running->len &&
+        !s->fenced[((herd_cib_node_t *) p0->running->pdata[0])->index]) {
+        /* a blocked first member stays where it is: the rest can only
+         * join it there */
+        const herd_cib_node_t *bn = p0->running->pdata[0];
+        best = node_usable(s, bn->index) ? bn->index : -1;
+    }
     u->assigned = best >= 0 ? s->ns[best]->cfg : NULL;
     if (s->debug) {
         fprintf(stderr, "assign %s ->", u->name);
@@ -1424,8 +1559,12 @@ static void assign_unit(sched_t *s, unit_t *u)
             ok = false;     /* an unmanaged stopped member holds the rest back */
     }
     sched_scores_unit(s, u, sc);
-    if (best >= 0)
-        s->load[best] += (int) u->prims->len;
+    if (best >= 0) {
+        /* load: the members that will run there (their utilization was
+         * taken by consume above) */
+        for (guint k = 0; k < u->prims->len; k++)
+            s->load[best] += ((prim_t *) u->prims->pdata[k])->next == u->assigned;
+    }
     u->done = true;
     u->busy = false;
 }
@@ -1763,7 +1902,7 @@ static void multiple_active(sched_t *s)
 {
     for (guint i = 0; i < s->prims->len; i++) {
         prim_t *p = s->prims->pdata[i];
-        if (!p->managed || p->unit->clone || p->running->len < 2)
+        if (!p->managed || p->unit->clone || p->running->len < 2 || p->partial_tgt)
             continue;
         guint live = 0;
         for (guint k = 0; k < p->running->len; k++)
@@ -1950,7 +2089,58 @@ static GPtrArray *expand_orders(sched_t *s, GPtrArray *owned)
             prev = set;
         }
     }
+    sched_container_orders(s, all, owned);
     return all;
+}
+
+/* restart-type=restart (deprecated) on an order's then resource: it
+ * restarts when first restarts (start/start, also for optional orders:
+ * "due to required FIRST start") or when first stops or moves (stop/stop,
+ * said without a reason). */
+static bool restart_type_orders(sched_t *s, GPtrArray *orders)
+{
+    bool changed = false;
+    for (guint i = 0; i < orders->len; i++) {
+        const herd_order_t *o = orders->pdata[i];
+        if (!o->first || !o->then)
+            continue;
+        const herd_cib_rsc_t *fr = herd_cib_rsc(s->cib, o->first);
+        const herd_cib_rsc_t *tr = herd_cib_rsc(s->cib, o->then);
+        const char *rt = tr ? herd_cib_rsc_meta(tr, "restart-type") : NULL;
+        if (!fr || !rt || strcmp(rt, "restart") != 0)
+            continue;
+        const char *fa = o->first_action ? o->first_action : "start";
+        const char *ta = o->then_action ? o->then_action : fa;
+        bool starts = !strcmp(fa, "start") && !strcmp(ta, "start");
+        bool stops = !strcmp(fa, "stop") && !strcmp(ta, "stop");
+        if ((starts && o->kind == HERD_ORDER_MANDATORY) || (!starts && !stops))
+            continue;   /* mandatory start orders: apply_orders */
+        GPtrArray *fp = prims_under(s, o->first), *tp = prims_under(s, o->then);
+        bool trigger = false;
+        for (guint k = 0; fp && k < fp->len && !trigger; k++) {
+            const prim_t *f = fp->pdata[k];
+            trigger = starts ? f->running->len && restarting_on(f, NULL)
+                             : f->running->len && (f->next != f->running->pdata[0] || f->restart ||
+                                                   f->failed);
+        }
+        if (!trigger)
+            continue;
+        g_autofree char *why = starts ? action_name(fr, "start") : NULL;
+        for (guint k = 0; tp && k < tp->len; k++) {
+            prim_t *q = tp->pdata[k];
+            if (q->restart)
+                continue;
+            if (why) {
+                restart_prim(q, why);
+            } else if (q->managed && !q->failed && q->next && q->running->len &&
+                       q->running->pdata[0] == q->next) {
+                q->restart = true;
+                g_clear_pointer(&q->unrunnable_reason, g_free);
+            }
+            changed |= q->restart;
+        }
+    }
+    return changed;
 }
 
 static void apply_orders(sched_t *s)
@@ -1959,6 +2149,7 @@ static void apply_orders(sched_t *s)
     g_autoptr(GPtrArray) orders = expand_orders(s, owned);
     for (int round = 0; round < 4; round++) {
         bool changed = sched_bundle_orders(s);   /* bundle.c */
+        changed |= restart_type_orders(s, orders);
         for (guint i = 0; i < orders->len; i++) {
             const herd_order_t *o = orders->pdata[i];
             if (!o->first || !o->then || o->kind != HERD_ORDER_MANDATORY)
@@ -2165,10 +2356,46 @@ static void decide_prim(sched_t *s, prim_t *p)
     if (!cur && !nxt)
         return;
     herd_decision_t *d = NULL;
+    if (p->partial_tgt && p->running->len > 1) {
+        /* a partial migration: completed when the target stays chosen,
+         * else stopped on both and started where chosen (a move) */
+        bool complete = nxt == p->partial_tgt && p->running->len == 2 && p->migratable &&
+                        !p->failed;
+        if (nxt) {
+            d = decision(complete ? HERD_DECISION_MIGRATE : HERD_DECISION_MOVE, p->name);
+            d->from = g_strdup(complete ? p->partial_src->uname : cur->uname);
+            d->to = g_strdup(nxt->uname);
+            if (complete && p->restart)
+                d->reason = g_strdup(p->unrunnable_reason);
+            add_decision(s, d);
+            return;
+        }
+    }
+    guint live = 0;
+    for (guint k = 0; k < p->running->len; k++)
+        live += !s->fenced[((herd_cib_node_t *) p->running->pdata[k])->index];
+    if (p->running->len > 1 && live == 1 && nxt && !s->fenced[nxt->index] && !p->failed &&
+        !p->restart) {
+        bool there = false;
+        for (guint k = 0; k < p->running->len; k++)
+            there |= p->running->pdata[k] == nxt;
+        if (there)
+            return;     /* the other nodes are fenced: it stays */
+    }
     if (p->running->len > 1) {
         bool there = false;
         for (guint k = 0; k < p->running->len; k++)
             there |= p->running->pdata[k] == nxt;
+        if (nxt && there && !promotable && p->role == HERD_ROLE_PROMOTED && !p->failed) {
+            /* a primitive found promoted: it comes back only started */
+            d = decision(nxt == cur ? HERD_DECISION_RESTART : HERD_DECISION_MOVE, p->name);
+            d->from = g_strdup(cur->uname);
+            d->to = g_strdup(nxt->uname);
+            d->from_role = HERD_ROLE_PROMOTED;
+            d->to_role = HERD_ROLE_STARTED;
+            add_decision(s, d);
+            return;
+        }
         if (nxt && there) {
             d = decision(p->failed ? HERD_DECISION_RECOVER : HERD_DECISION_RESTART, p->name);
             d->from = g_strdup(nxt->uname);
@@ -2259,7 +2486,8 @@ static void decide_prim(sched_t *s, prim_t *p)
     } else if (cur != nxt) {
         d = decision(p->failed && (!s->fenced[cur->index] || p->guest_reset || s->ns[cur->index]->online)
                      ? HERD_DECISION_RECOVER
-                     : p->migratable && !promotable ? HERD_DECISION_MIGRATE : HERD_DECISION_MOVE,
+                     : p->migratable && !promotable && (!p->partial_tgt || nxt == p->partial_tgt)
+                     ? HERD_DECISION_MIGRATE : HERD_DECISION_MOVE,
                      p->name);
         d->from = g_strdup(cur->uname);
         d->to = g_strdup(nxt->uname);
@@ -2384,7 +2612,8 @@ static void fill_result(sched_t *s)
         pl->next = p->next ? g_strdup(p->next->uname) : NULL;
         pl->next_role = p->next_role;
         pl->failed = p->failed;
-        pl->managed = p->managed;
+        pl->managed = p->managed || (s->no_fencing_device && !s->cib->options.maintenance_mode &&
+                                     herd_cib_parse_bool(meta(p->cfg, "is-managed"), true));
         pl->blocked = p->blocked;
         pl->demote_onfail = p->demote_onfail;   /* display: still FAILED */
         for (const herd_cib_rsc_t *a = p->cfg; a; a = a->parent)
@@ -2511,6 +2740,17 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     if (!strcmp(s.nqp, "suicide") &&
         !(cib->options.stonith_enabled && (cib->have_quorum || cib->no_quorum_panic)))
         s.nqp = "stop";
+    /* fencing enabled without any fence device (or SBD's watchdog):
+     * Pacemaker starts nothing and recovers nothing */
+    if (cib->options.stonith_enabled &&
+        !herd_cib_parse_bool(g_hash_table_lookup(cib->options.values, "have-watchdog"), false)) {
+        s.no_fencing_device = true;
+        for (guint i = 0; i < cib->all_rscs->len; i++) {
+            const herd_cib_rsc_t *r = cib->all_rscs->pdata[i];
+            if (r->kind == HERD_RSC_PRIMITIVE && r->klass && !strcmp(r->klass, "stonith"))
+                s.no_fencing_device = false;
+        }
+    }
     unpack_nodes(&s);
     build(&s);
     if (!cib->have_quorum && cib->options.stonith_enabled && !strcmp(s.nqp, "suicide"))
@@ -2532,6 +2772,9 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
     sched_remote_state(&s, true);
     unpack_histories(&s, 2);
     sched_remote_unpacked(&s);
+    sched_migrations(&s);
+    sched_container_restarts(&s);
+    sched_shutdown_locks(&s);
     set_current(&s);
     for (int n = 0; n < s.nn; n++)
         s.ns[n]->online_before = s.ns[n]->online;
@@ -2650,6 +2893,7 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
             }
         }
     }
+    sched_unfence(&s);
     group_restarts(&s);
     apply_orders(&s);
     group_restarts(&s);
