@@ -2397,6 +2397,7 @@ static void placement_free(herd_placement_t *p)
 {
     g_free(p->name); g_free(p->top_id); g_free(p->next);
     g_free(p->scores);
+    g_free(p->discover);
     g_ptr_array_free(p->current, TRUE);
     g_free(p);
 }
@@ -2430,6 +2431,8 @@ static void fill_result(sched_t *s)
         for (const herd_cib_rsc_t *a = p->cfg; a; a = a->parent)
             if (herd_role_parse(meta(a, "target-role")) == HERD_ROLE_STOPPED)
                 pl->disabled = true;
+        if (p->excl && s->nn)
+            pl->discover = g_memdup2(p->excl, sizeof(bool) * (size_t) s->nn);
         if (p->unit->score_set) {
             pl->scores = g_new0(int, s->nn ? s->nn : 1);
             if (s->nn)   /* no nodes: no scores to copy (score may be NULL) */
