@@ -1380,6 +1380,10 @@ static void unit_need(sched_t *s, const unit_t *u, GHashTable *need, int depth)
         guint i = g_array_index(idx, guint, k);
         const herd_colocation_t *co = s->colocs->pdata[i];
         const unit_t *d = s->co_dep[i].unit;
+        const clone_t *dc = s->co_dep[i].clone;
+        if (!d && dc && dc->bundle && dc->cfg == dc->bundle && !dc->done && !dc->busy &&
+            dc->units->len)
+            d = dc->units->pdata[0];    /* a bundle: one replica's share */
         if (co->score >= INF && d && d != u && !d->done && !d->busy)
             unit_need(s, d, need, depth + 1);
     }
@@ -1432,6 +1436,17 @@ static void consume(sched_t *s, const unit_t *u, int n)
         while (g_hash_table_iter_next(&it, &key, &val)) {
             int used = GPOINTER_TO_INT(g_hash_table_lookup(s->used[n], key));
             g_hash_table_insert(s->used[n], key, GINT_TO_POINTER(used + (int) strtol(val, NULL, 10)));
+        }
+        /* a bundle's container takes its child's share on the host */
+        const herd_cib_rsc_t *b = p->cfg->guest_node ? p->cfg->bundle_of : NULL;
+        if (b && b->bundle_clone) {
+            const herd_cib_rsc_t *ch = b->bundle_clone->children->pdata[0];
+            g_hash_table_iter_init(&it, ch->utilization);
+            while (g_hash_table_iter_next(&it, &key, &val)) {
+                int used = GPOINTER_TO_INT(g_hash_table_lookup(s->used[n], key));
+                g_hash_table_insert(s->used[n], key,
+                                    GINT_TO_POINTER(used + (int) strtol(val, NULL, 10)));
+            }
         }
     }
 }
