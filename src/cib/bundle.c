@@ -58,7 +58,9 @@ static herd_cib_rsc_t *part(herd_cib_t *cib, herd_cib_rsc_t *b, char *id, const 
     return r;
 }
 
-static void add_op(herd_cib_rsc_t *r, const char *name, guint64 interval_ms, guint64 timeout_ms)
+/* Add an op to an implicit resource (here and remote.c's guest
+ * connections); r->ops must free with herd_cib_op_free. */
+void herd_cib_add_op(herd_cib_rsc_t *r, const char *name, guint64 interval_ms, guint64 timeout_ms)
 {
     herd_cib_op_t *o = g_new0(herd_cib_op_t, 1);
     o->id = g_strdup_printf("%s-%s-%" G_GUINT64_FORMAT, r->id, name, interval_ms / 1000);
@@ -150,12 +152,12 @@ static void expand(herd_cib_t *cib, herd_cib_rsc_t *b)
             param(ip, "ip", addr);
             param(ip, "nic", nic);
             param(ip, "cidr_netmask", mask ? mask : "32");
-            add_op(ip, "monitor", 60000, 20000);
+            herd_cib_add_op(ip, "monitor", 60000, 20000);
         }
         herd_cib_rsc_t *cont = part(cib, b, g_strdup_printf("%s-%s-%d", b->id, ctype, i),
                                     "heartbeat", ctype, i);
         param(cont, "image", b->image);
-        add_op(cont, "monitor", 60000, 20000);
+        herd_cib_add_op(cont, "monitor", 60000, 20000);
         if (child) {
             g_autofree char *node = g_strdup_printf("%s-%d", b->id, i);
             conn = part(cib, b, g_strdup(node), "pacemaker", "remote", i);
@@ -167,7 +169,7 @@ static void expand(herd_cib_t *cib, herd_cib_rsc_t *b)
             param(conn, "addr", node);
             g_autofree char *port = g_strdup_printf("%d", b->control_port ? b->control_port : 3121);
             param(conn, "port", port);
-            add_op(conn, "monitor", 30000, 30000);
+            herd_cib_add_op(conn, "monitor", 30000, 30000);
             herd_cib_node_t *nd = herd_cib_node(cib, node);
             if (!nd)
                 nd = herd_cib_add_node(cib, node, node, HERD_NODE_GUEST);

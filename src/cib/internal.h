@@ -14,5 +14,6 @@ GHashTable *herd_cib_str_table(void);
 void herd_cib_expand_remote(herd_cib_t *cib);
 void herd_cib_expand_bundles(herd_cib_t *cib);
 void herd_cib_op_free(herd_cib_op_t *o);
+void herd_cib_add_op(herd_cib_rsc_t *r, const char *name, guint64 interval_ms, guint64 timeout_ms);
 
 #endif

@@ -43,7 +43,8 @@ static herd_cib_rsc_t *guest_connection(herd_cib_t *cib, herd_cib_rsc_t *contain
     r->params = herd_cib_str_table();
     r->param_sets = g_ptr_array_new();
     r->utilization = herd_cib_str_table();
-    r->ops = g_ptr_array_new();
+    r->ops = g_ptr_array_new_with_free_func((GDestroyNotify) herd_cib_op_free);
+    herd_cib_add_op(r, "monitor", 30000, 30000);   /* Pacemaker's default */
     r->implicit = true;
     r->container = container;
     r->remote_node = g_strdup(name);

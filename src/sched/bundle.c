@@ -273,7 +273,8 @@ GPtrArray *sched_bundle_order_targets(sched_t *s, const herd_cib_rsc_t *b)
 
 /* The node whose attributes a resource on node n reads: with the meta
  * attribute container-attribute-target=host, a guest's resources read
- * the attributes of the node their container runs on. */
+ * the attributes of the node their container runs on now (none for a
+ * container not running yet). */
 const herd_cib_node_t *sched_bundle_attr_node(const sched_t *s, const prim_t *p,
                                               const herd_cib_node_t *n)
 {
@@ -283,9 +284,8 @@ const herd_cib_node_t *sched_bundle_attr_node(const sched_t *s, const prim_t *p,
     const prim_t *c = g_hash_table_lookup(s->prim_by_name, n->container_id);
     if (!c)
         return n;
-    if (c->running->len)
-        return c->running->pdata[0];
-    return c->next ? c->next : n;
+    /* where the container runs now: one not yet started has no host */
+    return c->running->len ? c->running->pdata[0] : n;
 }
 
 /* When placing the containers of a bundle with a child (clone c): a

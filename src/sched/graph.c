@@ -272,6 +272,10 @@ static void name_action(gb_t *b, herd_action_t *a, const herd_placement_t *p, co
     } else {
         a->rsc_id = gs(b, cn ? cn : p->cfg->id);
         a->label = node && hist_exact(b, node, a->rsc_id) ? a->rsc_id : a->rsc;
+        /* a bundle's child on a guest the status knows (node_state) */
+        const herd_cib_node_t *gn = node && p->cfg->bundle_of ? herd_cib_node(b->cib, node) : NULL;
+        if (gn && gn->kind == HERD_NODE_GUEST && gn->has_state)
+            a->label = a->rsc_id;
     }
     *key_name = cn ? cn : p->name;
 }
@@ -353,6 +357,12 @@ static herd_action_t *rsc_op(gb_t *b, const herd_placement_t *p, const char *tas
         /* the node's fencing stops it: a pseudo action after the fencing */
         a->kind = HERD_ACTION_PSEUDO;
         a->node = NULL;
+        const herd_cib_rsc_t *acl = clone_of(p->cfg);
+        if (acl && !acl->unique) {
+            /* an anonymous instance: keyed by the name its history has */
+            const herd_rsc_history_t *h = history_on(b, p, node);
+            a->key = gsf(b, "%s_%s_%s", h ? h->rsc_id : p->cfg->id, task, iv);
+        }
         if (!(p->cfg->klass && !strcmp(p->cfg->klass, "stonith")))
             gb_order(b, g_hash_table_lookup(b->fenced_nodes, node), a);
         a->fence_implied = true;
@@ -452,6 +462,10 @@ static void add_monitors(gb_t *b, const herd_placement_t *p, const char *node, h
 {
     bool fresh = after && (!strcmp(after->task, "start") || !strcmp(after->task, "migrate_from") ||
                            !strcmp(after->task, "reload-agent"));
+    /* a role change after a start there: the old monitors are gone too */
+    const prim_acts_t *pa0 = after ? g_hash_table_lookup(b->prim_acts, p->name) : NULL;
+    if (pa0 && pa0->start && pa0->start->node && node && !strcmp(pa0->start->node, node))
+        fresh = true;
     const herd_rsc_history_t *h = fresh ? NULL : history_on(b, p, node);
     for (guint i = 0; p->cfg->ops && i < p->cfg->ops->len; i++) {
         const herd_cib_op_t *o = p->cfg->ops->pdata[i];
@@ -672,13 +686,32 @@ static void build_prim_actions(gb_t *b, const herd_placement_t *p)
             const char *node = ns->cfg->uname;
             if (!ns->online || ns->unclean || ns->fenced_now || ns->pending)
                 continue;
-            /* remote nodes: a bundle's containers and addresses only */
-            if (ns->cfg->kind != HERD_NODE_MEMBER &&
+            /* remote nodes: a bundle's containers and addresses only;
+             * guest nodes up before the transition: the instance of the
+             * bundle's child meant for it */
+            bool guest_kid = ns->cfg->kind == HERD_NODE_GUEST && ns->online_before &&
+                             p->cfg->bundle_of && !p->cfg->implicit && p->next &&
+                             !strcmp(p->next, node);
+            if (ns->cfg->kind != HERD_NODE_MEMBER && !guest_kid &&
                 !(ns->cfg->kind == HERD_NODE_REMOTE && p->cfg->bundle_of && p->cfg->implicit &&
                   !p->cfg->remote_node))
                 continue;
+            if (p->cfg->bundle_of && !p->cfg->implicit && !guest_kid)
+                continue;   /* a bundle's child runs in its guests only */
+            if (p->cfg->bundle_of && p->cfg->remote_node && !p->next && !p->current->len)
+                continue;   /* a connection that cannot start */
+            if (guest_kid) {
+                if (!hist_known(history_on(b, p, node))) {
+                    herd_action_t *pr = rsc_op(b, p, "monitor", 0, node,
+                                               "probe: no history on the node");
+                    g_ptr_array_add(pa->probes, pr);
+                }
+                continue;
+            }
             if (hist_known(history_on(b, p, node)))
                 continue;
+            if (p->discover && !p->discover[n])
+                continue;   /* resource-discovery=exclusive elsewhere */
             if (g_hash_table_contains(b->no_discovery, p->cfg->id) &&
                 g_hash_table_contains(g_hash_table_lookup(b->no_discovery, p->cfg->id), node))
                 continue;
@@ -880,7 +913,7 @@ static void build_group(gb_t *b, const char *name, const herd_cib_rsc_t *cfg, GP
     memset(out, 0, sizeof *out);
     /* ordered=false (also inherited from a clone): members in any order */
     bool ordered = herd_cib_parse_bool(herd_cib_rsc_meta(cfg, "ordered"), true);
-    bool any_start = false, any_stop = false, any_promote = false, any_demote = false;
+    bool any_start = b->force_start, any_stop = false, any_promote = false, any_demote = false;
     bool stop_waits = false;
     for (guint i = 0; i < members->len; i++) {
         prim_acts_t *pa = pa_of(b, ((herd_placement_t *) members->pdata[i])->name);
@@ -1080,6 +1113,8 @@ static void build_notifications(gb_t *b, const herd_cib_rsc_t *c, int group, GPt
                 } else {
                     if (!p->next || node_fenced(b, p->next))
                         continue;
+                    if (ph == PH_START && b->force_start)
+                        continue;   /* no instance starts: nothing to tell */
                     if (ph != PH_START || !pa->start) {
                         herd_action_t *n = notify_op(b, p, p->next, true, ph);
                         gb_order(b, pre, n);
@@ -1097,7 +1132,7 @@ static void build_notifications(gb_t *b, const herd_cib_rsc_t *c, int group, GPt
 static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *insts)
 {
     coll_acts_t ca = {0};
-    bool any_start = false, any_stop = false, any_promote = false, any_demote = false;
+    bool any_start = b->force_start, any_stop = false, any_promote = false, any_demote = false;
     for (guint i = 0; i < insts->len; i++) {
         inst_t *in = insts->pdata[i];
         for (guint k = 0; k < in->prims->len; k++) {
@@ -1162,7 +1197,7 @@ static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *
                 gb_order(b, ca.demote, pa->demote);
                 gb_order(b, pa->demote, ca.demoted);
             }
-            for (guint j = 0; j < pa->probes->len; j++) {
+            for (guint j = 0; j < pa->probes->len && !b->no_probe_edges; j++) {
                 gb_order(b, pa->probes->pdata[j], ca.start);
                 gb_order(b, pa->probes->pdata[j], ca.stopped);
             }
@@ -1200,9 +1235,34 @@ static void build_bundle(gb_t *b, const herd_cib_rsc_t *top, int tp)
         g_ptr_array_add(in->prims, (gpointer) p);
         g_ptr_array_add(kid ? kids : conts, in);
     }
+    /* a child instance stopping because its container cannot run still
+     * has its (unrunnable) start: the clone and the bundle get their start
+     * and running pseudo actions */
+    bool forced = false, blocked_start = false;
+    for (guint i = 0; i < kids->len; i++) {
+        const herd_placement_t *p = ((inst_t *) kids->pdata[i])->prims->pdata[0];
+        prim_acts_t *pa = pa_of(b, p->name);
+        const herd_decision_t *d = decision_for(b, p->name);
+        blocked_start |= d && d->kind == HERD_DECISION_START && d->blocked;
+        forced |= (p->current->len && !p->next && p->managed) || blocked_start;
+        if (pa && pa->start)
+            forced = false, i = kids->len;    /* real starts */
+    }
+    /* ... unless the bundle's own start cannot run (a container's start
+     * blocked by an order): then nothing of it is shown */
+    for (guint i = 0; i < conts->len; i++) {
+        const herd_placement_t *p = ((inst_t *) conts->pdata[i])->prims->pdata[0];
+        const herd_decision_t *d = decision_for(b, p->name);
+        if (d && d->kind == HERD_DECISION_START && d->blocked)
+            forced = false;
+    }
+    b->force_start = forced;
     if (bc)
         build_clone(b, bc, tp * 65536 + 65534, kids);
+    b->force_start = false;
+    b->no_probe_edges = true;
     build_clone(b, top, tp * 65536 + 65535, conts);
+    b->no_probe_edges = false;
     coll_acts_t *ba = g_hash_table_lookup(b->coll, top->id);
     coll_acts_t *ca = bc ? g_hash_table_lookup(b->coll, bc->id) : NULL;
     if (!ba || !ca)
@@ -1221,8 +1281,11 @@ static void build_bundle(gb_t *b, const herd_cib_rsc_t *top, int tp)
     for (int k = 0; k < 4; k++) {
         if (!cs[k])
             continue;
-        if (!*bs[k]) {
-            *bs[k] = coll_op(b, top->id, ph[k].t, group, ph[k].r, top);
+        if (!*bd[k]) {
+            /* (a notifying child whose instances only stop: Pacemaker
+             * shows the bundle's running, not its start) */
+            if (!(k == 2 && forced && bc->notify && !blocked_start))
+                *bs[k] = coll_op(b, top->id, ph[k].t, group, ph[k].r, top);
             *bd[k] = coll_op(b, top->id, ph[k].done, group, ph[k].rd, top);
             gb_order(b, *bs[k], *bd[k]);
         }
@@ -1232,11 +1295,21 @@ static void build_bundle(gb_t *b, const herd_cib_rsc_t *top, int tp)
     gb_order(b, ba->stopped, ba->start);
     gb_order(b, ba->demoted, ba->stop);
     gb_order(b, ba->running, ba->promote);
-    /* a replica's container starts before what runs in it */
+    /* a replica's container starts before what runs in it, and before
+     * its connection is probed or started */
     for (guint i = 0; i < conts->len; i++) {
         const herd_placement_t *p = ((inst_t *) conts->pdata[i])->prims->pdata[0];
         prim_acts_t *pa = pa_of(b, p->name);
         gb_order(b, pa ? pa->start : NULL, ca->running);
+        const herd_cib_rsc_t *conn = p->cfg->replica >= 0 && top->bundle_conns &&
+                                     (guint) p->cfg->replica < top->bundle_conns->len
+                                         ? top->bundle_conns->pdata[p->cfg->replica] : NULL;
+        prim_acts_t *na = conn ? pa_of(b, conn->id) : NULL;
+        if (!pa || !na)
+            continue;
+        for (guint k = 0; k < na->probes->len; k++)
+            gb_order(b, pa->start, na->probes->pdata[k]);
+        gb_order(b, pa->start, na->start);
     }
 }
 
@@ -1676,6 +1749,8 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
                 dc_fence = f;
             f->reason = gsf(&b, "fence %s: %s", d->rsc, d->fence_reason ? d->fence_reason : "");
             meta_set(f, "stonith_action", g_strdup(d->fence_action));
+            if (d->fence_rsc)   /* a guest: done by recovering its container */
+                meta_set(f, "guest", g_strdup("true"));
             g_hash_table_insert(b.fenced_nodes, f->node, f);
             if (!dc)
                 g_ptr_array_add(fences, f);
@@ -1706,6 +1781,15 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
         int inst = inst_of(p->name);
         const herd_cib_rsc_t *cl = clone_of(p->cfg);
         int group = tp * 65536 + (cl && inst >= 0 ? inst + 1 : 0) * 64;
+        if (p->cfg->bundle_of) {
+            /* a bundle replica by replica: the child instance, then the
+             * address, container and connection it runs behind */
+            bool kid = !p->cfg->implicit;
+            int rep = kid ? inst : p->cfg->replica;
+            int part = kid ? 0 : p->cfg->remote_node ? 3 : p->cfg->guest_node ? 2
+                     : !strcmp(p->cfg->type ? p->cfg->type : "", "IPaddr2") ? 1 : 2;
+            group = tp * 65536 + (rep + 1) * 64 + part;
+        }
         const herd_cib_rsc_t *gr = group_of(p->cfg);
         if (gr) {
             int pos = 0;
@@ -1883,6 +1967,28 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
                 else if (!strcmp(a->task, "start") || !strcmp(a->task, "migrate_from"))
                     gb_order(&b, ls, a);
             }
+        }
+    }
+
+    /* what runs on a remote or guest node waits for its connection to
+     * start; what stops there goes before the connection stops */
+    for (guint i = 0; i < b.g->actions->len; i++) {
+        herd_action_t *a = b.g->actions->pdata[i];
+        if (a->kind != HERD_ACTION_RSC || !a->node)
+            continue;
+        const herd_cib_node_t *nd = herd_cib_node(cib, a->node);
+        if (!nd || nd->kind == HERD_NODE_MEMBER)
+            continue;
+        const char *cid = nd->kind == HERD_NODE_REMOTE && nd->container_id ? nd->container_id
+                                                                             : nd->uname;
+        prim_acts_t *ca = pa_of(&b, cid);
+        if (!ca || (a->rsc && !strcmp(a->rsc, cid)))
+            continue;
+        if (!strcmp(a->task, "stop") || !strcmp(a->task, "demote")) {
+            for (guint k = 0; k < ca->stops->len; k++)
+                gb_order(&b, a, ca->stops->pdata[k]);
+        } else {
+            gb_order(&b, ca->start, a);
         }
     }
 

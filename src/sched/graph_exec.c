@@ -151,6 +151,8 @@ char *herd_graph_action_line(const herd_action_t *a)
         return g_strdup_printf("  * Pseudo action:   %s", a->key);
     case HERD_ACTION_FENCE: {
         const char *act = a->meta ? g_hash_table_lookup(a->meta, "stonith_action") : NULL;
+        if (a->meta && g_hash_table_lookup(a->meta, "guest"))   /* implied: a pseudo action */
+            return g_strdup_printf("  * Pseudo action:   %s on %s", a->key, a->node);
         return g_strdup_printf("  * Fencing %s (%s)", a->node, act ? act : "reboot");
     }
     case HERD_ACTION_CLUSTER:

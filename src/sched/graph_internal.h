@@ -21,6 +21,12 @@ typedef struct {
     GHashTable *fenced_nodes;    /* uname -> fencing herd_action_t* */
     GHashTable *inactive_name;   /* instance -> name of the inactive
                                   * histories mapped to it */
+    bool no_probe_edges;         /* build_clone: probes not before the
+                                  * clone's start (a bundle's containers:
+                                  * before their own starts only) */
+    bool force_start;            /* build_clone: start/running even
+                                  * without starts (bundle.c's blocked
+                                  * child instances) */
 } gb_t;
 
 #endif

@@ -64,6 +64,9 @@ typedef struct {
                               * shown FAILED */
     int *scores;             /* per node (result node order): the placement
                               * scores it was assigned with, or NULL */
+    bool *discover;          /* per node (result node order): with a
+                              * resource-discovery=exclusive location, the
+                              * nodes it may be probed on; NULL otherwise */
 } herd_placement_t;
 
 /* A node after status unpacking. */

@@ -20,9 +20,10 @@ bool sched_remote_is_connection(const herd_cib_rsc_t *r)
     return r && r->remote_node != NULL;
 }
 
-/* A resource of a bundle replica (NAME-docker-N, NAME-N, NAME-ip-ADDR, ...):
- * bundles are not expanded into replicas yet, so what their replicas run
- * is left as it is rather than stopped as an orphan. */
+/* A history named like a bundle replica's part (NAME-docker-N, NAME-N,
+ * NAME-ip-ADDR, ...) that the bundle's expansion (bundle.c) did not make,
+ * a replica beyond the configured count for instance: left as it is
+ * rather than stopped as an orphan (not modelled further). */
 static bool bundle_member(const sched_t *s, const char *id)
 {
     for (guint i = 0; i < s->cib->resources->len; i++) {

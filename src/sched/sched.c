@@ -1361,6 +1361,10 @@ static void unit_need(sched_t *s, const unit_t *u, GHashTable *need, int depth)
         guint i = g_array_index(idx, guint, k);
         const herd_colocation_t *co = s->colocs->pdata[i];
         const unit_t *d = s->co_dep[i].unit;
+        const clone_t *dc = s->co_dep[i].clone;
+        if (!d && dc && dc->bundle && dc->cfg == dc->bundle && !dc->done && !dc->busy &&
+            dc->units->len)
+            d = dc->units->pdata[0];    /* a bundle: one replica's share */
         if (co->score >= INF && d && d != u && !d->done && !d->busy)
             unit_need(s, d, need, depth + 1);
     }
@@ -1452,6 +1456,17 @@ static void consume(sched_t *s, unit_t *u, int n)
         while (g_hash_table_iter_next(&it, &key, &val)) {
             int used = GPOINTER_TO_INT(g_hash_table_lookup(s->used[n], key));
             g_hash_table_insert(s->used[n], key, GINT_TO_POINTER(used + GPOINTER_TO_INT(val)));
+        }
+        /* a bundle's container takes its child's share on the host */
+        const herd_cib_rsc_t *b = p->cfg->guest_node ? p->cfg->bundle_of : NULL;
+        if (b && b->bundle_clone) {
+            const herd_cib_rsc_t *ch = b->bundle_clone->children->pdata[0];
+            g_hash_table_iter_init(&it, ch->utilization);
+            while (g_hash_table_iter_next(&it, &key, &val)) {
+                int used = GPOINTER_TO_INT(g_hash_table_lookup(s->used[n], key));
+                g_hash_table_insert(s->used[n], key,
+                                    GINT_TO_POINTER(used + (int) strtol(val, NULL, 10)));
+            }
         }
     }
 }
@@ -2585,6 +2600,7 @@ static void placement_free(herd_placement_t *p)
 {
     g_free(p->name); g_free(p->top_id); g_free(p->next);
     g_free(p->scores);
+    g_free(p->discover);
     g_ptr_array_free(p->current, TRUE);
     g_free(p);
 }
@@ -2619,6 +2635,8 @@ static void fill_result(sched_t *s)
         for (const herd_cib_rsc_t *a = p->cfg; a; a = a->parent)
             if (herd_role_parse(meta(a, "target-role")) == HERD_ROLE_STOPPED)
                 pl->disabled = true;
+        if (p->excl && s->nn)
+            pl->discover = g_memdup2(p->excl, sizeof(bool) * (size_t) s->nn);
         if (p->unit->score_set) {
             pl->scores = g_new0(int, s->nn ? s->nn : 1);
             if (s->nn)   /* no nodes: no scores to copy (score may be NULL) */
