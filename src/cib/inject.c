@@ -679,7 +679,9 @@ void herd_cib_doc_record_op(herd_cib_doc_t *d, const herd_cib_op_result_t *r, GP
 /* Record a node fenced; see herd_cib_inject.h. */
 void herd_cib_doc_fence(herd_cib_doc_t *d, const char *uname, const char *uuid)
 {
+    int before = d->updates;
     node_offline(d, action_node_state(d, uname, uuid), "simulate_fencing_action");
+    d->updates = before + 2;   /* crm_simulate's count, whatever was cleared */
 }
 
 /* ---- entry point -------------------------------------------------------- */
