@@ -6,9 +6,9 @@
  * scheduler see what Pacemaker's scheduler would see:
  *   node up    node_state in_ccm=true crmd=online join=member expected=member
  *              (a node unknown to the CIB is added to <nodes>)
- *   node down  node_state replaced by an empty one: in_ccm=false
- *              crmd=offline join=down expected=down (history and transient
- *              attributes are dropped)
+ *   node down  node_state in_ccm=false crmd=offline join=down
+ *              expected=down (its history and transient attributes are
+ *              dropped)
  *   node fail  node_state in_ccm=false, the rest kept
  *   op inject  an lrm_rsc_op (RSC_last_0, RSC_TASK_INTERVAL or
  *              RSC_last_failure_0) with call-id one past the resource's
@@ -85,8 +85,9 @@ typedef struct herd_cib_doc herd_cib_doc_t;
 herd_cib_doc_t *herd_cib_doc_parse(const char *buf, size_t len, const char *name, time_t now,
                                    GError **err);
 
-/* The document as indented XML text, num_updates grown by the number of
- * status changes made.  A new NUL-terminated string (*len its length when
+/* The document as indented XML text, its version grown as the CIB's
+ * grows: the epoch by each configuration change (num_updates back to 0),
+ * num_updates by each change to the status since.  A new NUL-terminated string (*len its length when
  * not NULL); g_free it. */
 char *herd_cib_doc_dump(herd_cib_doc_t *d, size_t *len);
 
@@ -96,10 +97,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(herd_cib_doc_t, herd_cib_doc_free)
 
 /* One operation result to record. */
 typedef struct {
-    const char *rsc;             /* the history's name ("rsc:1"): it is
-                                  * found or created under it */
-    const char *rsc_alt[2];      /* other names an existing history may have
-                                  * (NULL: none) */
+    const char *rsc;             /* the history's name: a new one is created
+                                  * under it */
+    const char *rsc_alt[2];      /* names an existing history is looked for
+                                  * under first ("rsc:1"; NULL: none) */
     const char *op_rsc;          /* the resource the entry's ids and keys
                                   * name (NULL: the history's name); an
                                   * anonymous clone's configured id */

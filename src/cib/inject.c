@@ -197,7 +197,10 @@ struct herd_cib_doc {
     const herd_cib_inject_t *inj;
     GPtrArray *log;
     time_t now;
-    int updates;             /* status changes made: num_updates grows by it */
+    int updates;             /* changes since the last configuration change
+                              * (or the start): num_updates grows by it */
+    int epoch_add;           /* configuration changes: each bumps the epoch
+                              * and starts num_updates again from 0 */
 };
 typedef struct herd_cib_doc ctx_t;
 
@@ -210,6 +213,13 @@ static void note(ctx_t *c, const char *fmt, ...)
     va_start(ap, fmt);
     g_ptr_array_add(c->log, g_strdup_vprintf(fmt, ap));
     va_end(ap);
+}
+
+/* A change to the configuration section. */
+static void config_changed(ctx_t *c)
+{
+    c->epoch_add++;
+    c->updates = 0;
 }
 
 /* The <node> of the configuration named `uname`, or NULL. */
@@ -264,7 +274,9 @@ static xmlNode *node_state(ctx_t *c, const char *uname, bool add, GError **err)
         cn = xmlNewChild(nodes, NULL, (const xmlChar *) "node", NULL);
         set(cn, "id", uname);
         set(cn, "uname", uname);
+        config_changed(c);
     }
+    c->updates++;
     ns = xmlNewChild(c->status, NULL, (const xmlChar *) "node_state", NULL);
     set(ns, "id", id ? id : uname);
     set(ns, "uname", uname);
@@ -273,11 +285,34 @@ static xmlNode *node_state(ctx_t *c, const char *uname, bool add, GError **err)
 
 static void node_up(ctx_t *c, xmlNode *ns)
 {
+    c->updates++;
     set(ns, "in_ccm", "true");
     set(ns, "crmd", "online");
     set(ns, "join", "member");
     set(ns, "expected", "member");
     set(ns, "crm-debug-origin", ORIGIN);
+}
+
+/* A node taken down (crm_simulate -d, or fenced): out of the membership,
+ * its other attributes kept, its resource history and transient
+ * attributes cleared by the controller. */
+static void node_offline(ctx_t *c, xmlNode *ns, const char *origin)
+{
+    set(ns, "in_ccm", "false");
+    set(ns, "crmd", "offline");
+    set(ns, "join", "down");
+    set(ns, "expected", "down");
+    set(ns, "crm-debug-origin", origin);
+    c->updates++;
+    static const char *const cleared[] = {"lrm", "transient_attributes"};
+    for (size_t i = 0; i < G_N_ELEMENTS(cleared); i++) {
+        xmlNode *k = child(ns, cleared[i]);
+        if (!k)
+            continue;
+        xmlUnlinkNode(k);
+        xmlFreeNode(k);
+        c->updates++;
+    }
 }
 
 static bool do_nodes(ctx_t *c, GError **err)
@@ -297,24 +332,7 @@ static bool do_nodes(ctx_t *c, GError **err)
         xmlNode *ns = node_state(c, n, false, err);
         if (!ns)
             return false;
-        /* The whole state is replaced: history and attributes go. */
-        xmlNode *k = ns->children;
-        while (k) {
-            xmlNode *next = k->next;
-            xmlUnlinkNode(k);
-            xmlFreeNode(k);
-            k = next;
-        }
-        g_autofree char *id = get(ns, "id");
-        while (ns->properties)
-            xmlRemoveProp(ns->properties);
-        set(ns, "id", id);
-        set(ns, "uname", n);
-        set(ns, "in_ccm", "false");
-        set(ns, "crmd", "offline");
-        set(ns, "join", "down");
-        set(ns, "expected", "down");
-        set(ns, "crm-debug-origin", ORIGIN);
+        node_offline(c, ns, ORIGIN);
     }
     for (guint i = 0; inj->node_fail && i < inj->node_fail->len; i++) {
         const char *n = inj->node_fail->pdata[i];
@@ -325,6 +343,8 @@ static bool do_nodes(ctx_t *c, GError **err)
         g_autofree char *ccm = get(ns, "in_ccm");
         if (!ccm)
             node_up(c, ns);   /* a fresh entry starts as a member */
+        else
+            c->updates++;
         set(ns, "in_ccm", "false");
         set(ns, "crm-debug-origin", ORIGIN);
     }
@@ -338,6 +358,7 @@ static void ticket(ctx_t *c, GPtrArray *ids, const char *what, const char *attr,
         const char *t = ids->pdata[i];
         note(c, "%s ticket %s%s", what, t, !strcmp(attr, "standby") && !strcmp(value, "true")
                                                ? " standby" : "");
+        c->updates++;
         xmlNode *tickets = ensure_child(c->status, "tickets");
         xmlNode *ts = child_with(tickets, "ticket_state", "id", t);
         if (!ts) {
@@ -354,9 +375,11 @@ static void do_options(ctx_t *c)
     if (inj->quorum) {
         note(c, "Setting quorum: %s", inj->quorum);
         set(c->cib, "have-quorum", inj->quorum);
+        c->updates++;
     }
     if (inj->watchdog) {
         note(c, "Setting watchdog: %s", inj->watchdog);
+        config_changed(c);
         xmlNode *crm = ensure_child(c->config, "crm_config");
         xmlNode *set_el = child_with(crm, "cluster_property_set", "id", "cib-bootstrap-options");
         if (!set_el) {
@@ -476,8 +499,8 @@ static xmlNode *op_entry(xmlNode *lr, const char *id)
     return op;
 }
 
-/* The history of a resource on a node: the lrm_resource named `rsc` or
- * else `rsc_id`, created (as `rsc`) when there is none. */
+/* The history of a resource on a node: the lrm_resource named one of
+ * `rsc_alt` or else `rsc`, created (as `rsc`) when there is none. */
 static xmlNode *lrm_resource(xmlNode *ns, const herd_cib_op_result_t *r)
 {
     xmlNode *lrm = child(ns, "lrm");
@@ -487,10 +510,12 @@ static xmlNode *lrm_resource(xmlNode *ns, const herd_cib_op_result_t *r)
         set(lrm, "id", nid);
     }
     xmlNode *lrs = ensure_child(lrm, "lrm_resources");
-    xmlNode *lr = child_with(lrs, "lrm_resource", "id", r->rsc);
+    xmlNode *lr = NULL;
     for (size_t i = 0; !lr && i < G_N_ELEMENTS(r->rsc_alt); i++)
         if (r->rsc_alt[i])
             lr = child_with(lrs, "lrm_resource", "id", r->rsc_alt[i]);
+    if (!lr)
+        lr = child_with(lrs, "lrm_resource", "id", r->rsc);
     if (!lr) {
         lr = xmlNewChild(lrs, NULL, (const xmlChar *) "lrm_resource", NULL);
         set(lr, "id", r->rsc);
@@ -654,23 +679,9 @@ void herd_cib_doc_record_op(herd_cib_doc_t *d, const herd_cib_op_result_t *r, GP
 /* Record a node fenced; see herd_cib_inject.h. */
 void herd_cib_doc_fence(herd_cib_doc_t *d, const char *uname, const char *uuid)
 {
-    xmlNode *ns = action_node_state(d, uname, uuid);
-    set(ns, "in_ccm", "false");
-    set(ns, "crmd", "offline");
-    set(ns, "join", "down");
-    set(ns, "expected", "down");
-    set(ns, "crm-debug-origin", "simulate_fencing_action");
-    d->updates++;
-    /* the controller clears its history and transient attributes */
-    static const char *const cleared[] = {"lrm", "transient_attributes"};
-    for (size_t i = 0; i < G_N_ELEMENTS(cleared); i++) {
-        xmlNode *k = child(ns, cleared[i]);
-        if (!k)
-            continue;
-        xmlUnlinkNode(k);
-        xmlFreeNode(k);
-        d->updates++;
-    }
+    int before = d->updates;
+    node_offline(d, action_node_state(d, uname, uuid), "simulate_fencing_action");
+    d->updates = before + 2;   /* crm_simulate's count, whatever was cleared */
 }
 
 /* ---- entry point -------------------------------------------------------- */
@@ -729,6 +740,13 @@ herd_cib_doc_t *herd_cib_doc_parse(const char *buf, size_t len, const char *name
 /* The document as text; see herd_cib_inject.h. */
 char *herd_cib_doc_dump(herd_cib_doc_t *d, size_t *out_len)
 {
+    if (d->epoch_add) {
+        g_autofree char *ep = get(d->cib, "epoch");
+        setf(d->cib, "epoch", "%lld",
+             (long long) (ep ? g_ascii_strtoll(ep, NULL, 10) : 0) + d->epoch_add);
+        set(d->cib, "num_updates", "0");
+        d->epoch_add = 0;
+    }
     if (d->updates) {
         g_autofree char *nu = get(d->cib, "num_updates");
         setf(d->cib, "num_updates", "%lld",

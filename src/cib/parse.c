@@ -1673,8 +1673,19 @@ static herd_cib_t *build(parser_t *p, xmlDoc *doc)
     if (p->err)
         return NULL;
     g_ptr_array_sort(cib->nodes, node_cmp);
-    for (guint i = 0; i < cib->nodes->len; i++)
-        ((herd_cib_node_t *) cib->nodes->pdata[i])->index = (int) i;
+    /* the node attributes Pacemaker adds for rules: #cluster-name (the
+     * cluster option) and #site-name (the node's site-name, else that) */
+    const char *cluster_name = g_hash_table_lookup(cib->options.values, "cluster-name");
+    for (guint i = 0; i < cib->nodes->len; i++) {
+        herd_cib_node_t *nd = cib->nodes->pdata[i];
+        nd->index = (int) i;
+        const char *site = g_hash_table_lookup(nd->attrs, "site-name");
+        if (cluster_name && !g_hash_table_contains(nd->attrs, "#cluster-name"))
+            g_hash_table_insert(nd->attrs, g_strdup("#cluster-name"), g_strdup(cluster_name));
+        if ((site || cluster_name) && !g_hash_table_contains(nd->attrs, "#site-name"))
+            g_hash_table_insert(nd->attrs, g_strdup("#site-name"),
+                                g_strdup(site ? site : cluster_name));
+    }
     return cib;
 }
 

@@ -132,7 +132,8 @@ void herd_graph_record_step(const herd_cib_t *cib, const herd_exec_step_t *st, t
     const char *cfg_id = NULL, *hist = NULL;
     herd_graph_action_names(a, &cfg_id, &hist);
     herd_cib_op_result_t r = {
-        .rsc = hist, .rsc_alt = {a->rsc, cfg_id}, .op_rsc = cfg_id,
+        /* an anonymous instance's new history is named as configured */
+        .rsc = cfg_id ? cfg_id : hist, .rsc_alt = {hist, a->rsc}, .op_rsc = cfg_id,
         .klass = a->klass, .provider = a->provider,
         .type = a->type, .task = a->task, .interval_ms = a->interval_ms, .node = a->node,
         .node_uuid = node_uuid(cib, a->node), .target_rc = herd_action_target_rc(a),

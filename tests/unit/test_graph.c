@@ -63,18 +63,21 @@ static int fired_at(GPtrArray *fired, const herd_action_t *a)
     return -1;
 }
 
+/* a group g of a, b, c (c monitored) to start on two fresh nodes */
+#define GROUP_ABC_CIB \
+    CIB_HEAD("false") \
+    "<resources><group id=\"g\">" \
+    "<primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>" \
+    "<primitive id=\"b\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>" \
+    "<primitive id=\"c\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">" \
+    "<operations><op id=\"c-mon\" name=\"monitor\" interval=\"10s\"/></operations>" \
+    "</primitive></group></resources><constraints/></configuration>" \
+    "<status>" ONLINE("1", "node1") ONLINE("2", "node2") "</status></cib>"
+
 static void test_group_start_order(void **state)
 {
     (void) state;
-    const char *xml = CIB_HEAD("false")
-        "<resources><group id=\"g\">"
-        "<primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>"
-        "<primitive id=\"b\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>"
-        "<primitive id=\"c\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">"
-        "<operations><op id=\"c-mon\" name=\"monitor\" interval=\"10s\"/></operations>"
-        "</primitive></group></resources><constraints/></configuration>"
-        "<status>" ONLINE("1", "node1") ONLINE("2", "node2") "</status></cib>";
-    g_autoptr(herd_sched_result_t) res = run(xml);
+    g_autoptr(herd_sched_result_t) res = run(GROUP_ABC_CIB);
     herd_action_t *gs = find(res, "g_start_0", NULL);
     herd_action_t *gr = find(res, "g_running_0", NULL);
     assert_int_equal(gs->kind, HERD_ACTION_PSEUDO);
@@ -131,14 +134,7 @@ static const char *fail_start_of_a(const herd_action_t *a, int *rc, void *user)
 static void test_execute_with_a_failure(void **state)
 {
     (void) state;
-    const char *xml = CIB_HEAD("false")
-        "<resources><group id=\"g\">"
-        "<primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>"
-        "<primitive id=\"b\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>"
-        "</group><primitive id=\"x\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>"
-        "</resources><constraints/></configuration>"
-        "<status>" ONLINE("1", "node1") ONLINE("2", "node2") "</status></cib>";
-    g_autoptr(herd_sched_result_t) res = run(xml);
+g_autoptr(herd_sched_result_t) res = run(GROUP_ABC_CIB);
     g_autoptr(GArray) plain = herd_graph_execute_steps(res->graph, NULL, NULL);
     assert_int_equal(plain->len, res->graph->actions->len);
     g_autoptr(GArray) steps = herd_graph_execute_steps(res->graph, fail_start_of_a, NULL);
@@ -169,7 +165,7 @@ static void test_execute_with_a_failure(void **state)
     assert_true(failed_at >= 0);
     assert_int_equal(b_start, -1);
     assert_int_equal(g_running, -1);
-    assert_int_equal(probes, 6);
+    assert_int_equal(probes, 6);   /* a, b, c on both nodes, before a's start */
     assert_true(steps->len < plain->len);
 }
 
