@@ -63,6 +63,12 @@ typedef struct {
                               * shown FAILED */
     int *scores;             /* per node (result node order): the placement
                               * scores it was assigned with, or NULL */
+    char *hist_name;         /* an extra instance of an anonymous clone (a
+                              * copy beyond clone-max): the history id it
+                              * was read from; NULL otherwise */
+    char *assigned;          /* no next node because an order blocked it:
+                              * where placement had put it (its probes
+                              * name it there); NULL otherwise */
 } herd_placement_t;
 
 /* A node after status unpacking. */

@@ -39,6 +39,11 @@ struct prim {
     bool unrunnable_start;   /* start blocked by ordering */
     bool stop_blocked;       /* its stop waits on a stop that cannot run */
     const herd_cib_node_t *blocked_on;  /* where it would have started */
+    const herd_cib_node_t *placed_on;   /* where it was placed before an
+                                         * order blocked it (clones.c) */
+    bool inhibited;          /* an interleaved order left it no node */
+    const herd_cib_node_t *assigned_on; /* where placement put it, before
+                                         * any order blocked it */
     char *unrunnable_reason;
     int *ban;                /* per node: -INF when fail count bans */
     int *loc;                /* per node: location + availability score */
@@ -74,6 +79,8 @@ struct clone {
     bool done, busy;
     bool promotable;
     bool promoted_done;
+    bool start_required;         /* its start is forced through a clone-min
+                                  * order whose first stops instances */
     int *count;                  /* per node instance count */
 };
 
@@ -127,5 +134,17 @@ bool sched_remote_orphan(const sched_t *s, herd_cib_rsc_t *o, const herd_rsc_his
 void sched_remote_locations(sched_t *s);
 bool sched_remote_assigned(sched_t *s);
 void sched_fence_node(sched_t *s, int i, const char *reason, const char *rsc);
+
+/* clones.c: ordering rules particular to clones. */
+int clones_order_min(const herd_cib_rsc_t *first, const herd_order_t *o, const char *first_action);
+bool clones_unit_active_after(const sched_t *s, const unit_t *u);
+int clones_active_after(const sched_t *s, const clone_t *c);
+unit_t *clones_instance_on(const clone_t *c, const herd_cib_node_t *n);
+bool clones_unit_was_active(const unit_t *u);
+bool clones_any_stopping(const clone_t *c);
+bool clones_unit_failed(const unit_t *u);
+int clones_stickiness(const unit_t *u);
+bool clones_needs_fencing(const sched_t *s, const herd_cib_rsc_t *r);
+bool clones_unclean_orphan(const sched_t *s, const clone_t *c, const herd_cib_rsc_t *r, int ni);
 
 #endif
