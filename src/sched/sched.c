@@ -2582,6 +2582,24 @@ static void fill_result(sched_t *s)
     }
 }
 
+/* For the placement order: a unit that must be with a clone cannot go
+ * where the clone is banned (its template instance's score is -INFINITY). */
+static void coloc_clone_bans(sched_t *s, unit_t *u, int *sc)
+{
+    GArray *idx = g_hash_table_lookup(s->co_by_dep, u);
+    for (guint k = 0; idx && k < idx->len; k++) {
+        guint i = g_array_index(idx, guint, k);
+        const herd_colocation_t *co = s->colocs->pdata[i];
+        clone_t *c = s->co_pri[i].clone;
+        if (s->co_dep[i].unit != u || !c || co->score < INF || !c->units->len)
+            continue;
+        const prim_t *t = ((unit_t *) c->units->pdata[0])->prims->pdata[0];
+        for (int n = 0; n < s->nn; n++)
+            if (t->loc[n] <= -INF)
+                sc[n] = -INF;
+    }
+}
+
 static gint rsc_weight_order(gconstpointer a, gconstpointer b, gpointer data)
 {
     sched_t *s = data;
@@ -2704,6 +2722,8 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
             if (w) {
                 g_autofree int *sc = g_new0(int, s.nn ? s.nn : 1);
                 base_scores(&s, w, sc);
+                if (u)
+                    coloc_clone_bans(&s, u, sc);
                 for (int n = 0; n < s.nn; n++)
                     if (sc[n] > best)
                         best = sc[n];
