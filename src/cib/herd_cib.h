@@ -151,6 +151,7 @@ typedef struct herd_cib_node {
     bool standby, maintenance, shutdown, pending;
     bool remote_fenced;      /* remote/guest node recorded as fenced */
     bool configured;         /* a <node> entry exists (not only node_state) */
+    bool is_dc;              /* its id is the CIB's dc-uuid (#is_dc) */
     char *join, *expected, *crmd;  /* raw node_state values */
     int line;
 } herd_cib_node_t;

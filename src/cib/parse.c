@@ -441,6 +441,7 @@ static herd_cib_node_t *add_node(herd_cib_t *cib, const char *id, const char *un
     nd->id = g_strdup(id ? id : uname);
     nd->uname = g_strdup(uname);
     nd->kind = kind;
+    nd->is_dc = cib->dc_uuid && !strcmp(nd->id, cib->dc_uuid);
     nd->index = (int) cib->nodes->len;
     nd->attrs = str_table();
     nd->attr_sets = g_ptr_array_new_with_free_func((GDestroyNotify) herd_nvset_free);

@@ -13,6 +13,8 @@ static const char *node_value(const herd_cib_node_t *node, const char *name, tim
         return node->uname;
     if (!strcmp(name, "#id"))
         return node->id;
+    if (!strcmp(name, "#is_dc"))
+        return node->is_dc ? "true" : "false";
     if (!strcmp(name, "#kind"))
         return node->kind == HERD_NODE_MEMBER ? "cluster"
              : node->kind == HERD_NODE_REMOTE ? "remote" : "container";

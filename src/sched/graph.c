@@ -225,6 +225,8 @@ static const char *clone_name(gb_t *b, const herd_placement_t *p)
     const herd_cib_rsc_t *cl = clone_of(p->cfg);
     if (!cl || cl->unique)
         return NULL;
+    if (p->hist_name)
+        return p->hist_name;    /* an extra copy: its own history */
     for (guint i = 0; i < p->current->len; i++) {
         const herd_rsc_history_t *h = history_on(b, p, p->current->pdata[i]);
         if (h && hist_active(h))
@@ -256,6 +258,12 @@ static void map_inactive_histories(gb_t *b)
     g_hash_table_destroy(done);
 }
 
+/* Whether any node's history knows a resource by this id. */
+static bool known_anywhere(gb_t *b, const char *id)
+{
+    return g_hash_table_contains(b->hist_ids, id);
+}
+
 /* Name an instance's action on a node: rsc_id (the resource as the graph
  * names it: the history's name or, for anonymous clones, the configured
  * id), label (what crm_simulate prints: rsc_id when the node has a history
@@ -271,7 +279,7 @@ static void name_action(gb_t *b, herd_action_t *a, const herd_placement_t *p, co
         a->label = a->rsc;
     } else {
         a->rsc_id = gs(b, cn ? cn : p->cfg->id);
-        a->label = node && hist_exact(b, node, a->rsc_id) ? a->rsc_id : a->rsc;
+        a->label = node && known_anywhere(b, a->rsc_id) ? a->rsc_id : a->rsc;
         /* a bundle's child on a guest the status knows (node_state) */
         const herd_cib_node_t *gn = node && p->cfg->bundle_of ? herd_cib_node(b->cib, node) : NULL;
         if (gn && gn->kind == HERD_NODE_GUEST && gn->has_state)
@@ -1129,13 +1137,32 @@ static void build_notifications(gb_t *b, const herd_cib_rsc_t *c, int group, GPt
     }
 }
 
+/* Whether clone c is the first of an order its then follows through a
+ * clone-one-or-more pseudo action (clone-min, or require-all=false). */
+static bool one_or_more_first(gb_t *b, const herd_cib_rsc_t *c)
+{
+    const char *cmin = herd_cib_rsc_meta(c, "clone-min");
+    for (guint i = 0; i < b->cib->orders->len; i++) {
+        const herd_order_t *o = b->cib->orders->pdata[i];
+        if (o->sets || !o->first || strcmp(o->first, c->id) != 0)
+            continue;
+        if (o->first_action && strcmp(o->first_action, "start") != 0)
+            continue;
+        if (!o->require_all || (cmin && atoi(cmin) > 0))
+            return true;
+    }
+    return false;
+}
+
 static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *insts)
 {
     coll_acts_t ca = {0};
     bool any_start = b->force_start, any_stop = false, any_promote = false, any_demote = false;
+    bool any_stays = false;
     for (guint i = 0; i < insts->len; i++) {
         inst_t *in = insts->pdata[i];
         for (guint k = 0; k < in->prims->len; k++) {
+            any_stays |= ((herd_placement_t *) in->prims->pdata[k])->next != NULL;
             prim_acts_t *pa = pa_of(b, ((herd_placement_t *) in->prims->pdata[k])->name);
             any_start |= pa->start != NULL;
             any_stop |= pa->stops->len > 0;
@@ -1143,6 +1170,10 @@ static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *
             any_demote |= pa->demote != NULL;
         }
     }
+    /* stopping some instances of a clone-one-or-more first (others stay)
+     * forces its start (the pseudo actions run, no instance starts) */
+    if (any_stop && !any_start && any_stays && one_or_more_first(b, c))
+        any_start = true;
     if (any_demote) {
         ca.demote = coll_op(b, c->id, "demote", group, R_CL_DEMOTE, c);
         ca.demoted = coll_op(b, c->id, "demoted", group, R_CL_DEMOTED, c);
@@ -1475,6 +1506,20 @@ static herd_action_t *one_or_more(gb_t *b, const char *name, const herd_cib_rsc_
     }
     if (!starts->len)
         return NULL;
+    if (clone) {
+        /* with clone-min, fewer instances active after cannot run it */
+        const char *cmin = herd_cib_rsc_meta(clone, "clone-min");
+        int need = cmin ? atoi(cmin) : 0, have = 0;
+        const herd_cib_rsc_t *child = clone->children->len ? clone->children->pdata[0] : NULL;
+        if (child && child->kind == HERD_RSC_GROUP && child->children->len)
+            child = child->children->pdata[0];
+        for (guint i = 0; need > 0 && child && i < b->res->placements->len; i++) {
+            const herd_placement_t *p = b->res->placements->pdata[i];
+            have += p->cfg == child && p->next != NULL;
+        }
+        if (have < need)
+            return NULL;
+    }
     herd_action_t *a = gb_action(b, HERD_ACTION_PSEUDO, name, "one-or-more", NULL, (1 << 28) - 1, 0);
     a->reason = gs(b, "one of the resources before it started");
     for (guint i = 0; i < starts->len; i++)
@@ -1625,16 +1670,17 @@ static void gb_clear(gb_t *b)
     g_hash_table_destroy(b->no_discovery);
     g_hash_table_destroy(b->fenced_nodes);
     g_hash_table_destroy(b->inactive_name);
+    g_hash_table_destroy(b->hist_ids);
 }
 
 static void choose_anon_probes(gb_t *b)
 {
     /* per anonymous clone primitive and node: the instance that runs or
-     * will run there, else the lowest instance with nothing to do */
+     * will run there (or was placed there before an order blocked it),
+     * else the clone's first instance */
     for (guint n = 0; n < b->res->nodes->len; n++) {
         const herd_node_state_t *ns = b->res->nodes->pdata[n];
         const char *node = ns->cfg->uname;
-        GHashTable *used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         for (int pass = 0; pass < 2; pass++)
             for (guint i = 0; i < b->res->placements->len; i++) {
                 const herd_placement_t *p = b->res->placements->pdata[i];
@@ -1644,20 +1690,11 @@ static void choose_anon_probes(gb_t *b)
                 g_autofree char *k = g_strdup_printf("%s@%s", p->cfg->id, node);
                 if (g_hash_table_contains(b->anon_probe, k))
                     continue;
-                bool mine = (p->next && !strcmp(p->next, node)) || node_in(p, node);
-                g_autofree char *ik = g_strdup_printf("%s#%d", cl->id, inst_of(p->name));
-                if (pass == 0 && mine) {
+                bool mine = (p->next && !strcmp(p->next, node)) || node_in(p, node) ||
+                            (p->assigned && !strcmp(p->assigned, node));
+                if (pass == 1 || mine)
                     g_hash_table_insert(b->anon_probe, g_steal_pointer(&k), p->name);
-                    g_hash_table_add(used, g_strdup(ik));
-                } else if (pass == 1 && !p->next && !p->current->len &&
-                           !g_hash_table_contains(used, ik)) {
-                    bool taken = false;
-                    /* an instance placed on another node is not free */
-                    (void) taken;
-                    g_hash_table_insert(b->anon_probe, g_steal_pointer(&k), p->name);
-                }
             }
-        g_hash_table_destroy(used);
     }
 }
 
@@ -1685,6 +1722,9 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
                                            (GDestroyNotify) g_hash_table_unref);
     b.fenced_nodes = g_hash_table_new(g_str_hash, g_str_equal);
     b.inactive_name = g_hash_table_new(g_str_hash, g_str_equal);
+    b.hist_ids = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < cib->histories->len; i++)
+        g_hash_table_add(b.hist_ids, ((herd_rsc_history_t *) cib->histories->pdata[i])->rsc_id);
 
     for (guint i = 0; i < cib->histories->len; i++) {
         const herd_rsc_history_t *h = cib->histories->pdata[i];

@@ -19,6 +19,7 @@ typedef struct {
     GHashTable *anon_probe;      /* "cfgid@node" -> instance name probing */
     GHashTable *no_discovery;    /* rsc id -> set of nodes (discovery=never) */
     GHashTable *fenced_nodes;    /* uname -> fencing herd_action_t* */
+    GHashTable *hist_ids;        /* every history's resource id (a set) */
     GHashTable *inactive_name;   /* instance -> name of the inactive
                                   * histories mapped to it */
     bool no_probe_edges;         /* build_clone: probes not before the

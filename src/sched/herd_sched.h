@@ -67,6 +67,12 @@ typedef struct {
     bool *discover;          /* per node (result node order): with a
                               * resource-discovery=exclusive location, the
                               * nodes it may be probed on; NULL otherwise */
+    char *hist_name;         /* an extra instance of an anonymous clone (a
+                              * copy beyond clone-max): the history id it
+                              * was read from; NULL otherwise */
+    char *assigned;          /* no next node because an order blocked it:
+                              * where placement had put it (its probes
+                              * name it there); NULL otherwise */
 } herd_placement_t;
 
 /* A node after status unpacking. */

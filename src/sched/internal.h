@@ -41,6 +41,11 @@ struct prim {
     bool had_node;           /* assigned a node, then stopped by an order */
     bool stop_blocked;       /* its stop waits on a stop that cannot run */
     const herd_cib_node_t *blocked_on;  /* where it would have started */
+    const herd_cib_node_t *placed_on;   /* where it was placed before an
+                                         * order blocked it (clones.c) */
+    bool inhibited;          /* an interleaved order left it no node */
+    const herd_cib_node_t *assigned_on; /* where placement put it, before
+                                         * any order blocked it */
     char *unrunnable_reason;
     int *ban;                /* per node: -INF when fail count bans */
     int *loc;                /* per node: location + availability score */
@@ -85,6 +90,8 @@ struct clone {
     bool done, busy;
     bool promotable;
     bool promoted_done;
+    bool start_required;         /* its start is forced through a clone-min
+                                  * order whose first stops instances */
     int *count;                  /* per node instance count */
     const herd_cib_rsc_t *bundle;    /* the bundle whose replicas (or child
                                       * instances) these are, or NULL */
@@ -192,5 +199,16 @@ int sched_bundle_node_penalty(const sched_t *s, const clone_t *c, int n);
 const herd_cib_node_t *sched_bundle_attr_node(const sched_t *s, const prim_t *p,
                                               const herd_cib_node_t *n);
 GPtrArray *sched_bundle_order_targets(sched_t *s, const herd_cib_rsc_t *b);
+/* clones.c: ordering rules particular to clones. */
+int clones_order_min(const herd_cib_rsc_t *first, const herd_order_t *o, const char *first_action);
+bool clones_unit_active_after(const sched_t *s, const unit_t *u);
+int clones_active_after(const sched_t *s, const clone_t *c);
+unit_t *clones_instance_on(const clone_t *c, const herd_cib_node_t *n);
+bool clones_unit_was_active(const unit_t *u);
+bool clones_any_stopping(const clone_t *c);
+bool clones_unit_failed(const unit_t *u);
+int clones_stickiness(const unit_t *u);
+bool clones_needs_fencing(const sched_t *s, const herd_cib_rsc_t *r);
+bool clones_unclean_orphan(const sched_t *s, const clone_t *c, const herd_cib_rsc_t *r, int ni);
 
 #endif

@@ -317,7 +317,7 @@ static void orphan_cfg_free(herd_cib_rsc_t *o)
 
 /* The clone instance an anonymous history entry on `node` belongs to. */
 static unit_t *anon_instance(sched_t *s, clone_t *c, const herd_cib_rsc_t *child,
-                             const herd_cib_node_t *node, bool active)
+                             const herd_cib_node_t *node, bool active, bool no_slot)
 {
     /* a bundle's child: the instance of the replica whose guest this is */
     for (guint i = 0; i < c->units->len; i++) {
@@ -327,18 +327,36 @@ static unit_t *anon_instance(sched_t *s, clone_t *c, const herd_cib_rsc_t *child
     }
     if (c->bundle)
         return NULL;
-    /* an instance already active on this node */
+    /* an instance already active on this node (where this member is not
+     * active yet: a second active copy is a duplicate) */
+    unit_t *there = NULL;
+    bool dup = false;
     for (guint i = 0; i < c->units->len; i++) {
         unit_t *u = c->units->pdata[i];
+        bool on = false, self = false;
         for (guint k = 0; k < u->prims->len; k++) {
             prim_t *p = u->prims->pdata[k];
             for (guint j = 0; j < p->running->len; j++)
-                if (p->running->pdata[j] == node)
-                    return u;
+                if (p->running->pdata[j] == node) {
+                    on = true;
+                    self |= p->cfg == child;
+                }
         }
+        if (on && !there && (!self || !active))
+            there = u;
+        dup |= on && self;
     }
+    if (there)
+        return there;
     if (!active)
         return NULL;
+    if (dup || no_slot) {
+        /* active twice on one node: the copy is an extra instance; so is
+         * one on an unclean node (see clones_unclean_orphan) */
+        unit_t *u = new_unit(s, c->cfg->children->pdata[0], c, (int) c->units->len);
+        g_ptr_array_add(c->units, u);
+        return u;
+    }
     /* else the first instance active nowhere */
     for (guint i = 0; i < c->units->len; i++) {
         unit_t *u = c->units->pdata[i];
@@ -637,7 +655,8 @@ static void unpack_histories(sched_t *s, int level)
             clone_t *c = g_hash_table_lookup(s->clone_by_rsc, cl);
             if (!c)
                 continue;
-            unit_t *u = cl->unique ? NULL : anon_instance(s, c, cfg, ns->cfg, st.active);
+            unit_t *u = cl->unique ? NULL : anon_instance(s, c, cfg, ns->cfg, st.active,
+                                                        clones_unclean_orphan(s, c, cfg, ni));
             if (!u)
                 continue;
             for (guint k = 0; k < u->prims->len; k++)
@@ -1138,18 +1157,29 @@ G_GNUC_UNUSED static bool unit_active_on(const unit_t *u, const herd_cib_node_t 
     return false;
 }
 
-static bool clone_on(const clone_t *c, int n)
+static bool held_failed(const sched_t *s, const prim_t *p);
+
+/* Whether clone c will have an instance on node n that colocations can
+ * count on: a failure left where it is (blocked) does not count. */
+static bool clone_on(const sched_t *s, const clone_t *c, int n)
 {
-    return c->count[n] > 0;
+    if (c->count[n] <= 0)
+        return false;
+    for (guint i = 0; i < c->units->len; i++) {
+        const prim_t *p = ((const unit_t *) c->units->pdata[i])->prims->pdata[0];
+        if (p->next && p->next->index == n && !held_failed(s, p))
+            return true;
+    }
+    return false;
 }
 
 static void promote(sched_t *s, clone_t *c);
 
 /* Will clone c have an instance in `role` on node n (UNKNOWN: any)? */
-static bool clone_on_role(const clone_t *c, int n, herd_role_t role)
+static bool clone_on_role(const sched_t *s, const clone_t *c, int n, herd_role_t role)
 {
     if (role != HERD_ROLE_PROMOTED && role != HERD_ROLE_UNPROMOTED)
-        return clone_on(c, n);
+        return clone_on(s, c, n);
     for (guint i = 0; i < c->units->len; i++) {
         const unit_t *u = c->units->pdata[i];
         const prim_t *p = u->prims->pdata[0];
@@ -1251,10 +1281,10 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
                 continue;
             assign_clone(s, pri.clone);
             for (int n = 0; n < s->nn; n++) {
-                bool on = clone_on_role(pri.clone, n, co->with_role);
+                bool on = clone_on_role(s, pri.clone, n, co->with_role);
                 for (int m = 0; co->node_attribute && !on && m < s->nn; m++)
                     on = m != n && coloc_same(s, co, m, n) &&
-                         clone_on_role(pri.clone, m, co->with_role);
+                         clone_on_role(s, pri.clone, m, co->with_role);
                 if (co->score >= INF) {
                     if (!on)
                         sc[n] = -INF;
@@ -1537,7 +1567,12 @@ static void assign_unit(sched_t *s, unit_t *u)
         (void) merged;
         s->fit_unit = NULL;
     }
-    if ((target_role(u->cfg) == HERD_ROLE_STOPPED || s->cib->options.stop_all_resources) && managed)
+    /* a group's own target-role only reaches the members without one */
+    bool disabled = target_role(u->cfg) == HERD_ROLE_STOPPED;
+    if (disabled && u->cfg->kind == HERD_RSC_GROUP)
+        for (guint k = 0; k < u->prims->len; k++)
+            disabled &= target_role(((prim_t *) u->prims->pdata[k])->cfg) == HERD_ROLE_STOPPED;
+    if ((disabled || s->cib->options.stop_all_resources) && managed)
         best = -1;
     const prim_t *p0 = u->prims->len ? u->prims->pdata[0] : NULL;
     if (managed && p0 && p0->blocked && p0->running->len &&
@@ -1671,6 +1706,8 @@ static void assign_clone(sched_t *s, clone_t *c)
         }
         if (!managed)
             ok = true;
+        else if (clones_unit_failed(u))
+            continue;   /* a failed instance is placed with the rest */
         if (ok && !stopped && c->count[n] < c->node_max && total < c->max && fits(s, u, n)) {
             consume(s, u, n);
             u->assigned = cur;
@@ -1679,12 +1716,17 @@ static void assign_clone(sched_t *s, clone_t *c)
             total++;
         }
     }
-    /* pass 2: the rest, instances active now first */
-    for (guint i = 0; i < 2 * c->units->len; i++) {
-        unit_t *u = c->units->pdata[i % c->units->len];
-        if ((i < c->units->len) != (u->current != NULL))
-            continue;
+    /* pass 2: the rest: instances active now first, then those active
+     * nowhere, and last those whose node no longer takes them */
+    for (guint i2 = 0; i2 < 3 * c->units->len; i2++) {
+        unit_t *u = c->units->pdata[i2 % c->units->len];
+        guint round = i2 / c->units->len;
         if (u->assigned || (u->current && !managed) || stopped || total >= c->max)
+            continue;
+        /* lost: its node no longer takes it; a unique clone's instances
+         * active now go before the rest */
+        bool lost = u->current && ((prim_t *) u->prims->pdata[0])->ban[u->current->index] < 0;
+        if (round != (lost ? 2u : u->current && c->cfg->unique ? 0u : 1u))
             continue;
         int best = -1;
         for (int n = 0; n < nn; n++) {
@@ -1701,16 +1743,26 @@ static void assign_clone(sched_t *s, clone_t *c)
                 continue;
             /* a bundle's containers prefer where their connection can
              * run (bundle.c); promotable instances where they would be
-             * promoted */
+             * promoted; a failed instance still has its stickiness where
+             * it runs, and ties keep it there */
             int vn = herd_score_add(herd_score_add(csc[n], sched_bundle_node_penalty(s, c, n)),
                                     promo_pref(s, c, n));
             int vb = best < 0 ? 0
                               : herd_score_add(herd_score_add(csc[best],
                                                               sched_bundle_node_penalty(s, c, best)),
                                                promo_pref(s, c, best));
-            if (best < 0 || vn > vb ||
-                (vn == vb && s->load[n] < s->load[best]) ||
-                (vn == vb && s->load[n] == s->load[best] &&
+            const herd_cib_node_t *cur = u->current;
+            if (cur) {
+                int st = clones_stickiness(u);
+                if (cur->index == n)
+                    vn = herd_score_add(vn, st);
+                if (best >= 0 && cur->index == best)
+                    vb = herd_score_add(vb, st);
+            }
+            bool here = cur && cur->index == n, there = cur && best >= 0 && cur->index == best;
+            if (best < 0 || vn > vb || (vn == vb && here) ||
+                (vn == vb && !there && s->load[n] < s->load[best]) ||
+                (vn == vb && !there && s->load[n] == s->load[best] &&
                  strcmp(s->ns[n]->cfg->uname, s->ns[best]->cfg->uname) < 0))
                 best = n;
         }
@@ -1799,10 +1851,12 @@ static void promote(sched_t *s, clone_t *c)
         for (guint k = 0; k < u->prims->len; k++)
             if (!((prim_t *) u->prims->pdata[k])->next)
                 has = false, sc = -INF;
-        if (!has && p->role != HERD_ROLE_PROMOTED && sc > -INF)
+        bool promoted_here = p->role == HERD_ROLE_PROMOTED && p->running->len &&
+                             p->running->pdata[0] == nd;
+        if (!has && !promoted_here && sc > -INF)
             sc = -1;   /* no preference: cannot be promoted */
-        if (!has && p->role == HERD_ROLE_PROMOTED)
-            sc = 0;
+        if (!has && promoted_here)
+            sc = 0;     /* promoted there already (not when it moves) */
         /* role=Promoted locations */
         for (guint i2 = 0; i2 < s->cib->locations->len; i2++) {
             const herd_location_t *l = s->cib->locations->pdata[i2];
@@ -1819,6 +1873,7 @@ static void promote(sched_t *s, clone_t *c)
                     sc = herd_score_add(sc, rule->score);
             }
         }
+        int prio = sc;
         /* colocations with a promoted role */
         for (guint i2 = 0; i2 < s->colocs->len; i2++) {
             const herd_colocation_t *co = s->colocs->pdata[i2];
@@ -1833,7 +1888,7 @@ static void promote(sched_t *s, clone_t *c)
                     same = pri.unit->assigned == nd;
                 } else if (pri.clone) {
                     assign_clone(s, pri.clone);
-                    same = clone_on_role(pri.clone, n, co->with_role);
+                    same = clone_on_role(s, pri.clone, n, co->with_role);
                 }
                 if (same)
                     sc = herd_score_add(sc, co->score);
@@ -1841,12 +1896,16 @@ static void promote(sched_t *s, clone_t *c)
                     sc = -INF;
             }
             if (pri.clone == c && co->with_role == HERD_ROLE_PROMOTED && dep.unit && co->influence) {
-                /* a dependent's location preferences pull promotion */
-                prim_t *dp = dep.unit->prims->pdata[0];
-                if (dp->loc[n] > -INF && co->score > 0)
-                    sc = herd_score_add(sc, (int) ((long long) dp->loc[n] * co->score / INF));
+                /* a dependent's preferences (its locations and its
+                 * stickiness where it runs) pull promotion */
+                g_autofree int *dsc = g_new0(int, s->nn);
+                base_scores(s, dep.unit, dsc);
+                if (dsc[n] > -INF && co->score > 0)
+                    sc = herd_score_add(sc, (int) ((long long) dsc[n] * co->score / INF));
             }
         }
+        if (prio >= 0)   /* a promotable instance adds the clone's node score */
+            sc = herd_score_add(sc, sched_scores_clone_location(s, c, nd));
         if (p->role == HERD_ROLE_PROMOTED && p->running->len && p->running->pdata[0] == nd &&
             !p->failed)
             sc = herd_score_add(sc, 1);   /* ties go to the current promoted */
@@ -2026,6 +2085,9 @@ static bool block_prim(prim_t *q, const char *why, bool symmetrical)
         if (!q->running->len)
             q->blocked_on = q->next;
     }
+    q->placed_on = q->next;
+    if (!q->assigned_on)
+        q->assigned_on = q->next;
     q->next = NULL;
     q->had_node = true;
     q->next_role = HERD_ROLE_STOPPED;
@@ -2039,6 +2101,8 @@ static bool block_prim(prim_t *q, const char *why, bool symmetrical)
         if (r->next && r->managed) {
             if (!r->running->len)
                 r->blocked_on = r->next;
+            if (!r->assigned_on)
+                r->assigned_on = r->next;
             r->next = NULL;
             r->had_node = true;
             r->next_role = HERD_ROLE_STOPPED;
@@ -2050,6 +2114,41 @@ static bool block_prim(prim_t *q, const char *why, bool symmetrical)
     return true;
 }
 
+/* Which members of q's group are placed now (to see which an order's
+ * block took); the caller frees. */
+static bool *members_placed(const prim_t *q)
+{
+    const unit_t *u = q->unit;
+    bool *had = g_new0(bool, u->prims->len + 1);
+    for (guint k = 0; k < u->prims->len; k++)
+        had[k] = ((prim_t *) u->prims->pdata[k])->next != NULL;
+    return had;
+}
+
+/* An order blocked the group q leads: members that would have started
+ * give the order's reason too; running ones stop each because of the one
+ * before it, the action named alternating stop and start (as Pacemaker's
+ * chain of implied actions reads). */
+static void group_block_reasons(prim_t *q, const bool *had)
+{
+    const unit_t *u = q->unit;
+    bool stop = q->unrunnable_reason && g_str_has_prefix(q->unrunnable_reason, "due to required");
+    const prim_t *prev = q;
+    for (guint k = (guint) q->pos + 1; k < u->prims->len; k++) {
+        prim_t *r = u->prims->pdata[k];
+        if (!had[k] || r->next)
+            break;
+        g_free(r->unrunnable_reason);
+        if (!r->running->len)
+            r->unrunnable_reason = g_strdup(q->unrunnable_reason);
+        else
+            r->unrunnable_reason = g_strdup_printf("due to required %s %s", prev->name,
+                                                   stop ? "stop" : "start");
+        stop = !stop;
+        prev = r;
+    }
+}
+
 static void restart_prim(prim_t *q, const char *why)
 {
     if (!q->managed || q->restart || q->failed || !q->next || !q->running->len ||
@@ -2058,6 +2157,44 @@ static void restart_prim(prim_t *q, const char *why)
     q->restart = true;
     g_free(q->unrunnable_reason);
     q->unrunnable_reason = g_strdup_printf("due to required %s", why);
+}
+
+/* Interleaved clones: an instance of then whose node's instance of first
+ * will not be active cannot start (and stops, if running). */
+static bool interleave_block(sched_t *s, clone_t *fc, clone_t *tc)
+{
+    bool changed = false;
+    for (guint i = 0; i < tc->units->len; i++) {
+        unit_t *tu = tc->units->pdata[i];
+        prim_t *q = tu->prims->len ? tu->prims->pdata[0] : NULL;
+        if (!q || !q->next || !q->managed)
+            continue;
+        unit_t *fu = clones_instance_on(fc, q->next);
+        if (!fu) {
+            /* no instance of first on its node: it cannot be active */
+            changed |= block_prim(q, "", true);
+            q->blocked_on = NULL;
+            q->inhibited = true;
+            if (!q->running->len)
+                q->placed_on = NULL;   /* nowhere: its own thens have none either */
+            g_free(q->unrunnable_reason);
+            q->unrunnable_reason = g_strdup("");
+            continue;
+        }
+        if (clones_unit_active_after(s, fu))
+            continue;
+        const prim_t *fl = fu->prims->pdata[fu->prims->len - 1];
+        g_autofree char *w = fu->cfg->kind == HERD_RSC_PRIMITIVE
+                                 ? g_strdup_printf("%s start", fl->name)
+                                 : g_strdup_printf("%s running", fu->name);
+        bool stop = q->running->len && clones_unit_was_active(fu) && fc->start_required;
+        changed |= block_prim(q, w, true);
+        if (stop && !q->next) {
+            g_free(q->unrunnable_reason);
+            q->unrunnable_reason = g_strdup_printf("due to required %s", w);
+        }
+    }
+    return changed;
 }
 
 static herd_order_t *order_pair(GPtrArray *owned, const herd_order_t *o, const char *first,
@@ -2071,6 +2208,7 @@ static herd_order_t *order_pair(GPtrArray *owned, const herd_order_t *o, const c
     x->then_action = (char *) ta;
     x->kind = o->kind;
     x->symmetrical = o->symmetrical;
+    x->require_all = true;
     g_ptr_array_add(owned, x);
     return x;
 }
@@ -2158,6 +2296,43 @@ static bool restart_type_orders(sched_t *s, GPtrArray *orders)
     return changed;
 }
 
+/* A set with require-all=false (and not sequential) lets the next set
+ * start once any one of its members is active, through a pseudo action
+ * "one-or-more:SET" that is unrunnable when none can be. */
+static bool one_or_more_sets(sched_t *s)
+{
+    bool changed = false;
+    for (guint i = 0; i < s->cib->orders->len; i++) {
+        const herd_order_t *o = s->cib->orders->pdata[i];
+        if (!o->sets || o->kind != HERD_ORDER_MANDATORY)
+            continue;
+        for (guint k = 1; k < o->sets->len; k++) {
+            const herd_rsc_set_t *prev = o->sets->pdata[k - 1], *set = o->sets->pdata[k];
+            const char *pa = prev->action ? prev->action : "start";
+            const char *sa = set->action ? set->action : "start";
+            if (prev->require_all || prev->sequential || strcmp(pa, "start") != 0 ||
+                strcmp(sa, "start") != 0)
+                continue;
+            bool any = false;
+            for (guint a = 0; a < prev->rsc_ids->len && !any; a++)
+                any = any_active_after(s, prims_under(s, prev->rsc_ids->pdata[a]));
+            if (any)
+                continue;
+            g_autofree char *why = g_strdup_printf("one-or-more:%s", prev->id);
+            for (guint b = 0; b < set->rsc_ids->len; b++) {
+                GPtrArray *tp = prims_under(s, set->rsc_ids->pdata[b]);
+                const herd_cib_rsc_t *tr = herd_cib_rsc(s->cib, set->rsc_ids->pdata[b]);
+                for (guint q = 0; tp && q < tp->len; q++) {
+                    prim_t *p = tp->pdata[q];
+                    if (p->pos == 0 || tr->kind == HERD_RSC_PRIMITIVE)
+                        changed |= block_prim(p, why, o->symmetrical);
+                }
+            }
+        }
+    }
+    return changed;
+}
+
 static void apply_orders(sched_t *s)
 {
     g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
@@ -2165,9 +2340,10 @@ static void apply_orders(sched_t *s)
     for (int round = 0; round < 4; round++) {
         bool changed = sched_bundle_orders(s);   /* bundle.c */
         changed |= restart_type_orders(s, orders);
+        changed |= one_or_more_sets(s);
         for (guint i = 0; i < orders->len; i++) {
             const herd_order_t *o = orders->pdata[i];
-            if (!o->first || !o->then || o->kind != HERD_ORDER_MANDATORY)
+            if (!o->first || !o->then)
                 continue;
             const char *fa = o->first_action ? o->first_action : "start";
             const char *ta = o->then_action ? o->then_action : fa;
@@ -2177,6 +2353,14 @@ static void apply_orders(sched_t *s)
             const herd_cib_rsc_t *tr = herd_cib_rsc(s->cib, o->then);
             GPtrArray *fp = prims_under(s, o->first), *tp = prims_under(s, o->then);
             if (!fr || !tr || !fp || !tp)
+                continue;
+            /* an optional order to a then with the (deprecated) meta
+             * restart-type=restart still restarts it with its first (a
+             * restarting first: restart_type_orders; a first clone gaining
+             * an instance: here) */
+            const char *rtype = herd_cib_rsc_meta(tr, "restart-type");
+            bool restart_only = o->kind == HERD_ORDER_OPTIONAL && rtype && !strcmp(rtype, "restart");
+            if (o->kind != HERD_ORDER_MANDATORY && !restart_only)
                 continue;
             g_autoptr(GPtrArray) btp = tr->kind == HERD_RSC_BUNDLE
                                            ? sched_bundle_order_targets(s, tr) : NULL;
@@ -2188,7 +2372,32 @@ static void apply_orders(sched_t *s)
                 first_was_active |= ((prim_t *) fp->pdata[k])->running->len > 0 &&
                                     !held_failed(s, fp->pdata[k]);
             bool runnable;
-            if (!strcmp(fa, "start"))
+            int need = clones_order_min(fr, o, fa);
+            clone_t *fc = fr->kind == HERD_RSC_CLONE ? g_hash_table_lookup(s->clone_by_rsc, fr)
+                                                     : NULL;
+            clone_t *tc = tr->kind == HERD_RSC_CLONE ? g_hash_table_lookup(s->clone_by_rsc, tr)
+                                                     : NULL;
+            if (need > 0 && fc) {
+                /* the then waits for enough instances, through a pseudo
+                 * action that is itself unrunnable when they are not */
+                runnable = clones_active_after(s, fc) >= need;
+                if (!runnable && tc && clones_any_stopping(fc))
+                    tc->start_required = true;
+                if (!runnable) {
+                    g_free(why);
+                    why = g_strdup_printf("clone-one-or-more:%s", o->id);
+                    first_was_active = false;
+                }
+            } else if (restart_only) {
+                runnable = true;
+            } else if (!strcmp(fa, "start") && fc && tc && tr->interleave) {
+                /* interleaved: each instance waits for the instance of
+                 * first on its own node */
+                changed |= interleave_block(s, fc, tc);
+                runnable = any_active_after(s, fp);
+                if (!runnable)
+                    continue;
+            } else if (!strcmp(fa, "start"))
                 runnable = any_active_after(s, fp);
             else if (!strcmp(fa, "promote"))
                 runnable = any_promoted_after(fp);
@@ -2199,23 +2408,24 @@ static void apply_orders(sched_t *s)
                     prim_t *q = tp->pdata[k];
                     if (q->pos == 0 || tr->kind == HERD_RSC_PRIMITIVE) {
                         bool was = q->next != NULL;
+                        g_autofree bool *had = members_placed(q);
                         changed |= block_prim(q, why, o->symmetrical);
                         if (was && !q->next && q->running->len && first_was_active &&
                             fr->kind != HERD_RSC_CLONE) {
                             g_free(q->unrunnable_reason);
                             q->unrunnable_reason = g_strdup_printf("due to required %s start", fr->id);
                         }
+                        if (was && !q->next)
+                            group_block_reasons(q, had);
                     }
                 }
                 continue;
             }
-            if (strcmp(fa, "start") != 0)
-                continue;
+            if (strcmp(fa, "start") != 0 || need > 0)
+                continue;   /* (through clone-one-or-more: no restart) */
             /* a first that restarts restarts what depends on it */
             bool interleave = tr->kind == HERD_RSC_CLONE && fr->kind == HERD_RSC_CLONE &&
                               tr->interleave;
-            if (fr->kind == HERD_RSC_CLONE && tr->kind == HERD_RSC_CLONE && !interleave)
-                continue;
             for (guint k = 0; k < tp->len; k++) {
                 prim_t *q = tp->pdata[k];
                 if (q->restart || !q->running->len)
@@ -2223,7 +2433,11 @@ static void apply_orders(sched_t *s)
                 const herd_cib_node_t *qn = q->running->pdata[0];
                 for (guint j = 0; j < fp->len; j++) {
                     prim_t *f = fp->pdata[j];
-                    if (restarting_on(f, interleave ? qn : NULL)) {
+                    /* an instance an interleaved order takes off q's node
+                     * forces the clone's start there */
+                    bool inhibited = !interleave && f->inhibited && f->running->len &&
+                                     f->running->pdata[0] == qn;
+                    if (inhibited || restarting_on(f, interleave ? qn : NULL)) {
                         g_autofree char *w = interleave ? g_strdup_printf("%s start", f->name)
                                                         : action_name(fr, "start");
                         restart_prim(q, w);
@@ -2352,7 +2566,9 @@ static void decide_prim(sched_t *s, prim_t *p)
         /* ... and without quorum it would have been stopped anyway */
         const char *q = s->nqp;
         const char *rq = herd_cib_rsc_meta(p->cfg, "requires");
-        if (!s->res->have_quorum && strcmp(q, "ignore") && strcmp(q, "freeze") &&
+        if (p->unit->clone)
+            b->reason = g_strdup("due to node availability");   /* no instance there */
+        else if (!s->res->have_quorum && strcmp(q, "ignore") && strcmp(q, "freeze") &&
             !(rq && !strcmp(rq, "nothing")))
             b->reason = g_strdup("due to no quorum");
         add_decision(s, b);
@@ -2491,6 +2707,8 @@ static void decide_prim(sched_t *s, prim_t *p)
             d->from_role = r0;
         d->reason = g_strdup(p->unrunnable_reason && strncmp(p->unrunnable_reason, "due to resource", 15)
                              ? p->unrunnable_reason : "due to node availability");
+        if (!*d->reason)
+            g_clear_pointer(&d->reason, g_free);   /* stopped without a reason */
         if (p->blocked) {
             g_free(d->reason);
             d->reason = NULL;
@@ -2601,6 +2819,8 @@ static void placement_free(herd_placement_t *p)
     g_free(p->name); g_free(p->top_id); g_free(p->next);
     g_free(p->scores);
     g_free(p->discover);
+    g_free(p->hist_name);
+    g_free(p->assigned);
     g_ptr_array_free(p->current, TRUE);
     g_free(p);
 }
@@ -2632,6 +2852,10 @@ static void fill_result(sched_t *s)
                                      herd_cib_parse_bool(meta(p->cfg, "is-managed"), true));
         pl->blocked = p->blocked;
         pl->demote_onfail = p->demote_onfail;   /* display: still FAILED */
+        if (p->unit->clone && p->unit->inst >= p->unit->clone->max && p->hist_name)
+            pl->hist_name = g_strdup(p->hist_name);
+        if (!p->next && p->assigned_on)
+            pl->assigned = g_strdup(p->assigned_on->uname);
         for (const herd_cib_rsc_t *a = p->cfg; a; a = a->parent)
             if (herd_role_parse(meta(a, "target-role")) == HERD_ROLE_STOPPED)
                 pl->disabled = true;
@@ -2693,6 +2917,24 @@ static int *node_capacity_order(sched_t *s)
         o[n] = n;
     g_qsort_with_data(o, s->nn, sizeof(int), node_capacity_cmp, s);
     return o;
+}
+
+/* For the placement order: a unit that must be with a clone cannot go
+ * where the clone is banned (its template instance's score is -INFINITY). */
+static void coloc_clone_bans(sched_t *s, unit_t *u, int *sc)
+{
+    GArray *idx = g_hash_table_lookup(s->co_by_dep, u);
+    for (guint k = 0; idx && k < idx->len; k++) {
+        guint i = g_array_index(idx, guint, k);
+        const herd_colocation_t *co = s->colocs->pdata[i];
+        clone_t *c = s->co_pri[i].clone;
+        if (s->co_dep[i].unit != u || !c || co->score < INF || !c->units->len)
+            continue;
+        const prim_t *t = ((unit_t *) c->units->pdata[0])->prims->pdata[0];
+        for (int n = 0; n < s->nn; n++)
+            if (t->loc[n] <= -INF)
+                sc[n] = -INF;
+    }
 }
 
 static gint rsc_weight_order(gconstpointer a, gconstpointer b, gpointer data)
@@ -2859,6 +3101,8 @@ herd_sched_result_t *herd_sched_run(const herd_cib_t *cib, time_t now)
             } else if (w) {
                 g_autofree int *sc = g_new0(int, s.nn ? s.nn : 1);
                 base_scores(&s, w, sc);
+                if (u)
+                    coloc_clone_bans(&s, u, sc);
                 prim_t *lead = w->prims->len ? w->prims->pdata[0] : NULL;
                 if (lead && lead->running->len) {
                     const herd_cib_node_t *cur = lead->running->pdata[0];

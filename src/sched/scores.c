@@ -191,6 +191,8 @@ void sched_scores_clone(sched_t *s, const clone_t *c)
         for (guint i = 0; i < c->units->len; i++) {
             const unit_t *u = c->units->pdata[i];
             bool kept = u->assigned && u->current == u->assigned;
+            if (u->inst >= c->max)
+                continue;   /* extra copies (orphans) have no scores */
             if (kept == (pass == 0))
                 g_array_append_val(order, i);
         }
@@ -198,6 +200,8 @@ void sched_scores_clone(sched_t *s, const clone_t *c)
     for (guint i = 0; i < c->units->len; i++) {
         const unit_t *u = c->units->pdata[i];
         const prim_t *p = u->prims->pdata[0];
+        if (u->inst >= c->max)
+            continue;
         for (int n = 0; n < nn; n++) {
             int stick = 0;
             if (p->managed && !(p->failed && p->ban[n] < 0))
@@ -235,4 +239,12 @@ void sched_scores_clone(sched_t *s, const clone_t *c)
 void sched_scores_promotion(sched_t *s, const prim_t *p, const herd_cib_node_t *n, int score)
 {
     add(s, HERD_SCORE_PROMOTION, NULL, p->name, n->uname, score);
+}
+
+/* The clone-wide score of node nd: the location constraints naming the
+ * clone or its child (what Pacemaker adds to a promotion score). */
+int sched_scores_clone_location(sched_t *s, const clone_t *c, const herd_cib_node_t *nd)
+{
+    const char *child = ((const herd_cib_rsc_t *) c->cfg->children->pdata[0])->id;
+    return herd_score_add(own_location(s, c->cfg->id, nd), own_location(s, child, nd));
 }

@@ -19,5 +19,6 @@ void sched_scores_clone(sched_t *s, const clone_t *c);
 
 /* Record the promotion score of clone instance `p` on node `n`. */
 void sched_scores_promotion(sched_t *s, const prim_t *p, const herd_cib_node_t *n, int score);
+int sched_scores_clone_location(sched_t *s, const clone_t *c, const herd_cib_node_t *nd);
 
 #endif
