@@ -201,6 +201,7 @@ int herd_store_delete_xpath(xmlDoc *doc, const char *xpath, GError **err)
     for (int i = 0; i < n; i++) {
         xmlNode *node = set->nodeTab[i];
         if (node->type == XML_ELEMENT_NODE && node != xmlDocGetRootElement(doc)) {
+            herd_lrm_index_unlinking(doc, node);
             xmlUnlinkNode(node);
             xmlFreeNode(node);
             set->nodeTab[i] = NULL;
@@ -471,11 +472,8 @@ void herd_store_record_op(xmlDoc *doc, const herd_op_result_t *r)
     xmlNode *status = child(xmlDocGetRootElement(doc), "status");
     xmlNode *ns = ensure_child(status, "node_state", r->node_id);
     set_str(ns, "uname", r->node_name);
-    xmlNode *lrm = ensure_child(ns, "lrm", r->node_id);
-    xmlNode *lrs = child(lrm, "lrm_resources");
-    if (!lrs)
-        lrs = xmlNewChild(lrm, NULL, (const xmlChar *)"lrm_resources", NULL);
-    xmlNode *lr = ensure_child(lrs, "lrm_resource", r->rsc_id);
+    /* by the document's index when it has one (the store's live CIB) */
+    xmlNode *lr = herd_lrm_find(doc, r->node_id, r->rsc_id, true);
     set_str(lr, "type", r->rsc_type);
     set_str(lr, "class", r->rsc_class);
     set_str(lr, "provider", r->rsc_provider);

@@ -10,7 +10,10 @@
  * herd_store_flush, once per main-loop pass.  Such a flush appends a
  * record of what changed (the touched lrm_resource elements and the
  * node's transient attributes, not the whole CIB) to STATE_DIR/cib.journal
- * and fdatasyncs it, so its cost does not grow with the CIB; once the
+ * and fdatasyncs it, so its cost does not grow with the CIB (or, through
+ * herd_store_flush_nowait, leaves the fdatasync to the syncer thread and
+ * reports its completion to the main loop: for records nobody has been
+ * told of yet; a synchronous flush covers every earlier record); once the
  * journal outgrows the CIB, or when the daemon is idle, the whole CIB is
  * written again (temporary file, fsync, rename, directory fsync) and the
  * journal emptied.  Opening the store replays the journal's records that
@@ -19,6 +22,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glib-unix.h>
 #include <libxml/parser.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +66,23 @@ struct herd_store {
     gsize journal_bytes;
     gsize snapshot_bytes;  /* size of cib.xml as last written */
     herd_store_stats_t stats;
+    /* The syncer thread (herd_store_set_syncer): fdatasyncs journal
+     * records written by herd_store_flush_nowait off the main loop.
+     * Records are numbered (written_seq); synced_seq is the newest one
+     * known durable (by the thread, or by a synchronous fdatasync or
+     * CIB rewrite, which cover every record before them). */
+    GThread *syncer;
+    GMutex mu;
+    GCond cond;
+    guint64 written_seq;  /* main thread only */
+    guint64 sync_req;     /* under mu: the thread syncs up to this */
+    guint64 synced_seq;   /* under mu */
+    int sync_errno;       /* under mu: the thread's last failure, 0 if none */
+    bool sync_stop;       /* under mu */
+    int wake[2];          /* thread -> main loop: a sync completed */
+    guint wake_source;
+    herd_store_synced_fn synced_fn;
+    void *synced_user;
 };
 
 static const char *const version_attrs[] = {"admin_epoch", "epoch", "num_updates",
@@ -468,9 +489,7 @@ static char *journal_payload(herd_store_t *s, gsize *len)
         xmlNode *rec = child_id(j, "node_state", parts[0]);
         if (!rec || xmlHasProp(rec, (const xmlChar *)"herd-gone"))
             continue;
-        xmlNode *ns = child_id(status, "node_state", parts[0]);
-        xmlNode *lr = child_id(child(child(ns, "lrm"), "lrm_resources"), "lrm_resource",
-                               parts[1]);
+        xmlNode *lr = herd_lrm_find(s->doc, parts[0], parts[1], false);
         if (lr)
             xmlAddChild(rec, xmlDocCopyNode(lr, jd, 1));
         else
@@ -627,8 +646,10 @@ static void journal_open(herd_store_t *s)
     s->journal_bytes = 0;
 }
 
-/* Append the staged edits as one record and make it durable. */
-static int journal_append(herd_store_t *s, GError **err)
+static void mark_durable(herd_store_t *s);
+
+/* Append the staged edits as one record and, with `sync`, make it durable. */
+static int journal_append(herd_store_t *s, bool sync, GError **err)
 {
     gsize plen = 0;
     g_autofree char *payload = journal_payload(s, &plen);
@@ -637,7 +658,7 @@ static int journal_append(herd_store_t *s, GError **err)
     g_autofree char *head = g_strdup_printf(JOURNAL_MAGIC " %zu %s\n", plen, sum);
     gsize hlen = strlen(head);
     if (write_all(s->journal_fd, head, hlen) < 0 || write_all(s->journal_fd, payload, plen) < 0 ||
-        write_all(s->journal_fd, "\n", 1) < 0 || fdatasync(s->journal_fd) < 0) {
+        write_all(s->journal_fd, "\n", 1) < 0 || (sync && fdatasync(s->journal_fd) < 0)) {
         int e = errno ? errno : EIO;
         /* cut what was written: the next record must follow a whole one */
         if (ftruncate(s->journal_fd, (off_t)s->journal_bytes) < 0)
@@ -647,9 +668,24 @@ static int journal_append(herd_store_t *s, GError **err)
         return errno_status(e);
     }
     s->journal_bytes += hlen + plen + 1;
+    s->written_seq++;
+    if (sync)
+        mark_durable(s); /* fdatasync covers the file's every earlier record too */
     s->stats.journal_records++;
     s->stats.bytes_written += hlen + plen + 1;
     return 0;
+}
+
+/* Everything written so far is durable (a synchronous fdatasync or a
+ * whole CIB file): the syncer has nothing older to wait for. */
+static void mark_durable(herd_store_t *s)
+{
+    g_mutex_lock(&s->mu);
+    if (s->synced_seq < s->written_seq)
+        s->synced_seq = s->written_seq;
+    if (s->sync_req < s->written_seq)
+        s->sync_req = s->written_seq;
+    g_mutex_unlock(&s->mu);
 }
 
 static void clear_staged(herd_store_t *s)
@@ -679,10 +715,22 @@ bool herd_store_pending(herd_store_t *s)
     return s->dirty;
 }
 
-int herd_store_flush(herd_store_t *s, bool fold, GError **err)
+static int flush(herd_store_t *s, bool fold, bool sync, GError **err)
 {
-    if (!s->dirty && !(fold && s->journal_bytes > 0))
+    if (!s->dirty && !(fold && s->journal_bytes > 0)) {
+        if (sync && herd_store_unsynced(s)) {
+            /* records of herd_store_flush_nowait still in flight: what a
+             * caller is about to acknowledge may rest on them */
+            if (fdatasync(s->journal_fd) < 0) {
+                int e = errno;
+                g_set_error(err, HERD_ERROR, errno_status(e), "cannot write %s: %s",
+                            s->journal_path, g_strerror(e));
+                return errno_status(e);
+            }
+            mark_durable(s);
+        }
         return 0;
+    }
     if (s->dirty) {
         herd_store_version_t v = herd_store_version(s->doc);
         set_int_prop(xmlDocGetRootElement(s->doc), "num_updates", v.num_updates + 1);
@@ -692,7 +740,7 @@ int herd_store_flush(herd_store_t *s, bool fold, GError **err)
                    !(s->journal_bytes > JOURNAL_MIN_FOLD && s->journal_bytes > s->snapshot_bytes);
     int rc;
     if (journal) {
-        rc = journal_append(s, err);
+        rc = journal_append(s, sync, err);
     } else {
         char *digest = NULL;
         rc = write_doc(s, s->doc, false, &digest, err);
@@ -700,12 +748,112 @@ int herd_store_flush(herd_store_t *s, bool fold, GError **err)
             g_free(s->digest);
             s->digest = digest;
             journal_reset(s);
+            s->written_seq++;
+            mark_durable(s);
         }
     }
     if (rc)
         return rc; /* the edits stay staged: the next flush tries again */
     clear_staged(s);
     return 0;
+}
+
+int herd_store_flush(herd_store_t *s, bool fold, GError **err)
+{
+    return flush(s, fold, true, err);
+}
+
+static gpointer syncer_main(gpointer data)
+{
+    herd_store_t *s = data;
+    g_mutex_lock(&s->mu);
+    for (;;) {
+        while (!s->sync_stop && s->sync_req <= s->synced_seq)
+            g_cond_wait(&s->cond, &s->mu);
+        if (s->sync_stop)
+            break;
+        guint64 target = s->sync_req;
+        int fd = s->journal_fd;
+        g_mutex_unlock(&s->mu);
+        int e = fdatasync(fd) < 0 ? errno : 0;
+        g_mutex_lock(&s->mu);
+        if (e)
+            s->sync_errno = e;
+        else if (s->synced_seq < target)
+            s->synced_seq = target;
+        if (e)
+            s->sync_req = s->synced_seq; /* reported; the main thread rewrites the CIB */
+        char b = 1;
+        if (write(s->wake[1], &b, 1) < 0) {
+            /* the pipe is full: the main loop is already woken */
+        }
+    }
+    g_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+static gboolean on_synced(gint fd, GIOCondition cond, gpointer data)
+{
+    (void)cond;
+    herd_store_t *s = data;
+    char buf[64];
+    while (read(fd, buf, sizeof(buf)) > 0) {
+    }
+    g_mutex_lock(&s->mu);
+    guint64 done = s->synced_seq;
+    int e = s->sync_errno;
+    s->sync_errno = 0;
+    g_mutex_unlock(&s->mu);
+    if (e) {
+        /* which records made it is unknown: the next flush rewrites the
+         * whole CIB (it holds them all) */
+        herd_warn("cannot sync %s: %s (the CIB file is rewritten instead)", s->journal_path,
+                  g_strerror(e));
+        herd_store_stage(s, NULL, NULL);
+    }
+    if (s->synced_fn)
+        s->synced_fn(done, e, s->synced_user);
+    return G_SOURCE_CONTINUE;
+}
+
+void herd_store_set_syncer(herd_store_t *s, herd_store_synced_fn fn, void *user)
+{
+    if (s->syncer || s->journal_fd < 0)
+        return;
+    if (!g_unix_open_pipe(s->wake, FD_CLOEXEC, NULL))
+        return;
+    g_unix_set_fd_nonblocking(s->wake[0], TRUE, NULL);
+    g_unix_set_fd_nonblocking(s->wake[1], TRUE, NULL);
+    s->synced_fn = fn;
+    s->synced_user = user;
+    s->wake_source = g_unix_fd_add(s->wake[0], G_IO_IN, on_synced, s);
+    s->syncer = g_thread_new("herd-cib-sync", syncer_main, s);
+}
+
+int herd_store_flush_nowait(herd_store_t *s, guint64 *seq, GError **err)
+{
+    *seq = 0;
+    if (!s->syncer)
+        return flush(s, false, true, err);
+    int rc = flush(s, false, false, err);
+    if (rc)
+        return rc;
+    g_mutex_lock(&s->mu);
+    if (s->synced_seq < s->written_seq) {
+        *seq = s->written_seq;
+        s->sync_req = s->written_seq;
+        g_cond_signal(&s->cond);
+    }
+    g_mutex_unlock(&s->mu);
+    return 0;
+}
+
+bool herd_store_unsynced(herd_store_t *s)
+{
+    g_mutex_lock(&s->mu);
+    bool r = s->synced_seq < s->written_seq;
+    g_mutex_unlock(&s->mu);
+    return r;
 }
 
 herd_store_stats_t herd_store_stats(herd_store_t *s)
@@ -718,6 +866,9 @@ herd_store_t *herd_store_open(const char *state_dir, guint keep, GError **err)
     g_autoptr(herd_store_t) s = g_new0(herd_store_t, 1);
     s->lock_fd = -1;
     s->journal_fd = -1;
+    s->wake[0] = s->wake[1] = -1;
+    g_mutex_init(&s->mu);
+    g_cond_init(&s->cond);
     s->keep = keep;
     s->dirty_rsc = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     s->dirty_node = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -768,6 +919,7 @@ herd_store_t *herd_store_open(const char *state_dir, guint keep, GError **err)
             s->digest = digest;
         }
         journal_open(s);
+        herd_lrm_index_attach(s->doc);
         herd_store_version_t v = herd_store_version(s->doc);
         herd_info("loaded %s (version %" G_GINT64_FORMAT ".%" G_GINT64_FORMAT
                   ".%" G_GINT64_FORMAT ")", s->path, v.admin_epoch, v.epoch, v.num_updates);
@@ -783,6 +935,7 @@ herd_store_t *herd_store_open(const char *state_dir, guint keep, GError **err)
     }
     s->doc = doc;
     s->digest = digest;
+    herd_lrm_index_attach(s->doc);
     journal_open(s); /* records of an earlier CIB, if any, do not apply to a new one */
     return g_steal_pointer(&s);
 }
@@ -791,8 +944,23 @@ void herd_store_free(herd_store_t *s)
 {
     if (!s)
         return;
-    if (s->doc)
+    if (s->syncer) {
+        g_mutex_lock(&s->mu);
+        s->sync_stop = true;
+        g_cond_signal(&s->cond);
+        g_mutex_unlock(&s->mu);
+        g_thread_join(s->syncer);
+        g_source_remove(s->wake_source);
+    }
+    for (int i = 0; i < 2; i++)
+        if (s->wake[i] >= 0)
+            close(s->wake[i]);
+    g_mutex_clear(&s->mu);
+    g_cond_clear(&s->cond);
+    if (s->doc) {
+        herd_lrm_index_detach(s->doc);
         xmlFreeDoc(s->doc);
+    }
     if (s->journal_fd >= 0)
         close(s->journal_fd);
     if (s->lock_fd >= 0)
@@ -893,9 +1061,13 @@ int herd_store_commit(herd_store_t *s, xmlDoc *doc, herd_store_commit_mode_t mod
     }
     /* the new file holds everything: staged edits included or superseded */
     journal_reset(s);
+    s->written_seq++;
+    mark_durable(s);
     clear_staged(s);
+    herd_lrm_index_detach(s->doc);
     xmlFreeDoc(s->doc);
     s->doc = doc;
+    herd_lrm_index_attach(s->doc);
     g_free(s->digest);
     s->digest = digest;
     g_free(s->cmp_rest);

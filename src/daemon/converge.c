@@ -61,6 +61,7 @@ struct herd_converge {
     GHashTable *jobs;          /* every live job (owned set) */
     GHashTable *recurring;     /* "rsc\tinterval" -> job_t* (borrowed) */
     GHashTable *saved_params;  /* rsc -> digest of its saved parameters */
+    GQueue unsynced;           /* unsynced_t: written, not yet told (herdd_flush_nowait) */
     guint idle_source, recheck_source, shutdown_timer;
     bool shutting_down;
 };
@@ -172,6 +173,37 @@ static bool result_failed(const herd_op_result_t *r)
     return r->rc_code != 0 && r->rc_code != 190;
 }
 
+/* Remove from lrm_resource `lr` its recurring operation records (of
+ * `interval_ms`, or any non-zero interval when it is -1; of `operation`
+ * when not NULL), failure records excepted.  Returns how many went. */
+static int drop_ops(xmlNode *lr, gint64 interval_ms, const char *operation)
+{
+    int n = 0;
+    xmlNode *next = NULL;
+    for (xmlNode *op = lr ? lr->children : NULL; op; op = next) {
+        next = op->next;
+        if (op->type != XML_ELEMENT_NODE || strcmp((const char *)op->name, "lrm_rsc_op"))
+            continue;
+        xmlChar *iv = xmlGetProp(op, (const xmlChar *)"interval");
+        xmlChar *id = xmlGetProp(op, (const xmlChar *)"id");
+        xmlChar *opn = xmlGetProp(op, (const xmlChar *)"operation");
+        gint64 v = iv ? g_ascii_strtoll((const char *)iv, NULL, 10) : 0;
+        bool match = (interval_ms < 0 ? (iv && strcmp((const char *)iv, "0") != 0)
+                                      : (iv && v == interval_ms)) &&
+                     (!operation || (opn && !strcmp((const char *)opn, operation))) &&
+                     !(id && strstr((const char *)id, "_last_failure_"));
+        xmlFree(iv);
+        xmlFree(id);
+        xmlFree(opn);
+        if (match) {
+            xmlUnlinkNode(op);
+            xmlFreeNode(op);
+            n++;
+        }
+    }
+    return n;
+}
+
 /* Stage a result (and its failure accounting) in the store's live
  * document; the caller queues the flush (herdd_status_staged). */
 static void record(herdd_t *d, const herd_op_result_t *res, bool fatal_start, bool drop_recurring)
@@ -181,11 +213,7 @@ static void record(herdd_t *d, const herd_op_result_t *res, bool fatal_start, bo
     if (drop_recurring) {
         /* a stopped resource has no recurring monitors left (the record
          * of a failure stays, shown until a cleanup or failure-timeout) */
-        g_autofree char *xp = g_strdup_printf(
-            "/cib/status/node_state[@uname='%s']/lrm/lrm_resources/lrm_resource[@id='%s']"
-            "/lrm_rsc_op[@interval!='0' and @operation='monitor' and "
-            "not(contains(@id,'_last_failure_'))]", res->node_name, res->rsc_id);
-        herd_store_delete_xpath(doc, xp, NULL);
+        drop_ops(herd_lrm_find(doc, res->node_id, res->rsc_id, false), -1, "monitor");
     }
     if (result_failed(res))
         apply_failure(doc, res, fatal_start);
@@ -267,6 +295,9 @@ static void action_done(herd_converge_t *cv, job_t *j, bool ok)
     transition_maybe_end(cv);
 }
 
+static void herdd_flush_nowait(herdd_t *d);
+static bool journal_now(herdd_t *d);
+
 static void on_result(const herd_exec_result_t *r, void *user)
 {
     job_t *j = user;
@@ -305,6 +336,11 @@ static void on_result(const herd_exec_result_t *r, void *user)
         record(d, &res, fatal, stop_ok);
         g_autofree char *why2 = g_strdup_printf("%s result rc=%d", j->op_key, r->rc);
         herdd_status_staged(d, why2, false);
+        /* written before the graph goes on (the sync is not waited for:
+         * see herdd_flush_nowait), so that telling of this result does
+         * not wait for the next action's fork */
+        if (journal_now(d))
+            herdd_flush_nowait(d);
         j->recorded = true;
         j->last_rc = r->rc;
         j->last_status = r->status;
@@ -442,8 +478,14 @@ static void submit(herd_converge_t *cv, herd_action_t *a)
     }
     g_autoptr(GHashTable) saved = NULL;
     GHashTable *params = a->params;
-    if (a->cfg)
-        params_save(cv, j->rsc_id, a->params, j->digest);
+    if (a->cfg) {
+        /* keyed by the parameters alone: the op-digest of a recurring
+         * monitor (it adds the timeout) differs from a start's, and
+         * keying on it rewrote (and fsynced) the file before every
+         * action of a recovery although nothing had changed */
+        g_autofree char *pd = param_digest(a->params);
+        params_save(cv, j->rsc_id, a->params, pd);
+    }
     else if ((saved = params_load(cv, j->rsc_id)))
         params = saved;
     g_autofree char *spec = a->provider
@@ -495,12 +537,9 @@ static void forget_recurring(herd_converge_t *cv, const herd_action_t *a)
                 a->rsc_id ? a->rsc_id : a->rsc, a->interval_ms, local_name(d),
                 a->reason ? ": " : "", a->reason ? a->reason : "");
     const char *rid = a->rsc_id ? a->rsc_id : a->rsc;
-    g_autofree char *xp = g_strdup_printf(
-        "/cib/status/node_state[@uname='%s']/lrm/lrm_resources/lrm_resource[@id='%s']"
-        "/lrm_rsc_op[@interval='%" G_GUINT64_FORMAT "' and not(contains(@id,'_last_failure_'))]",
-        local_name(d), rid, a->interval_ms);
-    if (herd_store_delete_xpath(herd_store_doc(d->store), xp, NULL) == 0) {
-        g_autofree char *id = local_id(d);
+    g_autofree char *id = local_id(d);
+    if (drop_ops(herd_lrm_find(herd_store_doc(d->store), id, rid, false),
+                 (gint64)a->interval_ms, NULL) > 0) {
         herd_store_stage(d->store, id, rid);
         herdd_status_staged(d, "monitor cancelled", false);
     }
@@ -517,10 +556,8 @@ static void forget_resource(herd_converge_t *cv, const herd_action_t *a)
     cancel_recurring_of(cv, rid);
     params_forget(cv, rid);
     xmlDoc *doc = herd_store_doc(d->store);
-    g_autofree char *xp = g_strdup_printf(
-        "/cib/status/node_state[@uname='%s']/lrm/lrm_resources/lrm_resource[@id='%s']",
-        local_name(d), rid);
-    bool changed = herd_store_delete_xpath(doc, xp, NULL) == 0;
+    g_autofree char *nid = local_id(d);
+    bool changed = herd_lrm_remove(doc, nid, rid);
     g_autofree char *xa = g_strdup_printf(
         "/cib/status/node_state[@uname='%s']/transient_attributes//nvpair["
         "starts-with(@name,'fail-count-%s#') or starts-with(@name,'last-failure-%s#')]",
@@ -717,12 +754,22 @@ static void expire_failures(herd_converge_t *cv, const herd_cib_t *cib, time_t n
             "starts-with(@name,'fail-count-%s#') or starts-with(@name,'last-failure-%s#')]",
             local_name(d), rid, rid);
         bool changed = herd_store_delete_xpath(doc, xp, NULL) == 0;
-        g_autofree char *xp2 = g_strdup_printf(
-            "/cib/status/node_state[@uname='%s']/lrm/lrm_resources/lrm_resource[@id='%s']"
-            "/lrm_rsc_op[@id='%s_last_failure_0']", local_name(d), rid, rid);
-        changed |= herd_store_delete_xpath(doc, xp2, NULL) == 0;
+        g_autofree char *id = local_id(d);
+        g_autofree char *fid = g_strdup_printf("%s_last_failure_0", rid);
+        xmlNode *lr = herd_lrm_find(doc, id, rid, false);
+        for (xmlNode *op = lr ? lr->children : NULL; op; op = op->next) {
+            xmlChar *oid = op->type == XML_ELEMENT_NODE ? xmlGetProp(op, (const xmlChar *)"id")
+                                                        : NULL;
+            bool hit = oid && !strcmp((const char *)oid, fid);
+            xmlFree(oid);
+            if (hit) {
+                xmlUnlinkNode(op);
+                xmlFreeNode(op);
+                changed = true;
+                break;
+            }
+        }
         if (changed) {
-            g_autofree char *id = local_id(d);
             herd_store_stage(d->store, id, rid);
             herdd_status_staged(d, "failure-timeout expired", true);
         }
@@ -905,8 +952,12 @@ static gboolean on_flush(gpointer data)
 {
     herdd_t *d = data;
     d->flush_source = 0;
+    if (journal_now(d)) {
+        herdd_flush_nowait(d);
+        return G_SOURCE_REMOVE;
+    }
     g_autoptr(GError) err = NULL;
-    if (herdd_flush(d, !journal_now(d), &err))
+    if (herdd_flush(d, true, &err))
         herd_err("cannot write %u status change(s) to the CIB: %s (kept in memory, "
                  "written with the next change)", d->flush_count, err->message);
     return G_SOURCE_REMOVE;
@@ -930,27 +981,117 @@ int herdd_flush_staged(herdd_t *d, GError **err)
     return herdd_flush(d, !journal_now(d), err);
 }
 
-int herdd_flush(herdd_t *d, bool fold, GError **err)
+/* Changes written by herdd_flush_nowait whose fdatasync is in flight:
+ * subscribers hear of them once they are durable (on_store_synced). */
+typedef struct {
+    guint64 seq;
+    char *reason;
+} unsynced_t;
+
+static void unsynced_free(gpointer p)
 {
-    bool pending = herd_store_pending(d->store);
-    if (!pending && !fold)
-        return 0;
-    int rc = herd_store_flush(d->store, fold, err);
-    if (rc || !pending)
-        return rc;
-    if (d->flush_source) {
-        g_source_remove(d->flush_source);
-        d->flush_source = 0;
+    unsynced_t *u = p;
+    g_free(u->reason);
+    g_free(u);
+}
+
+/* Tell subscribers of the changes durable up to record `seq` (all when
+ * `seq` is G_MAXUINT64), oldest first. */
+static void tell_synced(herdd_t *d, guint64 seq)
+{
+    herd_converge_t *cv = d->converge;
+    unsynced_t *u;
+    while (cv && (u = g_queue_peek_head(&cv->unsynced)) && u->seq <= seq) {
+        g_queue_pop_head(&cv->unsynced);
+        notify_change(d, u->reason);
+        unsynced_free(u);
     }
-    g_autofree char *reason =
+}
+
+static void on_store_synced(guint64 seq, int err, void *user)
+{
+    herdd_t *d = user;
+    if (err) {
+        /* the store staged a rewrite of the whole CIB: write it (sync) */
+        g_autoptr(GError) ferr = NULL;
+        if (herdd_flush(d, true, &ferr))
+            herd_err("cannot write the CIB: %s", ferr->message);
+        return;
+    }
+    tell_synced(d, seq);
+}
+
+static char *take_flush_reason(herdd_t *d)
+{
+    char *reason =
         d->flush_count > 1 ? g_strdup_printf("%s (and %u more)", d->flush_reason ? d->flush_reason
                                                                                  : "status",
                                              d->flush_count - 1)
                            : g_strdup(d->flush_reason ? d->flush_reason : "status");
     g_clear_pointer(&d->flush_reason, g_free);
     d->flush_count = 0;
+    if (d->flush_source) {
+        g_source_remove(d->flush_source);
+        d->flush_source = 0;
+    }
+    return reason;
+}
+
+int herdd_flush(herdd_t *d, bool fold, GError **err)
+{
+    bool pending = herd_store_pending(d->store);
+    bool unsynced = herd_store_unsynced(d->store);
+    if (!pending && !fold && !unsynced)
+        return 0;
+    int rc = herd_store_flush(d->store, fold, err);
+    if (rc)
+        return rc;
+    /* this flush was synchronous: every earlier record is durable too */
+    tell_synced(d, G_MAXUINT64);
+    if (!pending)
+        return 0;
+    g_autofree char *reason = take_flush_reason(d);
     notify_change(d, reason);
     return 0;
+}
+
+/* The daemon's own operation results, written while a transition runs.
+ *
+ * Durability: the journal record is written here, and its fdatasync runs
+ * on the store's syncer thread, so that the next action of the graph
+ * starts without waiting for the disk.  Nothing has been acknowledged
+ * from such a record: subscribers are told of it only once it is durable
+ * (on_store_synced), every client request first flushes synchronously
+ * (herdd_dispatch -> herdd_flush: its fdatasync covers every earlier
+ * record), and an op_result sent by a client is flushed synchronously
+ * before its reply (herdd_record_result).  An operation result is herdd's
+ * own record of what it did: if herdd dies before the sync, at most the
+ * newest results are lost, and at start-up herdd forgets this node's
+ * history and reprobes every resource (herdd_converge_reset_node), so a
+ * lost result neither loses an acknowledged change nor makes a resource
+ * start twice (the probe finds it running). */
+static void herdd_flush_nowait(herdd_t *d)
+{
+    if (!herd_store_pending(d->store))
+        return;
+    guint64 seq = 0;
+    g_autoptr(GError) err = NULL;
+    if (herd_store_flush_nowait(d->store, &seq, &err)) {
+        herd_err("cannot write %u status change(s) to the CIB: %s (kept in memory, "
+                 "written with the next change)", d->flush_count, err->message);
+        return;
+    }
+    char *reason = take_flush_reason(d);
+    if (seq == 0 || !d->converge) {
+        tell_synced(d, G_MAXUINT64);
+        notify_change(d, reason);
+        g_free(reason);
+        return;
+    }
+    unsynced_t *u = g_new0(unsynced_t, 1);
+    u->seq = seq;
+    u->reason = reason;
+    g_queue_push_tail(&d->converge->unsynced, u);
 }
 
 void herdd_converge_cancel(herdd_t *d)
@@ -1009,7 +1150,9 @@ herd_converge_t *herdd_converge_new(herdd_t *d)
     }
     xmlXPathFreeObject(obj);
     xmlXPathFreeContext(ctx);
+    g_queue_init(&cv->unsynced);
     d->converge = cv;
+    herd_store_set_syncer(d->store, on_store_synced, d);
     return cv;
 }
 
@@ -1023,6 +1166,13 @@ void herdd_converge_free(herd_converge_t *cv)
         g_source_remove(cv->recheck_source);
     if (cv->shutdown_timer)
         g_source_remove(cv->shutdown_timer);
+    if (!g_queue_is_empty(&cv->unsynced)) {
+        g_autoptr(GError) err = NULL;
+        if (herd_store_flush(cv->d->store, false, &err))
+            herd_err("cannot write the CIB: %s", err->message);
+        tell_synced(cv->d, G_MAXUINT64);
+    }
+    g_queue_clear_full(&cv->unsynced, unsynced_free);
     herd_exec_free(cv->ex);
     transition_free(cv);
     g_hash_table_destroy(cv->recurring);

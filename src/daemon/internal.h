@@ -102,6 +102,25 @@ bool herd_store_pending(herd_store_t *store);
  * by the next flush). */
 int herd_store_flush(herd_store_t *store, bool fold, GError **err);
 
+/* Called in the main loop when journal records up to number `seq` are
+ * durable, or with `err` (an errno) when the syncer failed: the store has
+ * then staged a rewrite of the whole CIB, which the next flush writes. */
+typedef void (*herd_store_synced_fn)(guint64 seq, int err, void *user);
+
+/* Give the store a syncer thread (the default GLib main context hears of
+ * its completions through `fn`), for herd_store_flush_nowait. */
+void herd_store_set_syncer(herd_store_t *store, herd_store_synced_fn fn, void *user);
+
+/* herd_store_flush into the journal without waiting for the fdatasync:
+ * the record is written and the syncer makes it durable.  `seq` is set to
+ * the record's number, to wait for in `fn`, or 0 when it is durable
+ * already (no syncer, or the CIB file was rewritten).  Only for changes
+ * nobody has been told of yet: tell them from `fn`. */
+int herd_store_flush_nowait(herd_store_t *store, guint64 *seq, GError **err);
+
+/* Whether records written by herd_store_flush_nowait wait for their sync. */
+bool herd_store_unsynced(herd_store_t *store);
+
 /* What the store has written since it was opened. */
 typedef struct {
     guint64 snapshots;        /* whole CIB files written */
@@ -255,6 +274,24 @@ typedef struct {
  * RSC_monitor_INTERVAL for recurring ops), into `doc`.  The caller
  * commits `doc`. */
 void herd_store_record_op(xmlDoc *doc, const herd_op_result_t *res);
+
+/* lrm_index.c: the lrm_resource element of (node id, resource id) in
+ * `doc`, found through the document's index when it has one (constant
+ * time), else by a scan; with `create`, made (with its node_state, lrm and
+ * lrm_resources) when missing.  Borrowed from `doc`; NULL when absent. */
+xmlNode *herd_lrm_find(xmlDoc *doc, const char *node_id, const char *rsc_id, bool create);
+
+/* Remove that element (index kept right); false when there was none. */
+bool herd_lrm_remove(xmlDoc *doc, const char *node_id, const char *rsc_id);
+
+/* Give `doc` an (empty, lazily built) index, or free it before the
+ * document is freed.  The store does both for its live document. */
+void herd_lrm_index_attach(xmlDoc *doc);
+void herd_lrm_index_detach(xmlDoc *doc);
+
+/* Must be called before element `n` of `doc` is unlinked or freed, so the
+ * index never holds a freed element. */
+void herd_lrm_index_unlinking(xmlDoc *doc, xmlNode *n);
 
 /* Record an executor result in the status section (herd_store_record_op)
  * and commit it; the commit calls herdd_cib_changed, so the next converge

@@ -574,6 +574,66 @@ static void store_status_writes_keep_no_history(void **state)
     rm_rf(dir);
 }
 
+/* The live document's lrm_resource index follows deletions (of the element
+ * itself or of an ancestor) and replacements of the whole CIB; records
+ * written without waiting for their sync are replayed like the others. */
+static void store_lrm_index_follows_edits(void **state)
+{
+    g_autofree char *dir = make_dir();
+    g_autoptr(GError) err = NULL;
+    herd_store_t *s = herd_store_open(dir, 3, &err);
+    assert_non_null(s);
+    for (int i = 0; i < 50; i++) {
+        g_autofree char *rsc = g_strdup_printf("r%d", i);
+        stage_result(s, rsc, i + 1, 0);
+    }
+    xmlDoc *doc = herd_store_doc(s);
+    xmlNode *r7 = herd_lrm_find(doc, "1", "r7", false);
+    assert_non_null(r7);
+    assert_ptr_equal(herd_lrm_find(doc, "1", "r7", true), r7);
+    assert_null(herd_lrm_find(doc, "2", "r7", false));
+    /* the index gives what a scan of a copy (no index) finds */
+    xmlDoc *copy = xmlCopyDoc(doc, 1);
+    assert_non_null(herd_lrm_find(copy, "1", "r49", false));
+    assert_null(herd_lrm_find(copy, "1", "r50", false));
+    xmlFreeDoc(copy);
+    /* deleting the element drops it from the index */
+    herd_store_delete_xpath(herd_store_stage(s, "1", "r7"), "//lrm_resource[@id='r7']", NULL);
+    assert_null(herd_lrm_find(doc, "1", "r7", false));
+    assert_true(herd_lrm_remove(doc, "1", "r8"));
+    assert_false(herd_lrm_remove(doc, "1", "r8"));
+    herd_store_stage(s, "1", "r8");
+    /* recreated: a new element, indexed */
+    stage_result(s, "r7", 100, 0);
+    assert_non_null(herd_lrm_find(doc, "1", "r7", false));
+    guint64 seq = 0;
+    assert_int_equal(herd_store_flush_nowait(s, &seq, &err), 0);
+    assert_int_equal(herd_store_flush(s, false, &err), 0); /* covers the one before */
+    assert_false(herd_store_unsynced(s));
+    /* deleting an ancestor: the index is rebuilt, never stale */
+    herd_store_delete_xpath(herd_store_stage(s, NULL, NULL), "//lrm", NULL);
+    assert_null(herd_lrm_find(doc, "1", "r9", false));
+    stage_result(s, "r9", 101, 0);
+    assert_non_null(herd_lrm_find(doc, "1", "r9", false));
+    assert_null(herd_lrm_find(doc, "1", "r10", false));
+    assert_int_equal(herd_store_flush(s, false, &err), 0);
+    /* a replacement brings its own elements */
+    xmlDoc *next = xmlCopyDoc(doc, 1);
+    herd_store_delete_xpath(next, "//lrm_resource[@id='r9']", NULL);
+    assert_int_equal(herd_store_commit(s, next, HERD_STORE_COMMIT_AUTO, NULL, &err), 0);
+    doc = herd_store_doc(s);
+    assert_null(herd_lrm_find(doc, "1", "r9", false));
+    stage_result(s, "r11", 102, 0);
+    assert_int_equal(herd_store_flush(s, false, &err), 0);
+    herd_store_free(s);
+    s = herd_store_open(dir, 3, &err);
+    assert_non_null(s);
+    assert_non_null(herd_lrm_find(herd_store_doc(s), "1", "r11", false));
+    assert_null(herd_lrm_find(herd_store_doc(s), "1", "r9", false));
+    herd_store_free(s);
+    rm_rf(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -590,6 +650,7 @@ int main(void)
         cmocka_unit_test(store_journal_stale_records_skipped),
         cmocka_unit_test(store_fold_commit_and_deletion),
         cmocka_unit_test(store_status_writes_keep_no_history),
+        cmocka_unit_test(store_lrm_index_follows_edits),
         cmocka_unit_test(ops_modify_merges_by_id),
         cmocka_unit_test(ops_attributes_where_pacemaker_keeps_them),
         cmocka_unit_test(ops_record_op_as_pacemaker),
