@@ -1231,6 +1231,42 @@ static bool coloc_same(const sched_t *s, const herd_colocation_t *co, int a, int
     return vx == vy || (vx && vy && !strcasecmp(vx, vy));
 }
 
+/* For a colocation with bundle replicas c in role Promoted or Unpromoted:
+ * the clone of the bundle's child instances, whose roles count (promoted
+ * first), or NULL when c is no bundle's replicas or the role is plain. */
+static clone_t *bundle_roles(sched_t *s, const clone_t *c, herd_role_t role)
+{
+    if (role != HERD_ROLE_PROMOTED && role != HERD_ROLE_UNPROMOTED)
+        return NULL;
+    if (!c->bundle || c->cfg != c->bundle || !c->bundle->bundle_clone)
+        return NULL;
+    clone_t *cc = g_hash_table_lookup(s->clone_by_rsc, c->bundle->bundle_clone);
+    if (!cc || cc->busy)
+        return NULL;
+    assign_clone(s, cc);
+    promote(s, cc);
+    return cc;
+}
+
+/* Is a replica of bundle replicas rc, whose child instance (in cc) takes
+ * role, placed on node n (its container's node)? */
+static bool bundle_on_role(const clone_t *rc, const clone_t *cc, int n, herd_role_t role)
+{
+    for (guint k = 0; k < rc->units->len; k++) {
+        const unit_t *cu = rc->units->pdata[k];
+        const prim_t *cp = cu->prims->pdata[0];
+        if (!cp->next || cp->next->index != n)
+            continue;
+        for (guint j = 0; j < cc->units->len; j++) {
+            const unit_t *iu = cc->units->pdata[j];
+            const prim_t *ip = iu->prims->pdata[0];
+            if (iu->inst == cu->inst && ip->next && ip->next_role == role)
+                return true;
+        }
+    }
+    return false;
+}
+
 static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clone)
 {
     GArray *idx = g_hash_table_lookup(s->co_by_dep, self_clone ? (void *) self_clone : (void *) u);
@@ -1270,11 +1306,14 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
             if (pri.clone->busy)
                 continue;
             assign_clone(s, pri.clone);
+            clone_t *roles = bundle_roles(s, pri.clone, co->with_role);
             for (int n = 0; n < s->nn; n++) {
-                bool on = clone_on_role(pri.clone, n, co->with_role);
+                bool on = roles ? bundle_on_role(pri.clone, roles, n, co->with_role)
+                                : clone_on_role(pri.clone, n, co->with_role);
                 for (int m = 0; co->node_attribute && !on && m < s->nn; m++)
                     on = m != n && coloc_same(s, co, m, n) &&
-                         clone_on_role(pri.clone, m, co->with_role);
+                         (roles ? bundle_on_role(pri.clone, roles, m, co->with_role)
+                                : clone_on_role(pri.clone, m, co->with_role));
                 if (co->score >= INF) {
                     if (!on)
                         sc[n] = -INF;
