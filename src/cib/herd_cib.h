@@ -280,7 +280,9 @@ typedef struct {
     herd_role_t rsc_role, with_role;
     char *node_attribute;    /* default #uname */
     int score;
-    bool influence;          /* the dependent's critical meta */
+    bool influence;          /* influence= (when influence_set) */
+    bool influence_set;      /* influence= given as a valid boolean; else
+                              * the dependent's critical meta decides */
     GPtrArray *sets;
     int line;
 } herd_colocation_t;

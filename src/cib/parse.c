@@ -1048,6 +1048,7 @@ static void parse_constraints(parser_t *p, xmlNode *n)
             co->score = attr_score(p, c, "score", 0, NULL);
             g_autofree char *inf = attr(c, "influence");
             co->influence = herd_cib_parse_bool(inf, true);
+            co->influence_set = inf && co->influence == herd_cib_parse_bool(inf, false);
             co->sets = parse_sets(p, c);
             check_rsc_ref(p, c, "rsc", co->rsc);
             check_rsc_ref(p, c, "with-rsc", co->with_rsc);

@@ -112,6 +112,7 @@ void herd_cib_expand_remote(herd_cib_t *cib)
         co->with_rsc = g_strdup(r->id);
         co->score = HERD_SCORE_INFINITY;
         co->influence = true;
+        co->influence_set = true;
         g_ptr_array_add(cib->colocations, co);
         herd_order_t *o = g_new0(herd_order_t, 1);
         o->id = g_strdup_printf("%s-after-%s", c->id, r->id);

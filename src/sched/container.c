@@ -43,6 +43,7 @@ void sched_container_colocations(sched_t *s)
         x->with_rsc = c->id;
         x->score = INF;
         x->influence = true;
+        x->influence_set = true;
         g_ptr_array_add(s->coloc_owned, x);
         g_ptr_array_add(s->colocs, x);
     }

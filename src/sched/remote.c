@@ -288,6 +288,15 @@ void sched_remote_locations(sched_t *s)
                 if (p->ban[n] <= -INF)
                     cont->loc[n] = -INF;
         }
+        if (sched_remote_is_connection(r) && !r->container) {
+            /* a remote node asking to shut down: its connection stops */
+            const herd_cib_node_t *rn = herd_cib_node(s->cib, r->remote_node);
+            const char *v = rn && rn->kind == HERD_NODE_REMOTE
+                            ? g_hash_table_lookup(rn->attrs, "shutdown") : NULL;
+            if (v && *v && strcmp(v, "0") != 0)
+                for (int n = 0; n < s->nn; n++)
+                    p->loc[n] = -INF;
+        }
         bool banned = sched_remote_is_connection(r) || r->guest_node ||
                       (r->klass && !strcmp(r->klass, "stonith"));
         if (!banned)

@@ -21,6 +21,12 @@ static const char *meta(const herd_cib_rsc_t *r, const char *name)
     return g_hash_table_lookup(r->meta, name);
 }
 
+/* Is the critical meta of r (inherited from its parents) true? */
+static bool critical(const herd_cib_rsc_t *r)
+{
+    return herd_cib_parse_bool(r ? meta(r, "critical") : NULL, true);
+}
+
 /* Meta scores are read leniently, as Pacemaker does ("2.0" is 2). */
 static int meta_score(const herd_cib_rsc_t *r, const char *name, int dflt)
 {
@@ -902,11 +908,14 @@ static void compute_locations(sched_t *s)
         if (l->rsc)
             apply_location(s, l, l->rsc);
         if (l->rsc_pattern) {
-            GRegex *re = g_regex_new(l->rsc_pattern, 0, 0, NULL);
+            /* a leading '!' inverts: the top-level resources that do not
+             * match the rest */
+            bool invert = l->rsc_pattern[0] == '!';
+            GRegex *re = g_regex_new(l->rsc_pattern + invert, 0, 0, NULL);
             if (re) {
                 for (guint k = 0; k < cib->resources->len; k++) {
                     const herd_cib_rsc_t *r = cib->resources->pdata[k];
-                    if (g_regex_match(re, r->id, 0, NULL))
+                    if (g_regex_match(re, r->id, 0, NULL) != invert)
                         apply_location(s, l, r->id);
                 }
                 g_regex_unref(re);
@@ -1093,6 +1102,7 @@ static void expand_colocation_sets(sched_t *s)
                     x->with_role = set->role;
                     x->score = score;
                     x->influence = co->influence;
+                    x->influence_set = co->influence_set;
                     g_ptr_array_add(s->coloc_owned, x);
                     g_ptr_array_add(s->colocs, x);
                 }
@@ -1115,6 +1125,7 @@ static void expand_colocation_sets(sched_t *s)
                     x->with_role = b->role;
                     x->score = co->score;
                     x->influence = co->influence;
+                    x->influence_set = co->influence_set;
                     g_ptr_array_add(s->coloc_owned, x);
                     g_ptr_array_add(s->colocs, x);
                 }
@@ -1193,6 +1204,16 @@ static bool clone_on_role(const sched_t *s, const clone_t *c, int n, herd_role_t
  * stickiness where it runs. */
 static void add_members(sched_t *s, unit_t *u, int *sc, guint from, guint to);
 
+/* Stickiness of p on node n: only where it is active on a single node. */
+static int prim_stickiness(const sched_t *s, const prim_t *p, int n)
+{
+    if (p->managed && !(p->failed && p->ban[n] < 0) && p->running->len == 1 &&
+        p->running->pdata[0] == s->ns[n]->cfg)
+        return meta_score(p->cfg, "resource-stickiness",
+                          meta_score(p->cfg, "stickiness", p->unit->clone ? 1 : 0));
+    return 0;
+}
+
 static void base_scores(sched_t *s, unit_t *u, int *sc)
 {
     for (int n = 0; n < s->nn; n++)
@@ -1209,15 +1230,14 @@ static void add_members(sched_t *s, unit_t *u, int *sc, guint from, guint to)
     for (guint k = from; k < to && k < u->prims->len; k++) {
         prim_t *p = u->prims->pdata[k];
         bool any = false;
+        /* a later member with critical=false does not pull the group
+         * (its colocation with the member before it has no influence),
+         * unless that member is inactive */
+        if (k > 0 && !critical(p->cfg) &&
+            ((prim_t *) u->prims->pdata[k - 1])->running->len)
+            continue;
         for (int n = 0; n < s->nn; n++) {
-            int stick = 0;
-            /* stickiness: only where it is active on a single node */
-            if (p->managed && !(p->failed && p->ban[n] < 0) && p->running->len == 1)
-                for (guint j = 0; j < p->running->len; j++)
-                    if (p->running->pdata[j] == s->ns[n]->cfg)
-                        stick = meta_score(p->cfg, "resource-stickiness",
-                                           meta_score(p->cfg, "stickiness",
-                                                      u->clone ? 1 : 0));
+            int stick = prim_stickiness(s, p, n);
             tmp[n] = herd_score_add(sc[n], herd_score_add(p->loc[n], stick));
             any |= tmp[n] >= 0;
         }
@@ -1239,6 +1259,42 @@ static bool coloc_same(const sched_t *s, const herd_colocation_t *co, int a, int
     const char *vx = !strcmp(attr, "#id") ? x->id : g_hash_table_lookup(x->attrs, attr);
     const char *vy = !strcmp(attr, "#id") ? y->id : g_hash_table_lookup(y->attrs, attr);
     return vx == vy || (vx && vy && !strcasecmp(vx, vy));
+}
+
+/* For a colocation with bundle replicas c in role Promoted or Unpromoted:
+ * the clone of the bundle's child instances, whose roles count (promoted
+ * first), or NULL when c is no bundle's replicas or the role is plain. */
+static clone_t *bundle_roles(sched_t *s, const clone_t *c, herd_role_t role)
+{
+    if (role != HERD_ROLE_PROMOTED && role != HERD_ROLE_UNPROMOTED)
+        return NULL;
+    if (!c->bundle || c->cfg != c->bundle || !c->bundle->bundle_clone)
+        return NULL;
+    clone_t *cc = g_hash_table_lookup(s->clone_by_rsc, c->bundle->bundle_clone);
+    if (!cc || cc->busy)
+        return NULL;
+    assign_clone(s, cc);
+    promote(s, cc);
+    return cc;
+}
+
+/* Is a replica of bundle replicas rc, whose child instance (in cc) takes
+ * role, placed on node n (its container's node)? */
+static bool bundle_on_role(const clone_t *rc, const clone_t *cc, int n, herd_role_t role)
+{
+    for (guint k = 0; k < rc->units->len; k++) {
+        const unit_t *cu = rc->units->pdata[k];
+        const prim_t *cp = cu->prims->pdata[0];
+        if (!cp->next || cp->next->index != n)
+            continue;
+        for (guint j = 0; j < cc->units->len; j++) {
+            const unit_t *iu = cc->units->pdata[j];
+            const prim_t *ip = iu->prims->pdata[0];
+            if (iu->inst == cu->inst && ip->next && ip->next_role == role)
+                return true;
+        }
+    }
+    return false;
 }
 
 static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clone)
@@ -1280,11 +1336,14 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
             if (pri.clone->busy)
                 continue;
             assign_clone(s, pri.clone);
+            clone_t *roles = bundle_roles(s, pri.clone, co->with_role);
             for (int n = 0; n < s->nn; n++) {
-                bool on = clone_on_role(s, pri.clone, n, co->with_role);
+                bool on = roles ? bundle_on_role(pri.clone, roles, n, co->with_role)
+                                : clone_on_role(s, pri.clone, n, co->with_role);
                 for (int m = 0; co->node_attribute && !on && m < s->nn; m++)
                     on = m != n && coloc_same(s, co, m, n) &&
-                         clone_on_role(s, pri.clone, m, co->with_role);
+                         (roles ? bundle_on_role(pri.clone, roles, m, co->with_role)
+                                : clone_on_role(s, pri.clone, m, co->with_role));
                 if (co->score >= INF) {
                     if (!on)
                         sc[n] = -INF;
@@ -1299,6 +1358,47 @@ static void apply_colocations(sched_t *s, unit_t *u, int *sc, clone_t *self_clon
     }
 }
 
+/* Add to sc, for each member of group u after the first, its own score
+ * (location plus stickiness; by co's node attribute, its best among the
+ * usable nodes with the same value) with the sign of co's score; a
+ * negative score under a negative colocation adds nothing. */
+static void add_later_members(sched_t *s, const unit_t *u, const herd_colocation_t *co, int *sc)
+{
+    g_autofree int *ms = g_new0(int, s->nn);
+    for (guint k = 1; k < u->prims->len; k++) {
+        const prim_t *p = u->prims->pdata[k];
+        for (int n = 0; n < s->nn; n++)
+            ms[n] = herd_score_add(p->loc[n], prim_stickiness(s, p, n));
+        for (int n = 0; n < s->nn; n++) {
+            int v = -INF;
+            for (int m = 0; m < s->nn; m++)
+                if (coloc_same(s, co, m, n) && node_usable(s, m) && ms[m] > v)
+                    v = ms[m];
+            if (co->score < 0 && v < 0)
+                continue;
+            sc[n] = herd_score_add(sc[n], co->score < 0 ? -v : v);
+        }
+    }
+}
+
+/* Does dependent dep of colocation co pull on its primary: influence= when
+ * given, else the dependent's critical meta; an inactive primary is
+ * pulled either way. */
+static bool coloc_influence(const herd_colocation_t *co, const herd_cib_rsc_t *dep,
+                            bool primary_active)
+{
+    bool inf = co->influence_set ? co->influence : critical(dep);
+    return inf || !primary_active;
+}
+
+static bool unit_active(const unit_t *u)
+{
+    for (guint k = 0; k < u->prims->len; k++)
+        if (((const prim_t *) u->prims->pdata[k])->running->len)
+            return true;
+    return false;
+}
+
 /* Dependents' preferences pulled into a primary (influence). */
 static bool merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
 {
@@ -1309,7 +1409,7 @@ static bool merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
     for (guint k = 0; idx && k < idx->len; k++) {
         guint i = g_array_index(idx, guint, k);
         const herd_colocation_t *co = s->colocs->pdata[i];
-        if (!co->rsc || !co->with_rsc || co->score == 0 || !co->influence)
+        if (!co->rsc || !co->with_rsc || co->score == 0)
             continue;
         if (co->with_role == HERD_ROLE_PROMOTED || co->rsc_role == HERD_ROLE_PROMOTED)
             continue;
@@ -1317,8 +1417,21 @@ static bool merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
         target_t dep = s->co_dep[i];
         if (pri.unit != u || !dep.unit || dep.unit == u || dep.unit->done)
             continue;
+        if (!coloc_influence(co, dep.unit->cfg, unit_active(u)))
+            continue;
+        /* A colocated group of two or more members, finitely colocated:
+         * its first member's preference (with its own dependents') is
+         * scaled by the colocation factor, and each later member's
+         * location and stickiness count in full, with the sign of the
+         * score (Pacemaker 2.1.5 reaches them through the group's
+         * internal colocations at factor +-1). */
+        bool split = dep.unit->cfg && dep.unit->cfg->kind == HERD_RSC_GROUP &&
+                     dep.unit->prims->len >= 2 && co->score < INF && co->score > -INF;
         g_autofree int *ds = g_new0(int, s->nn);
-        base_scores(s, dep.unit, ds);
+        if (split)
+            add_members(s, dep.unit, ds, 0, 1);
+        else
+            base_scores(s, dep.unit, ds);
         merge_dependents(s, dep.unit, ds, depth + 1);
         if (co->node_attribute && strcmp(co->node_attribute, "#uname") != 0) {
             /* by node attribute: the dependent's best score among the
@@ -1339,13 +1452,22 @@ static bool merge_dependents(sched_t *s, unit_t *u, int *sc, int depth)
             int add;
             if (ds[n] <= -INF || ds[n] >= INF)
                 add = factor > 0 ? ds[n] : -ds[n];
-            else
-                add = (int) (ds[n] * factor);
+            else {
+                /* rounded half away from zero; a non-zero preference
+                 * never rounds to nothing */
+                double f = ds[n] * factor;
+                add = (int) (f < 0 ? f - 0.5 : f + 0.5);
+                if (add == 0 && ds[n] != 0)
+                    add = factor > 0 ? 1 : -1;
+            }
             if (co->score < INF && co->score > -INF && (ds[n] <= -INF || ds[n] >= INF))
                 add = 0;  /* only mandatory colocation carries infinities */
             tmp[n] = herd_score_add(sc[n], add);
-            any |= tmp[n] >= 0;
         }
+        if (split)
+            add_later_members(s, dep.unit, co, tmp);
+        for (int n = 0; n < s->nn; n++)
+            any |= tmp[n] >= 0;
         if (any) {
             memcpy(sc, tmp, sizeof(int) * (size_t) s->nn);
             merged = true;
@@ -1895,7 +2017,8 @@ static void promote(sched_t *s, clone_t *c)
                 else if (co->score >= INF)
                     sc = -INF;
             }
-            if (pri.clone == c && co->with_role == HERD_ROLE_PROMOTED && dep.unit && co->influence) {
+            if (pri.clone == c && co->with_role == HERD_ROLE_PROMOTED && dep.unit &&
+                coloc_influence(co, dep.unit->cfg, true)) {
                 /* a dependent's preferences (its locations and its
                  * stickiness where it runs) pull promotion */
                 g_autofree int *dsc = g_new0(int, s->nn);
