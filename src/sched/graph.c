@@ -1922,15 +1922,45 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
     /* utilization placement: starts on a node wait for what stops there
      * (load_stopped_NODE) */
     if (cib->options.placement_strategy && strcmp(cib->options.placement_strategy, "default")) {
-        /* created as the resources need them: where each goes, then where
-         * each is, then the other nodes */
+        /* created as the resources need them, in allocation order: where
+         * each is, then the nodes it may go to (best score first, ties in
+         * node order); then the other nodes */
         g_autoptr(GPtrArray) order = g_ptr_array_new();
         GHashTable *seen_n = g_hash_table_new(g_str_hash, g_str_equal);
-        for (guint i = 0; i <= res->placements->len; i++) {
-            const herd_placement_t *p = i < res->placements->len ? res->placements->pdata[i] : NULL;
-            for (guint k = 0; k < (p ? p->current->len + 1 : res->nodes->len); k++) {
-                const char *node = !p ? ((herd_node_state_t *) res->nodes->pdata[k])->cfg->uname
-                                 : k == 0 ? p->next : p->current->pdata[k - 1];
+        g_autoptr(GPtrArray) pls = g_ptr_array_new();
+        for (guint t = 0; t < res->rsc_order->len; t++) {
+            const herd_cib_rsc_t *top = res->rsc_order->pdata[t];
+            for (guint i = 0; i < res->placements->len; i++) {
+                herd_placement_t *p = res->placements->pdata[i];
+                if (p->top_id && !strcmp(p->top_id, top->id))
+                    g_ptr_array_add(pls, p);
+            }
+        }
+        for (guint i = 0; i < res->placements->len; i++)
+            if (!g_ptr_array_find(pls, res->placements->pdata[i], NULL))
+                g_ptr_array_add(pls, res->placements->pdata[i]);
+        guint nn = res->nodes->len;
+        g_autofree guint *idx = g_new(guint, nn ? nn : 1);
+        for (guint i = 0; i <= pls->len; i++) {
+            const herd_placement_t *p = i < pls->len ? pls->pdata[i] : NULL;
+            guint cur = p ? p->current->len : 0;
+            for (guint k = 0; k < nn; k++)
+                idx[k] = k;
+            if (p && p->scores)   /* stable: best score first */
+                for (guint a = 1; a < nn; a++)
+                    for (guint c = a; c > 0 && p->scores[idx[c]] > p->scores[idx[c - 1]]; c--) {
+                        guint tmp = idx[c];
+                        idx[c] = idx[c - 1];
+                        idx[c - 1] = tmp;
+                    }
+            for (guint k = 0; k < 2 * nn; k++) {
+                const char *node = ((herd_node_state_t *) res->nodes->pdata[k < nn ? k : idx[k - nn]])
+                                       ->cfg->uname;
+                bool here = false;
+                for (guint c = 0; c < cur && k < nn && !here; c++)
+                    here = !strcmp(p->current->pdata[c], node);
+                if (k < nn && !here)
+                    continue;   /* first where it is, in node order */
                 if (node && !g_hash_table_contains(seen_n, node)) {
                     g_hash_table_add(seen_n, (gpointer) node);
                     g_ptr_array_add(order, (gpointer) node);
