@@ -29,7 +29,7 @@ typedef struct {
 static void print_summary(const herd_sched_result_t *res, FILE *out)
 {
     fprintf(out, "Transition Summary:\n");
-    size_t rw = 5, dw = 0;
+    size_t rw = 5, dw = 5;   /* both columns start 5 wide */
     GPtrArray *details = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < res->decisions->len; i++) {
         const herd_decision_t *d = res->decisions->pdata[i];

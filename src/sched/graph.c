@@ -1643,6 +1643,15 @@ static void apply_order(gb_t *b, const herd_order_t *o)
         order_pair(b, o->then, inverse_task(tt), o->first, inverse_task(ft));
 }
 
+/* Whether the history on a node is checked against the configuration:
+ * the node can run resources (online, clean, not shutting down, not in
+ * standby or maintenance). */
+static bool node_runs_resources(const herd_node_state_t *ns)
+{
+    return ns->online && !ns->unclean && !ns->fenced_now && !ns->shutdown && !ns->standby &&
+           !ns->maintenance;
+}
+
 /* ---- the whole graph --------------------------------------------------- */
 
 static gint synapse_cmp(gconstpointer x, gconstpointer y)
@@ -1959,18 +1968,141 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
         }
     }
 
+    /* the history of an orphan (a resource no longer configured, not an
+     * anonymous clone's instance) is deleted on every online node that
+     * has it, active there or not; after its stop there */
+    guint orphan_n = 0;
+    g_autoptr(GHashTable) orphan_group = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < cib->histories->len; i++) {
+        const herd_rsc_history_t *h = cib->histories->pdata[i];
+        if (g_hash_table_contains(b.prim_acts, h->rsc_id) || herd_cib_rsc(cib, h->rsc_id))
+            continue;
+        g_autofree char *base = g_strdup(h->rsc_id);
+        char *colon = strrchr(base, ':');
+        if (colon)
+            *colon = 0;
+        const herd_cib_rsc_t *br = colon ? herd_cib_rsc(cib, base) : NULL;
+        if (br || g_hash_table_contains(b.prim_acts, base))
+            continue;   /* an instance of a configured clone */
+        const herd_node_state_t *ns = NULL;
+        for (guint k = 0; k < res->nodes->len && !ns; k++)
+            if (!strcmp(((herd_node_state_t *) res->nodes->pdata[k])->cfg->uname, h->node))
+                ns = res->nodes->pdata[k];
+        if (!ns || !node_runs_resources(ns))
+            continue;
+        g_autofree char *skey = g_strdup_printf("%s_stop_0", h->rsc_id);
+        herd_action_t *stop = gb_find(&b, skey, h->node);
+        g_autofree char *key = g_strdup_printf("%s_delete_0", h->rsc_id);
+        if (gb_find(&b, key, h->node))
+            continue;
+        gpointer gp = g_hash_table_lookup(orphan_group, h->rsc_id);
+        if (!gp) {
+            gp = GINT_TO_POINTER((int) (res->rsc_order->len + res->placements->len + 2 +
+                                        res->decisions->len + ++orphan_n) * 65536);
+            g_hash_table_insert(orphan_group, h->rsc_id, gp);
+        }
+        herd_action_t *a = gb_action(&b, HERD_ACTION_RSC, key, "delete", h->node,
+                                     stop ? stop->sort_group : GPOINTER_TO_INT(gp), 30);
+        a->rsc = gs(&b, h->rsc_id);
+        a->rsc_id = a->rsc;
+        a->label = a->rsc;
+        a->klass = gs(&b, h->klass);
+        a->provider = gs(&b, h->provider);
+        a->type = gs(&b, h->type);
+        a->timeout_ms = 20000;
+        a->reason = gs(&b, "the resource is no longer configured: forget it");
+        for (guint k = 0; k < res->nodes->len; k++)   /* after its stops anywhere */
+            gb_order(&b, gb_find(&b, skey, ((herd_node_state_t *) res->nodes->pdata[k])->cfg->uname), a);
+    }
+
+    /* a history recorded with another agent (class, provider or type) is
+     * deleted on its node (after the stop there, before the start), its
+     * fail count cleared; not while the resource is failed */
+    for (guint i = 0; i < res->placements->len; i++) {
+        const herd_placement_t *p = res->placements->pdata[i];
+        if (p->failed || p->orphan || !g_hash_table_contains(b.prim_acts, p->name))
+            continue;
+        int group = GPOINTER_TO_INT(g_hash_table_lookup(b.group_of_prim, p->name));
+        for (guint n = 0; n < res->nodes->len; n++) {
+            const herd_node_state_t *ns = res->nodes->pdata[n];
+            if (!node_runs_resources(ns))
+                continue;
+            const char *node = ns->cfg->uname;
+            const herd_rsc_history_t *h = history_on(&b, p, node);
+            if (!h || !sched_agent_changed(p->cfg, h))
+                continue;
+            g_autofree char *key = g_strdup_printf("%s_delete_0", h->rsc_id);
+            if (gb_find(&b, key, node))
+                continue;
+            /* after the start and the probes, before the stop in synapse order; the stop
+             * of the restart this forces is created while the status is
+             * checked, before the resource's other actions */
+            clear_failcount(&b, p->name, p->cfg->id, node, group, 37);
+            herd_action_t *a = gb_action(&b, HERD_ACTION_RSC, key, "delete", node, group, 37);
+            a->rsc = gs(&b, h->rsc_id);
+            a->rsc_id = a->rsc;
+            a->label = a->rsc;
+            a->klass = gs(&b, h->klass);
+            a->provider = gs(&b, h->provider);
+            a->type = gs(&b, h->type);
+            a->timeout_ms = 20000;
+            a->reason = gs(&b, "the resource's agent changed: forget its history");
+            /* ordered by resource: after its stops anywhere, before its
+             * start */
+            prim_acts_t *pa = pa_of(&b, p->name);
+            for (guint k = 0; k < pa->stops->len; k++) {
+                herd_action_t *st = pa->stops->pdata[k];
+                if (st->node && !strcmp(st->node, node) && st->kind == HERD_ACTION_RSC &&
+                    st->sort_rank < 46)
+                    st->sort_rank = 46;
+                gb_order(&b, st, a);
+            }
+            gb_order(&b, a, pa->start);
+        }
+    }
+
     /* utilization placement: starts on a node wait for what stops there
      * (load_stopped_NODE) */
     if (cib->options.placement_strategy && strcmp(cib->options.placement_strategy, "default")) {
-        /* created as the resources need them: where each goes, then where
-         * each is, then the other nodes */
+        /* created as the resources need them, in allocation order: where
+         * each is, then the nodes it may go to (best score first, ties in
+         * node order); then the other nodes */
         g_autoptr(GPtrArray) order = g_ptr_array_new();
         GHashTable *seen_n = g_hash_table_new(g_str_hash, g_str_equal);
-        for (guint i = 0; i <= res->placements->len; i++) {
-            const herd_placement_t *p = i < res->placements->len ? res->placements->pdata[i] : NULL;
-            for (guint k = 0; k < (p ? p->current->len + 1 : res->nodes->len); k++) {
-                const char *node = !p ? ((herd_node_state_t *) res->nodes->pdata[k])->cfg->uname
-                                 : k == 0 ? p->next : p->current->pdata[k - 1];
+        g_autoptr(GPtrArray) pls = g_ptr_array_new();
+        for (guint t = 0; t < res->rsc_order->len; t++) {
+            const herd_cib_rsc_t *top = res->rsc_order->pdata[t];
+            for (guint i = 0; i < res->placements->len; i++) {
+                herd_placement_t *p = res->placements->pdata[i];
+                if (p->top_id && !strcmp(p->top_id, top->id))
+                    g_ptr_array_add(pls, p);
+            }
+        }
+        for (guint i = 0; i < res->placements->len; i++)
+            if (!g_ptr_array_find(pls, res->placements->pdata[i], NULL))
+                g_ptr_array_add(pls, res->placements->pdata[i]);
+        guint nn = res->nodes->len;
+        g_autofree guint *idx = g_new(guint, nn ? nn : 1);
+        for (guint i = 0; i <= pls->len; i++) {
+            const herd_placement_t *p = i < pls->len ? pls->pdata[i] : NULL;
+            guint cur = p ? p->current->len : 0;
+            for (guint k = 0; k < nn; k++)
+                idx[k] = k;
+            if (p && p->scores)   /* stable: best score first */
+                for (guint a = 1; a < nn; a++)
+                    for (guint c = a; c > 0 && p->scores[idx[c]] > p->scores[idx[c - 1]]; c--) {
+                        guint tmp = idx[c];
+                        idx[c] = idx[c - 1];
+                        idx[c - 1] = tmp;
+                    }
+            for (guint k = 0; k < 2 * nn; k++) {
+                const char *node = ((herd_node_state_t *) res->nodes->pdata[k < nn ? k : idx[k - nn]])
+                                       ->cfg->uname;
+                bool here = false;
+                for (guint c = 0; c < cur && k < nn && !here; c++)
+                    here = !strcmp(p->current->pdata[c], node);
+                if (k < nn && !here)
+                    continue;   /* first where it is, in node order */
                 if (node && !g_hash_table_contains(seen_n, node)) {
                     g_hash_table_add(seen_n, (gpointer) node);
                     g_ptr_array_add(order, (gpointer) node);
