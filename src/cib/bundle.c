@@ -29,23 +29,10 @@
 static herd_cib_rsc_t *part(herd_cib_t *cib, herd_cib_rsc_t *b, char *id, const char *provider,
                             const char *type, int replica)
 {
-    herd_cib_rsc_t *r = g_new0(herd_cib_rsc_t, 1);
-    r->id = id;
-    r->kind = HERD_RSC_PRIMITIVE;
+    herd_cib_rsc_t *r = herd_cib_implicit_primitive(id, provider, type, b->line);
     r->parent = b;
     r->bundle_of = b;
     r->replica = replica;
-    r->klass = g_strdup("ocf");
-    r->provider = g_strdup(provider);
-    r->type = g_strdup(type);
-    r->line = b->line;
-    r->children = g_ptr_array_new();
-    r->meta = herd_cib_str_table();
-    r->params = herd_cib_str_table();
-    r->param_sets = g_ptr_array_new();
-    r->utilization = herd_cib_str_table();
-    r->ops = g_ptr_array_new_with_free_func((GDestroyNotify) herd_cib_op_free);
-    r->implicit = true;
     GHashTableIter it;
     gpointer k, v;
     g_hash_table_iter_init(&it, b->meta);

@@ -466,6 +466,29 @@ GHashTable *herd_cib_str_table(void)
     return str_table();
 }
 
+/* A primitive Pacemaker makes up (a guest's connection, a bundle replica's
+ * parts): class ocf, empty attribute tables and no operations yet; `id`
+ * is taken over.  The caller links it into the model. */
+herd_cib_rsc_t *herd_cib_implicit_primitive(char *id, const char *provider, const char *type,
+                                           int line)
+{
+    herd_cib_rsc_t *r = g_new0(herd_cib_rsc_t, 1);
+    r->id = id;
+    r->kind = HERD_RSC_PRIMITIVE;
+    r->klass = g_strdup("ocf");
+    r->provider = g_strdup(provider);
+    r->type = g_strdup(type);
+    r->line = line;
+    r->children = g_ptr_array_new();
+    r->meta = str_table();
+    r->params = str_table();
+    r->param_sets = g_ptr_array_new();
+    r->utilization = str_table();
+    r->ops = g_ptr_array_new_with_free_func((GDestroyNotify) herd_cib_op_free);
+    r->implicit = true;
+    return r;
+}
+
 static void parse_nodes(parser_t *p, xmlNode *n)
 {
     FOR_CHILDREN(n, c) {

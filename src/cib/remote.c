@@ -31,21 +31,9 @@ static void set_if(GHashTable *t, const char *k, const char *v)
 static herd_cib_rsc_t *guest_connection(herd_cib_t *cib, herd_cib_rsc_t *container,
                                         const char *name)
 {
-    herd_cib_rsc_t *r = g_new0(herd_cib_rsc_t, 1);
-    r->id = g_strdup(name);
-    r->kind = HERD_RSC_PRIMITIVE;
-    r->klass = g_strdup("ocf");
-    r->provider = g_strdup("pacemaker");
-    r->type = g_strdup("remote");
-    r->line = container->line;
-    r->children = g_ptr_array_new();
-    r->meta = herd_cib_str_table();
-    r->params = herd_cib_str_table();
-    r->param_sets = g_ptr_array_new();
-    r->utilization = herd_cib_str_table();
-    r->ops = g_ptr_array_new_with_free_func((GDestroyNotify) herd_cib_op_free);
+    herd_cib_rsc_t *r = herd_cib_implicit_primitive(g_strdup(name), "pacemaker", "remote",
+                                                    container->line);
     herd_cib_add_op(r, "monitor", 30000, 30000);   /* Pacemaker's default */
-    r->implicit = true;
     r->container = container;
     r->remote_node = g_strdup(name);
     g_hash_table_replace(r->meta, g_strdup("container"), g_strdup(container->id));

@@ -1652,6 +1652,23 @@ static bool node_runs_resources(const herd_node_state_t *ns)
            !ns->maintenance;
 }
 
+/* A "delete" action that makes the executor forget resource history `h`
+ * on `node` (its agent as the history recorded it), with its reason. */
+static herd_action_t *history_delete(gb_t *b, const char *key, const herd_rsc_history_t *h,
+                                     const char *node, int group, int prio, const char *reason)
+{
+    herd_action_t *a = gb_action(b, HERD_ACTION_RSC, key, "delete", node, group, prio);
+    a->rsc = gs(b, h->rsc_id);
+    a->rsc_id = a->rsc;
+    a->label = a->rsc;
+    a->klass = gs(b, h->klass);
+    a->provider = gs(b, h->provider);
+    a->type = gs(b, h->type);
+    a->timeout_ms = 20000;
+    a->reason = gs(b, reason);
+    return a;
+}
+
 /* ---- the whole graph --------------------------------------------------- */
 
 static gint synapse_cmp(gconstpointer x, gconstpointer y)
@@ -2001,16 +2018,9 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
                                         res->decisions->len + ++orphan_n) * 65536);
             g_hash_table_insert(orphan_group, h->rsc_id, gp);
         }
-        herd_action_t *a = gb_action(&b, HERD_ACTION_RSC, key, "delete", h->node,
-                                     stop ? stop->sort_group : GPOINTER_TO_INT(gp), 30);
-        a->rsc = gs(&b, h->rsc_id);
-        a->rsc_id = a->rsc;
-        a->label = a->rsc;
-        a->klass = gs(&b, h->klass);
-        a->provider = gs(&b, h->provider);
-        a->type = gs(&b, h->type);
-        a->timeout_ms = 20000;
-        a->reason = gs(&b, "the resource is no longer configured: forget it");
+        herd_action_t *a = history_delete(&b, key, h, h->node,
+                                          stop ? stop->sort_group : GPOINTER_TO_INT(gp), 30,
+                                          "the resource is no longer configured: forget it");
         for (guint k = 0; k < res->nodes->len; k++)   /* after its stops anywhere */
             gb_order(&b, gb_find(&b, skey, ((herd_node_state_t *) res->nodes->pdata[k])->cfg->uname), a);
     }
@@ -2038,15 +2048,8 @@ herd_graph_t *herd_graph_build(const herd_cib_t *cib, const herd_sched_result_t 
              * of the restart this forces is created while the status is
              * checked, before the resource's other actions */
             clear_failcount(&b, p->name, p->cfg->id, node, group, 37);
-            herd_action_t *a = gb_action(&b, HERD_ACTION_RSC, key, "delete", node, group, 37);
-            a->rsc = gs(&b, h->rsc_id);
-            a->rsc_id = a->rsc;
-            a->label = a->rsc;
-            a->klass = gs(&b, h->klass);
-            a->provider = gs(&b, h->provider);
-            a->type = gs(&b, h->type);
-            a->timeout_ms = 20000;
-            a->reason = gs(&b, "the resource's agent changed: forget its history");
+            herd_action_t *a = history_delete(&b, key, h, node, group, 37,
+                                              "the resource's agent changed: forget its history");
             /* ordered by resource: after its stops anywhere, before its
              * start */
             prim_acts_t *pa = pa_of(&b, p->name);
