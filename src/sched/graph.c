@@ -1129,6 +1129,21 @@ static void build_notifications(gb_t *b, const herd_cib_rsc_t *c, int group, GPt
     }
 }
 
+/* Is clone c the first (start) of an order that needs only some of its
+ * instances (require-all=false, or clone-min set)? */
+static bool clone_feeds_one_or_more(gb_t *b, const herd_cib_rsc_t *c)
+{
+    const char *cmin = herd_cib_rsc_meta(c, "clone-min");
+    for (guint i = 0; i < b->cib->orders->len; i++) {
+        const herd_order_t *o = b->cib->orders->pdata[i];
+        if (o->first && !strcmp(o->first, c->id) &&
+            (!o->first_action || !strcmp(o->first_action, "start")) &&
+            (!o->require_all || (cmin && atoi(cmin) > 0)))
+            return true;
+    }
+    return false;
+}
+
 static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *insts)
 {
     coll_acts_t ca = {0};
@@ -1153,6 +1168,19 @@ static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *
         ca.stopped = coll_op(b, c->id, "stopped", group, R_CL_STOPPED, c);
         gb_order(b, ca.stop, ca.stopped);
         gb_order(b, ca.demoted, ca.stop);
+    }
+    if (!any_start && any_stop && clone_feeds_one_or_more(b, c)) {
+        /* a clone ordered first with require-all=false or clone-min: its
+         * start and running stay in the graph while enough instances
+         * remain active, even with none starting */
+        const char *cmin = herd_cib_rsc_meta(c, "clone-min");
+        int need = cmin && atoi(cmin) > 0 ? atoi(cmin) : 1, left = 0;
+        for (guint i = 0; i < insts->len; i++) {
+            inst_t *in = insts->pdata[i];
+            const herd_placement_t *p = in->prims->len ? in->prims->pdata[0] : NULL;
+            left += p && p->next != NULL;
+        }
+        any_start = left >= need;
     }
     if (any_start) {
         ca.start = coll_op(b, c->id, "start", group, R_CL_START, c);
