@@ -1137,9 +1137,9 @@ static void build_notifications(gb_t *b, const herd_cib_rsc_t *c, int group, GPt
     }
 }
 
-/* Whether clone c is the first of an order its then follows through a
- * clone-one-or-more pseudo action (clone-min, or require-all=false). */
-static bool one_or_more_first(gb_t *b, const herd_cib_rsc_t *c)
+/* Is clone c the first (start) of an order that needs only some of its
+ * instances (require-all=false, or clone-min set)? */
+static bool clone_feeds_one_or_more(gb_t *b, const herd_cib_rsc_t *c)
 {
     const char *cmin = herd_cib_rsc_meta(c, "clone-min");
     for (guint i = 0; i < b->cib->orders->len; i++) {
@@ -1158,11 +1158,9 @@ static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *
 {
     coll_acts_t ca = {0};
     bool any_start = b->force_start, any_stop = false, any_promote = false, any_demote = false;
-    bool any_stays = false;
     for (guint i = 0; i < insts->len; i++) {
         inst_t *in = insts->pdata[i];
         for (guint k = 0; k < in->prims->len; k++) {
-            any_stays |= ((herd_placement_t *) in->prims->pdata[k])->next != NULL;
             prim_acts_t *pa = pa_of(b, ((herd_placement_t *) in->prims->pdata[k])->name);
             any_start |= pa->start != NULL;
             any_stop |= pa->stops->len > 0;
@@ -1170,10 +1168,6 @@ static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *
             any_demote |= pa->demote != NULL;
         }
     }
-    /* stopping some instances of a clone-one-or-more first (others stay)
-     * forces its start (the pseudo actions run, no instance starts) */
-    if (any_stop && !any_start && any_stays && one_or_more_first(b, c))
-        any_start = true;
     if (any_demote) {
         ca.demote = coll_op(b, c->id, "demote", group, R_CL_DEMOTE, c);
         ca.demoted = coll_op(b, c->id, "demoted", group, R_CL_DEMOTED, c);
@@ -1184,6 +1178,19 @@ static void build_clone(gb_t *b, const herd_cib_rsc_t *c, int group, GPtrArray *
         ca.stopped = coll_op(b, c->id, "stopped", group, R_CL_STOPPED, c);
         gb_order(b, ca.stop, ca.stopped);
         gb_order(b, ca.demoted, ca.stop);
+    }
+    if (!any_start && any_stop && clone_feeds_one_or_more(b, c)) {
+        /* a clone ordered first with require-all=false or clone-min: its
+         * start and running stay in the graph while some instance
+         * remains active, even with none starting (fewer than clone-min
+         * included: the corpus's cloned_stop_two) */
+        bool left = false;
+        for (guint i = 0; i < insts->len && !left; i++) {
+            inst_t *in = insts->pdata[i];
+            const herd_placement_t *p = in->prims->len ? in->prims->pdata[0] : NULL;
+            left = p && p->next != NULL;
+        }
+        any_start = left;
     }
     if (any_start) {
         ca.start = coll_op(b, c->id, "start", group, R_CL_START, c);
