@@ -18,6 +18,7 @@ Targets (issue 6, half of Pacemaker 2.1.5 here): recovery <= 27.5 ms,
 move <= 55 ms, RSS < 15 MB with 1 resource, < 100 MB with 1,000.
 """
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -102,19 +103,33 @@ def converged(h):
     return r.returncode == 0 and "Resource action" not in r.stdout
 
 
-def fresh(herd, n, interval="10s"):
+@contextlib.contextmanager
+def fresh(herd, stop_timeout=None):
+    """A herdd on a new temporary state directory; stopped and removed after."""
     root = tempfile.mkdtemp(prefix="herd-bench-")
     h = Herdd(root, herd)
     h.start()
-    return h
+    try:
+        yield h
+    finally:
+        if stop_timeout is None:
+            h.stop()
+        else:
+            h.stop(timeout=stop_timeout)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def start_one_dummy(h):
+    """Configure Dummy `a` (60 s monitor) and wait until it runs; its state file."""
+    st = os.path.join(h.root, "a.state")
+    h.replace(cib(dummy("a", st, interval="60s")))
+    wait_for(lambda: last_start_call(h, "a") and converged(h), what="started")
+    return st
 
 
 def bench_recovery(herd, rounds=10):
-    h = fresh(herd, 1)
-    try:
-        st = os.path.join(h.root, "a.state")
-        h.replace(cib(dummy("a", st, interval="60s")))
-        wait_for(lambda: last_start_call(h, "a") and converged(h), what="started")
+    with fresh(herd) as h:
+        start_one_dummy(h)
         times = []
         for i in range(rounds):
             ev = Events(h.sock)
@@ -128,17 +143,11 @@ def bench_recovery(herd, rounds=10):
             ev.close()
             wait_for(lambda: converged(h), what="converged")
         return statistics.median(times)
-    finally:
-        h.stop()
-        shutil.rmtree(h.root, ignore_errors=True)
 
 
 def bench_move(herd, rounds=10):
-    h = fresh(herd, 1)
-    try:
-        st = os.path.join(h.root, "a.state")
-        h.replace(cib(dummy("a", st, interval="60s")))
-        wait_for(lambda: last_start_call(h, "a") and converged(h), what="started")
+    with fresh(herd) as h:
+        st = start_one_dummy(h)
         times = []
         for _ in range(rounds):
             # one node: move away (ban) then back (clear); time the way back
@@ -154,25 +163,18 @@ def bench_move(herd, rounds=10):
             h.run("resource", "clear", "a", check=True)
             wait_for(lambda: converged(h), what="converged")
         return statistics.median(times)
-    finally:
-        h.stop()
-        shutil.rmtree(h.root, ignore_errors=True)
 
 
 def bench_configured(herd, n):
     """RSS with n resources configured, converged while stopped (no agent runs:
     target-role Stopped, no start-up probes)."""
-    h = fresh(herd, n)
-    try:
+    with fresh(herd, stop_timeout=600) as h:
         rs = "".join(dummy("d%d" % i, os.path.join(h.root, "d%d.state" % i), interval="60s",
                            meta={"target-role": "Stopped"}) for i in range(n))
         h.replace(cib(rs, props={"enable-startup-probes": "false"}))
         time.sleep(1)
         wait_for(lambda: converged(h), timeout=120, step=0.1, what="converged")
         return rss_kb(h.proc.pid)
-    finally:
-        h.stop(timeout=600)
-        shutil.rmtree(h.root, ignore_errors=True)
 
 
 def bench_converge(herd, n):
@@ -180,8 +182,7 @@ def bench_converge(herd, n):
     60 s monitors) on an empty node until all run and the scheduler has
     nothing left to do, and herdd's RSS then.  The polling is kept cheap
     (it shares the machine with herdd): state files first, then the log."""
-    h = fresh(herd, n)
-    try:
+    with fresh(herd, stop_timeout=600) as h:
         rs = "".join(dummy("d%d" % i, os.path.join(h.root, "d%d.state" % i), interval="60s")
                      for i in range(n))
         t0 = time.perf_counter()
@@ -197,9 +198,6 @@ def bench_converge(herd, n):
         wait_for(lambda: converged(h), timeout=1200, step=0.02, what="converged")
         elapsed = time.perf_counter() - t0
         return elapsed, rss_kb(h.proc.pid), cpu_s(h.proc.pid)
-    finally:
-        h.stop(timeout=600)
-        shutil.rmtree(h.root, ignore_errors=True)
 
 
 def main():

@@ -271,17 +271,28 @@ static node_class_t node_class(const view_t *v, const herd_node_state_t *n)
     return NODE_HIDDEN;
 }
 
+/* The next history of resource `id` from position *i on, on a node that is
+ * online or unclean (what such a node recorded still counts), advancing *i
+ * past it; NULL when there is none. */
+static const herd_rsc_history_t *next_live_history(const view_t *v, const char *id, guint *i)
+{
+    while (*i < v->cib->histories->len) {
+        const herd_rsc_history_t *h = v->cib->histories->pdata[(*i)++];
+        if (strcmp(h->rsc_id, id))
+            continue;
+        const herd_node_state_t *ns = node_state(v, h->node);
+        if (ns && (ns->online || ns->unclean))
+            return h;
+    }
+    return NULL;
+}
+
 /* Whether a resource without a placement (a bundle's container) is active
  * somewhere by its history: the last completed operation decides. */
 static bool history_active(const view_t *v, const char *id)
 {
-    for (guint i = 0; i < v->cib->histories->len; i++) {
-        const herd_rsc_history_t *h = v->cib->histories->pdata[i];
-        if (strcmp(h->rsc_id, id))
-            continue;
-        const herd_node_state_t *ns = node_state(v, h->node);
-        if (!ns || !(ns->online || ns->unclean))
-            continue;
+    guint i = 0;
+    for (const herd_rsc_history_t *h; (h = next_live_history(v, id, &i));) {
         bool active = false;
         for (guint k = 0; k < h->ops->len; k++) {
             const herd_lrm_op_t *op = h->ops->pdata[k];
@@ -309,13 +320,8 @@ static void hist_eval_fwd(const herd_rsc_history_t *h, bool *active, bool *faile
  * (a guest's implicit connection). */
 static bool history_healthy(const view_t *v, const char *id)
 {
-    for (guint i = 0; i < v->cib->histories->len; i++) {
-        const herd_rsc_history_t *h = v->cib->histories->pdata[i];
-        if (strcmp(h->rsc_id, id))
-            continue;
-        const herd_node_state_t *ns = node_state(v, h->node);
-        if (!ns || !(ns->online || ns->unclean))
-            continue;
+    guint i = 0;
+    for (const herd_rsc_history_t *h; (h = next_live_history(v, id, &i));) {
         bool active, failed;
         hist_eval_fwd(h, &active, &failed);
         if (active && !failed)

@@ -1366,6 +1366,22 @@ static const char *inverse_task(const char *t)
     return NULL;
 }
 
+/* A primitive's action for `task` (its first stop for "stop"), or NULL. */
+static herd_action_t *prim_task(prim_acts_t *pa, const char *task)
+{
+    if (!pa)
+        return NULL;
+    if (!strcmp(task, "start"))
+        return pa->start;
+    if (!strcmp(task, "stop"))
+        return pa->stops->len ? pa->stops->pdata[0] : NULL;
+    if (!strcmp(task, "promote"))
+        return pa->promote;
+    if (!strcmp(task, "demote"))
+        return pa->demote;
+    return NULL;
+}
+
 /* The action standing for `task` of resource `id`: as the first of an
  * order a collective's completion (running, stopped, ...), as the then its
  * beginning. */
@@ -1374,20 +1390,8 @@ static herd_action_t *order_point(gb_t *b, const char *id, const char *task, boo
     const herd_cib_rsc_t *r = herd_cib_rsc(b->cib, id);
     if (!r)
         return NULL;
-    if (r->kind == HERD_RSC_PRIMITIVE && !clone_of(r)) {
-        prim_acts_t *pa = pa_of(b, id);
-        if (!pa)
-            return NULL;
-        if (!strcmp(task, "start"))
-            return pa->start;
-        if (!strcmp(task, "stop"))
-            return pa->stops->len ? pa->stops->pdata[0] : NULL;
-        if (!strcmp(task, "promote"))
-            return pa->promote;
-        if (!strcmp(task, "demote"))
-            return pa->demote;
-        return NULL;
-    }
+    if (r->kind == HERD_RSC_PRIMITIVE && !clone_of(r))
+        return prim_task(pa_of(b, id), task);
     if (r->kind == HERD_RSC_GROUP && !clone_of(r)) {
         coll_acts_t *ga = g_hash_table_lookup(b->coll, r->id);
         if (!ga)
@@ -1413,22 +1417,6 @@ static herd_action_t *order_point(gb_t *b, const char *id, const char *task, boo
                      : ca->promote;
     if (!strcmp(task, "demote"))
         return first ? (ca->cpost[PH_DEMOTE] ? ca->cpost[PH_DEMOTE] : ca->demoted) : ca->demote;
-    return NULL;
-}
-
-/* For a primitive: every stop (one per node) */
-static herd_action_t *prim_task(prim_acts_t *pa, const char *task)
-{
-    if (!pa)
-        return NULL;
-    if (!strcmp(task, "start"))
-        return pa->start;
-    if (!strcmp(task, "stop"))
-        return pa->stops->len ? pa->stops->pdata[0] : NULL;
-    if (!strcmp(task, "promote"))
-        return pa->promote;
-    if (!strcmp(task, "demote"))
-        return pa->demote;
     return NULL;
 }
 
